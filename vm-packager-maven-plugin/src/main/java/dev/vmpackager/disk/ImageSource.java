@@ -1,0 +1,40 @@
+package dev.vmpackager.disk;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+
+/**
+ * Random-access, read-only bytes of an image file, or of a window of one (a disk inside an OVA).
+ * Positional reads only, so one source serves several threads.
+ */
+public interface ImageSource extends Closeable {
+
+  /** @return what to call this source in error messages, e.g. {@code disk.vmdk} or {@code app.ova!disk1.vmdk} */
+  String name();
+
+  /** @return the size in bytes */
+  long size();
+
+  /**
+   * @return the folder that relative references (VMDK extents, backing files) resolve against,
+   *     which they must never leave
+   */
+  Path directory();
+
+  /**
+   * Reads exactly {@code dst.remaining()} bytes at {@code position}.
+   *
+   * @throws CorruptImageException when the range runs past the end of the source (a truncated image)
+   */
+  void readFully(ByteBuffer dst, long position) throws IOException;
+
+  /**
+   * @param offset start of the window within this source
+   * @param length length of the window
+   * @return a view of part of this source; closing it does not close this one
+   * @throws CorruptImageException when the window does not lie within this source
+   */
+  ImageSource slice(long offset, long length) throws IOException;
+}

@@ -1,0 +1,110 @@
+package dev.vmpackager.mojo;
+
+import dev.vmpackager.event.BuildListener;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.apache.maven.execution.MavenSession;
+import org.apache.maven.plugin.AbstractMojo;
+import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.plugins.annotations.Parameter;
+import org.apache.maven.project.MavenProject;
+
+/**
+ * What every goal shares: the project, skipping, the VM's name and the converted disk's place.
+ * Subclasses only read their parameters, build a request and call one plain-Java service.
+ */
+public abstract class AbstractVmMojo extends AbstractMojo {
+
+  /** The project being built. */
+  @Parameter(defaultValue = "${project}", readonly = true, required = true)
+  protected MavenProject project;
+
+  /** The Maven session (offline mode, settings). */
+  @Parameter(defaultValue = "${session}", readonly = true, required = true)
+  protected MavenSession session;
+
+  /**
+   * Skips every goal of this plugin.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "vm.skip", defaultValue = "false")
+  protected boolean skip;
+
+  /**
+   * The VirtualMachine: its name (default the artifactId), memory, CPU, run strategy, firmware,
+   * disk bus, cloud-init, ports and storage. The name also names the converted disk
+   * ({@code target/vm/<name>.<format>}) and the file under {@code /disk/} in the image.
+   *
+   * @since 0.1.0
+   */
+  @Parameter
+  protected VmConfig vm;
+
+  /**
+   * The format of the converted disk: {@code qcow2} (default) or {@code raw}.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "vm.format", defaultValue = "qcow2")
+  protected String format;
+
+  /**
+   * The containerDisk image reference, e.g. {@code registry.example.com/apps/librespeed-vm:0.0.1}.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "vm.image", defaultValue = "${project.artifactId}-containerdisk:${project.version}")
+  protected String image;
+
+  @Override
+  public final void execute() throws MojoExecutionException, MojoFailureException {
+    if (skip || goalSkipped()) {
+      getLog().info("Skipping vm-packager:" + goal());
+      return;
+    }
+    doExecute();
+  }
+
+  /** @return this goal's name, for messages */
+  protected abstract String goal();
+
+  /** @return whether {@code vm.<goal>.skip} is set */
+  protected abstract boolean goalSkipped();
+
+  /** Does the goal's work once skipping has been decided. */
+  protected abstract void doExecute() throws MojoExecutionException, MojoFailureException;
+
+  /** @return the core's view of the Maven log */
+  protected BuildListener listener() {
+    return new MavenLogListener(getLog());
+  }
+
+  /** @return the VM's name: {@code <vm><name>}, or the artifactId */
+  protected String vmName() {
+    if (vm != null && vm.getName() != null && !vm.getName().isBlank()) {
+      return vm.getName().trim();
+    }
+    return project.getArtifactId();
+  }
+
+  /** @return the lower-case output format, checked */
+  protected String outputFormat() throws MojoFailureException {
+    String f = format == null ? "qcow2" : format.trim().toLowerCase(Locale.ROOT);
+    if (!f.equals("qcow2") && !f.equals("raw")) {
+      throw new MojoFailureException("<format> (vm.format) must be qcow2 or raw, not '" + format + "'");
+    }
+    return f;
+  }
+
+  /** @return {@code target/vm/<vm name>.<format>}, where {@code convert} writes and {@code containerize} reads */
+  protected Path convertedDisk() throws MojoFailureException {
+    return buildDirectory().resolve("vm").resolve(vmName() + "." + outputFormat());
+  }
+
+  /** @return the project's build directory ({@code target/}) */
+  protected Path buildDirectory() {
+    return Path.of(project.getBuild().getDirectory());
+  }
+}

@@ -1,0 +1,103 @@
+package dev.vmpackager.mojo;
+
+import java.io.File;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The {@code <vm>} element of the plugin configuration: the VirtualMachine as the user describes
+ * it. Maven fills the fields by name; the chart goal turns them into an immutable chart model.
+ */
+public class VmConfig {
+
+  /** {@code metadata.name} of the VirtualMachine and the disk's file name; default the artifactId. */
+  private String name;
+
+  /** Guest memory as a Kubernetes quantity, e.g. {@code 64Mi}, {@code 2Gi}. */
+  private String memory;
+
+  /** Virtual CPU cores. */
+  private Integer cpuCores;
+
+  /** {@code Always} (default), {@code Halted}, {@code Manual}, {@code RerunOnFailure}, {@code Once}. */
+  private String runStrategy;
+
+  /** {@code bios} (default) or {@code efi}. */
+  private String firmware;
+
+  /** The machine type, e.g. {@code q35}; empty keeps KubeVirt's default. */
+  private String machineType;
+
+  /** The root disk's bus: {@code virtio} (default), {@code sata}, {@code scsi}. */
+  private String diskBus;
+
+  /** Seconds KubeVirt waits for the guest to shut down. */
+  private Integer terminationGracePeriodSeconds;
+
+  /** A cloud-init user-data file; it goes into a Secret. */
+  private File cloudInit;
+
+  /** Ports exposed by a Service. */
+  private List<PortConfig> ports = new ArrayList<>();
+
+  /** {@code containerDisk} (default, ephemeral) or {@code dataVolume} (CDI imports into a PVC). */
+  private String storage;
+
+  /** With {@code dataVolume}: the PVC size, e.g. {@code 10Gi}. */
+  private String storageSize;
+
+  /** With {@code dataVolume}: the storage class; empty uses the cluster's default. */
+  private String storageClass;
+
+  public String getName() {
+    return name;
+  }
+
+  public String getMemory() {
+    return memory;
+  }
+
+  public Integer getCpuCores() {
+    return cpuCores;
+  }
+
+  public String getRunStrategy() {
+    return runStrategy;
+  }
+
+  public String getFirmware() {
+    return firmware;
+  }
+
+  public String getMachineType() {
+    return machineType;
+  }
+
+  public String getDiskBus() {
+    return diskBus;
+  }
+
+  public Integer getTerminationGracePeriodSeconds() {
+    return terminationGracePeriodSeconds;
+  }
+
+  public File getCloudInit() {
+    return cloudInit;
+  }
+
+  public List<PortConfig> getPorts() {
+    return ports == null ? List.of() : ports;
+  }
+
+  public String getStorage() {
+    return storage;
+  }
+
+  public String getStorageSize() {
+    return storageSize;
+  }
+
+  public String getStorageClass() {
+    return storageClass;
+  }
+}
