@@ -1,5 +1,6 @@
 package dev.vmpackager.mojo;
 
+import dev.vmpackager.chart.ChartVersions;
 import dev.vmpackager.event.BuildListener;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -58,6 +59,24 @@ public abstract class AbstractVmMojo extends AbstractMojo {
   @Parameter(property = "vm.image", defaultValue = "${project.artifactId}-containerdisk:${project.version}")
   protected String image;
 
+  /**
+   * The chart's name; default the artifactId. Helm requires lower-case letters, digits and dashes
+   * by convention; the chart goal checks it.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "vm.chart.name", defaultValue = "${project.artifactId}")
+  protected String chartName;
+
+  /**
+   * The chart's SemVer version; default the project version made SemVer
+   * ({@code 1.0-SNAPSHOT} becomes {@code 1.0.0-SNAPSHOT}).
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "vm.chart.version")
+  protected String chartVersion;
+
   @Override
   public final void execute() throws MojoExecutionException, MojoFailureException {
     if (skip || goalSkipped()) {
@@ -101,6 +120,31 @@ public abstract class AbstractVmMojo extends AbstractMojo {
   /** @return {@code target/vm/<vm name>.<format>}, where {@code convert} writes and {@code containerize} reads */
   protected Path convertedDisk() throws MojoFailureException {
     return buildDirectory().resolve("vm").resolve(vmName() + "." + outputFormat());
+  }
+
+  /** @return the chart's version: {@code <chartVersion>} checked, or the project version made SemVer */
+  protected String chartVersion() throws MojoFailureException {
+    if (chartVersion != null && !chartVersion.isBlank()) {
+      String v = chartVersion.trim();
+      if (!ChartVersions.isSemVer(v)) {
+        throw new MojoFailureException("<chartVersion> (vm.chart.version) '" + v
+            + "' is not a SemVer 2 version such as 1.2.3 or 1.2.3-SNAPSHOT, which Helm requires");
+      }
+      return v;
+    }
+    return ChartVersions.fromMavenVersion(project.getVersion()).orElseThrow(() -> new MojoFailureException(
+        "The project version '" + project.getVersion() + "' cannot be made a SemVer chart version;"
+            + " set <chartVersion> (vm.chart.version), e.g. 1.0.0"));
+  }
+
+  /** @return the chart's name, default the artifactId */
+  protected String chartName() {
+    return chartName == null || chartName.isBlank() ? project.getArtifactId() : chartName.trim();
+  }
+
+  /** @return {@code target/<chart>-<version>.tgz}, where {@code chart} packages and {@code push} reads */
+  protected Path chartPackage() throws MojoFailureException {
+    return buildDirectory().resolve(chartName() + "-" + chartVersion() + ".tgz");
   }
 
   /** @return the project's build directory ({@code target/}) */
