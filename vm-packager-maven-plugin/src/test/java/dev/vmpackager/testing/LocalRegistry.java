@@ -54,11 +54,20 @@ public final class LocalRegistry implements AutoCloseable {
    * @param auth require htpasswd basic auth ({@link #USERNAME}/{@link #PASSWORD})
    */
   public static LocalRegistry start(Path workDir, boolean tls, boolean auth) throws IOException, InterruptedException {
-    Path dir = Files.createDirectories(workDir.toAbsolutePath());
     int port;
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
     }
+    return start(workDir, port, tls, auth);
+  }
+
+  /**
+   * As {@link #start(Path, boolean, boolean)} on a given port, for builds that must name the
+   * port before the registry starts (the invoker integration tests).
+   */
+  public static LocalRegistry start(Path workDir, int port, boolean tls, boolean auth)
+      throws IOException, InterruptedException {
+    Path dir = Files.createDirectories(workDir.toAbsolutePath());
     StringBuilder yml = new StringBuilder()
         .append("version: 0.1\n")
         .append("log: {level: warn}\n")
