@@ -25,6 +25,11 @@ final class SparseExtent implements Extent {
   private static final int MARKER_FOOTER = 3;
   /** Grain tables in memory beyond this are refused rather than risking the build's heap. */
   static final long MAX_TABLE_BYTES = 256L << 20;
+  /**
+   * Grain directories longer than this are refused: 8M entries cover 256 TiB with the default
+   * 64 KiB grains, and the per-entry table references stay within 64 MiB.
+   */
+  static final long MAX_GD_ENTRIES = 8L << 20;
   /** Embedded descriptors larger than this are refused (qemu's own limit is 1 MiB as well). */
   static final int MAX_DESCRIPTOR_BYTES = 1 << 20;
   /** Input bytes read at a time when inflating a grain. */
@@ -153,8 +158,9 @@ final class SparseExtent implements Extent {
               + "truncated, or a capacity of %d sectors that the file cannot hold",
           name, gdEntries, Long.toUnsignedString(gdOffset), fileSize, h.capacity()));
     }
-    if (gdBytes > MAX_TABLE_BYTES) {
-      throw new UnsupportedImageException(name + ": grain directory of " + gdEntries + " entries is too large");
+    if (gdEntries > MAX_GD_ENTRIES) {
+      throw new UnsupportedImageException(name + ": a grain directory of " + gdEntries + " entries is more than the "
+          + MAX_GD_ENTRIES + " this reader accepts");
     }
     ByteBuffer gd = read(file, gdOffset * SparseHeader.SECTOR, (int) gdBytes).order(ByteOrder.LITTLE_ENDIAN);
     int perTable = h.numGTEsPerGT();
@@ -172,7 +178,8 @@ final class SparseExtent implements Extent {
       if (table == null) {
         if (gtSector * SparseHeader.SECTOR > fileSize - tableBytes) {
           throw new CorruptImageException(String.format(
-              "%s: grain directory entry %d points at a grain table at sector %d, past the end of the file (%d bytes)",
+              "%s: grain directory entry %d points at a grain table at sector %d, past the end of the file (%d bytes): "
+                  + "truncated or corrupt",
               name, i, gtSector, fileSize));
         }
         total += tableBytes;
@@ -187,7 +194,8 @@ final class SparseExtent implements Extent {
           long grainSector = Integer.toUnsignedLong(table[j]);
           if (grainSector >= fileSectors && !(grainSector == 1 && h.zeroedGrains())) {
             throw new CorruptImageException(String.format(
-                "%s: grain table at sector %d, entry %d, points at sector %d, past the end of the file (%d bytes)",
+                "%s: grain table at sector %d, entry %d, points at sector %d, past the end of the file (%d bytes): "
+                    + "truncated or corrupt",
                 name, gtSector, j, grainSector, fileSize));
           }
         }

@@ -41,6 +41,16 @@ record VmdkDescriptor(Map<String, String> settings, List<ExtentLine> extents) {
    * @param name the file it came from, for messages
    */
   static VmdkDescriptor parse(String text, String name) throws CorruptImageException {
+    return parse(text, name, true);
+  }
+
+  /**
+   * @param text the descriptor text
+   * @param name the file it came from, for messages
+   * @param strict whether a malformed extent line is an error; descriptors embedded in a sparse
+   *     extent are read for their settings only (qemu ignores their extent lines too)
+   */
+  static VmdkDescriptor parse(String text, String name, boolean strict) throws CorruptImageException {
     Map<String, String> settings = new HashMap<>();
     List<ExtentLine> extents = new ArrayList<>();
     String[] lines = text.split("\r\n|\n|\r", -1);
@@ -51,14 +61,23 @@ record VmdkDescriptor(Map<String, String> settings, List<ExtentLine> extents) {
       }
       Matcher m = EXTENT.matcher(line);
       if (m.matches()) {
-        long sectors = parseLong(m.group(2), name, i + 1);
-        long offset = m.group(5) == null ? 0 : parseLong(m.group(5), name, i + 1);
+        long sectors;
+        long offset;
+        try {
+          sectors = parseLong(m.group(2), name, i + 1);
+          offset = m.group(5) == null ? 0 : parseLong(m.group(5), name, i + 1);
+        } catch (CorruptImageException e) {
+          if (strict) {
+            throw e;
+          }
+          continue;
+        }
         String type = m.group(3).toUpperCase(Locale.ROOT);
-        if (m.group(4) == null && !type.equals("ZERO")) {
+        if (m.group(4) == null && !type.equals("ZERO") && strict) {
           throw new CorruptImageException(name + ": descriptor line " + (i + 1) + " names no extent file: " + line);
         }
         extents.add(new ExtentLine(m.group(1), sectors, type, m.group(4), offset, i + 1));
-      } else if (ACCESS.matcher(line).matches()) {
+      } else if (ACCESS.matcher(line).matches() && strict) {
         throw new CorruptImageException(name + ": descriptor line " + (i + 1) + " is not a valid extent line: " + line);
       } else {
         int eq = line.indexOf('=');

@@ -113,7 +113,7 @@ public final class VmdkDriver implements FormatDriver {
       SparseExtent extent = SparseExtent.open(source, -1);
       String createType = "";
       if (!extent.embeddedDescriptor().isBlank()) {
-        VmdkDescriptor d = VmdkDescriptor.parse(extent.embeddedDescriptor(), name + " (embedded descriptor)");
+        VmdkDescriptor d = VmdkDescriptor.parse(extent.embeddedDescriptor(), name + " (embedded descriptor)", false);
         refuseParent(d, name, options);
         createType = d.createType();
       }
@@ -226,7 +226,13 @@ public final class VmdkDriver implements FormatDriver {
           throw new CorruptImageException(where + ": sparse extent \"" + line.fileName()
               + "\" is not a hosted sparse extent (no KDMV magic)");
         }
-        return SparseExtent.open(file, bytes);
+        try {
+          return SparseExtent.open(file, bytes);
+        } catch (CorruptImageException e) {
+          throw new CorruptImageException(where + ": " + e.getMessage(), e);
+        } catch (UnsupportedImageException e) {
+          throw new UnsupportedImageException(where + ": " + e.getMessage());
+        }
       }
       default:
         throw new UnsupportedImageException(where + ": extent type " + line.type() + " (\"" + line.fileName()

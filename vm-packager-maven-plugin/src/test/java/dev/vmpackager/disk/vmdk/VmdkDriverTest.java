@@ -37,7 +37,7 @@ class VmdkDriverTest {
 
   static final long SIZE = 64L << 20;
 
-  @TempDir static Path dir;
+  @TempDir(factory = TargetTempDir.class) static Path dir;
   static Path source;
 
   private final VmdkDriver driver = new VmdkDriver();
@@ -254,6 +254,19 @@ class VmdkDriverTest {
       assertArrayEquals(expected, Files.readAllBytes(raw));
     }
     QemuImg.assertIdentical(exp, "raw", sub.resolve("custom.out.raw"), "raw");
+  }
+
+  @Test
+  void vmfsDescriptor() throws Exception {
+    Path sub = Files.createDirectories(dir.resolve("vmfs"));
+    Files.copy(source, sub.resolve("esx-flat.vmdk"));
+    Path vmdk = Files.writeString(sub.resolve("esx.vmdk"), "# Disk DescriptorFile\nversion=1\nencoding=\"UTF-8\"\n"
+        + "CID=fffffffe\nparentCID=ffffffff\ncreateType=\"vmfs\"\n\n# Extent description\n"
+        + "RW " + (SIZE / 512) + " VMFS \"esx-flat.vmdk\"\n\n# The Disk Data Base\n#DDB\n\n"
+        + "ddb.adapterType = \"lsilogic\"\nddb.thinProvisioned = \"1\"\n");
+    Path raw = readBack(driver, vmdk, "vmfs");
+    QemuImg.assertIdentical(vmdk, "vmdk", raw, "raw");
+    QemuImg.assertIdentical(source, "raw", raw, "raw");
   }
 
   @Test
