@@ -34,6 +34,10 @@ final class SparseExtent implements Extent {
   static final int MAX_DESCRIPTOR_BYTES = 1 << 20;
   /** Input bytes read at a time when inflating a grain. */
   private static final int INFLATE_CHUNK = 64 * 1024;
+  /** One inflater per thread, reset per grain: creating one per grain costs more than inflating. */
+  private static final ThreadLocal<Inflater> INFLATERS = ThreadLocal.withInitial(Inflater::new);
+  /** One input buffer per thread: the marker and the first chunk of compressed data. */
+  private static final ThreadLocal<byte[]> INPUT = ThreadLocal.withInitial(() -> new byte[INFLATE_CHUNK]);
 
   private final ImageSource file;
   private final SparseHeader header;
@@ -294,14 +298,25 @@ final class SparseExtent implements Extent {
     }
   }
 
-  /** Inflates a compressed grain in bounded chunks, copying bytes [inGrain, inGrain+n) into dst. */
+  /**
+   * Inflates a compressed grain in bounded chunks, copying bytes [inGrain, inGrain+n) into dst.
+   * One positional read fetches the marker with the first chunk of data; inflaters and input
+   * buffers are per thread, so concurrent readers share nothing.
+   */
   private void inflateGrain(long grain, long sector, long inGrain, int n, ByteBuffer dst) throws IOException {
     String name = file.name();
     long at = sector * SparseHeader.SECTOR;
-    long dataAt;
+    int headerLen = header.markers() ? 12 : 0;
+    byte[] in = INPUT.get();
+    int first = (int) Math.min(in.length, file.size() - at);
+    if (first <= headerLen) {
+      throw new CorruptImageException(String.format(
+          "%s: truncated: the compressed grain at sector %d is cut short", name, sector));
+    }
+    file.readFully(ByteBuffer.wrap(in, 0, first), at);
     long dataLen;
     if (header.markers()) {
-      ByteBuffer m = read(file, at, 12).order(ByteOrder.LITTLE_ENDIAN);
+      ByteBuffer m = ByteBuffer.wrap(in, 0, 12).order(ByteOrder.LITTLE_ENDIAN);
       long lba = m.getLong(0);
       long size = Integer.toUnsignedLong(m.getInt(8));
       if (lba != grain * header.grainSize()) {
@@ -314,23 +329,26 @@ final class SparseExtent implements Extent {
             "%s: the grain marker at sector %d has an invalid compressed size %d (grains are %d bytes)",
             name, sector, size, grainBytes));
       }
-      dataAt = at + 12;
-      dataLen = size;
-      if (dataLen > file.size() - dataAt) {
+      if (size > file.size() - at - 12) {
         throw new CorruptImageException(String.format(
             "%s: truncated: the compressed grain at sector %d needs %d bytes, the file ends first",
-            name, sector, dataLen));
+            name, sector, size));
       }
+      dataLen = size;
     } else {
-      dataAt = at;
       dataLen = Math.min(2 * grainBytes, file.size() - at);
     }
+    long dataAt = at + headerLen;
     long want = inGrain + n;
-    Inflater inflater = new Inflater();
+    Inflater inflater = INFLATERS.get();
+    inflater.reset();
+    long fed = Math.min(first - headerLen, dataLen);
+    inflater.setInput(in, headerLen, (int) fed);
     try {
-      byte[] in = new byte[(int) Math.min(INFLATE_CHUNK, dataLen)];
-      byte[] out = new byte[(int) Math.min(INFLATE_CHUNK, grainBytes)];
-      long fed = 0;
+      // Whole grains and grain heads inflate straight into the caller's buffer; a read starting
+      // inside a grain inflates through a scratch buffer and keeps the wanted part.
+      ByteBuffer direct = inGrain == 0 ? dst.slice().limit(n) : null;
+      byte[] out = direct == null ? new byte[(int) Math.min(INFLATE_CHUNK, grainBytes)] : null;
       long produced = 0;
       while (produced < want && !inflater.finished()) {
         if (inflater.needsInput()) {
@@ -343,14 +361,16 @@ final class SparseExtent implements Extent {
           fed += k;
           inflater.setInput(in, 0, k);
         }
-        int got = inflater.inflate(out);
+        int got = direct != null ? inflater.inflate(direct) : inflater.inflate(out);
         if (got == 0 && inflater.needsDictionary()) {
           throw new CorruptImageException(name + ": the compressed grain at sector " + sector + " needs a zlib dictionary");
         }
-        long from = Math.max(produced, inGrain);
-        long to = Math.min(produced + got, want);
-        if (to > from) {
-          dst.put(out, (int) (from - produced), (int) (to - from));
+        if (direct == null) {
+          long from = Math.max(produced, inGrain);
+          long to = Math.min(produced + got, want);
+          if (to > from) {
+            dst.put(out, (int) (from - produced), (int) (to - from));
+          }
         }
         produced += got;
       }
@@ -359,11 +379,13 @@ final class SparseExtent implements Extent {
             "%s: the compressed grain at sector %d inflates to %d bytes, fewer than the %d the disk needs",
             name, sector, produced, want));
       }
+      if (direct != null) {
+        dst.position(dst.position() + n);
+      }
     } catch (DataFormatException e) {
       throw new CorruptImageException(String.format(
           "%s: the compressed grain at sector %d is not valid zlib data: %s", name, sector, e.getMessage()), e);
-    } finally {
-      inflater.end();
     }
   }
+
 }

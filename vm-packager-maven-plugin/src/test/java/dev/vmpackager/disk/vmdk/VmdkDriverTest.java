@@ -257,6 +257,20 @@ class VmdkDriverTest {
   }
 
   @Test
+  void version3Uncompressed() throws Exception {
+    // qemu reads non-compressed version 3 (VMware's CBT-era sparse) read-only; so do we.
+    Path sub = Files.createDirectories(dir.resolve("v3"));
+    Path vmdk = sub.resolve("v3.vmdk");
+    QemuImg.convert(source, vmdk, "vmdk");
+    try (FileChannel ch = FileChannel.open(vmdk, StandardOpenOption.WRITE)) {
+      ch.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, 3), 4);
+    }
+    QemuImg.assertIdentical(vmdk, "vmdk", source, "raw");
+    Path raw = readBack(driver, vmdk, "monolithicSparse");
+    QemuImg.assertIdentical(source, "raw", raw, "raw");
+  }
+
+  @Test
   void vmfsDescriptor() throws Exception {
     Path sub = Files.createDirectories(dir.resolve("vmfs"));
     Files.copy(source, sub.resolve("esx-flat.vmdk"));
