@@ -4,6 +4,7 @@ import dev.vmpackager.disk.CorruptImageException;
 import dev.vmpackager.disk.DiskFormat;
 import dev.vmpackager.disk.DiskImageReader;
 import dev.vmpackager.disk.DiskOpenOptions;
+import dev.vmpackager.disk.FileImageSource;
 import dev.vmpackager.disk.FormatDriver;
 import dev.vmpackager.disk.ImageSource;
 import dev.vmpackager.disk.UnsupportedImageException;
@@ -11,6 +12,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -123,6 +125,29 @@ public final class VmdkDriver implements FormatDriver {
       throw new CorruptImageException(name + ": not a VMDK: neither the KDMV magic nor a text descriptor");
     }
     return openDescriptor(source, options, locator);
+  }
+
+  /**
+   * The files a VMDK text descriptor names as extents, so a caller choosing "the one disk in a
+   * folder" can leave {@code disk-flat.vmdk} or {@code disk-s001.vmdk} out of the candidates.
+   *
+   * @param vmdk a file that may be a VMDK text descriptor
+   * @return the extent files it names (as written, relative to its folder); empty when the file
+   *     is not a text descriptor or names no files
+   */
+  public static List<String> extentFileNames(Path vmdk) throws IOException {
+    try (ImageSource src = FileImageSource.open(vmdk)) {
+      ByteBuffer head = ByteBuffer.allocate((int) Math.min(src.size(), FormatDriver.HEAD_BYTES));
+      src.readFully(head, 0);
+      head.flip();
+      if (src.size() > MAX_TEXT_DESCRIPTOR || SparseHeader.isSparseMagic(head, 0) || !looksLikeDescriptor(head)) {
+        return List.of();
+      }
+      ByteBuffer all = ByteBuffer.allocate((int) src.size());
+      src.readFully(all, 0);
+      VmdkDescriptor d = VmdkDescriptor.parse(new String(all.array(), StandardCharsets.UTF_8), src.name(), false);
+      return d.extents().stream().map(VmdkDescriptor.ExtentLine::fileName).filter(f -> f != null).distinct().toList();
+    }
   }
 
   private static void refuseParent(VmdkDescriptor d, String name, DiskOpenOptions options)

@@ -279,6 +279,36 @@ class OvaDriverTest {
   }
 
   @Test
+  void damagedTarHeadersFailClearly() throws Exception {
+    Path good = tar(dir.resolve("hdr.ova"), ova("disk1.vmdk", vmwareDisk, "SHA-256", "SHA256"));
+    byte[] b = Files.readAllBytes(good);
+    // Flip a byte of the first header's name: the checksum no longer matches.
+    byte[] badSum = b.clone();
+    badSum[3] ^= 1;
+    Path f1 = Files.write(dir.resolve("badsum.ova"), badSum);
+    // Claim a 1 TiB .ovf (octal size field) in a file of a few hundred KiB.
+    byte[] huge = b.clone();
+    byte[] size = String.format("%011o", 1L << 40).getBytes(StandardCharsets.US_ASCII);
+    System.arraycopy(size, 0, huge, 124, size.length);
+    long sum = 0;
+    for (int i = 0; i < 512; i++) {
+      sum += (i >= 148 && i < 156) ? ' ' : (huge[i] & 0xff);
+    }
+    byte[] chk = String.format("%06o\0 ", sum).getBytes(StandardCharsets.US_ASCII);
+    System.arraycopy(chk, 0, huge, 148, 8);
+    Path f2 = Files.write(dir.resolve("hugeovf.ova"), huge);
+    try (FileImageSource src = FileImageSource.open(f1)) {
+      assertFalse(driver.matches(ByteBuffer.wrap(badSum, 0, FormatDriver.HEAD_BYTES), src));
+      CorruptImageException e = assertThrows(CorruptImageException.class, () -> driver.open(src, DiskOpenOptions.DEFAULT));
+      assertTrue(e.getMessage().contains("badsum.ova") && e.getMessage().contains("checksum"), e.getMessage());
+    }
+    try (FileImageSource src = FileImageSource.open(f2)) {
+      CorruptImageException e = assertThrows(CorruptImageException.class, () -> driver.open(src, DiskOpenOptions.DEFAULT));
+      assertTrue(e.getMessage().contains("hugeovf.ova") && e.getMessage().contains("truncated"), e.getMessage());
+    }
+  }
+
+  @Test
   void missingDiskEntryIsNamed() throws Exception {
     Map<String, byte[]> m = new LinkedHashMap<>();
     m.put("app.ovf", ovf("disk1.vmdk").getBytes(StandardCharsets.UTF_8));

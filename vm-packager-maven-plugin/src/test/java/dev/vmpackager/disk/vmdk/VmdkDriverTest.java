@@ -104,6 +104,8 @@ class VmdkDriverTest {
   @Test
   void twoGbMaxExtentFlat() throws Exception {
     roundTrip("twogbf", "twoGbMaxExtentFlat", "twoGbMaxExtentFlat");
+    assertEquals(List.of("twogbf-f001.vmdk"), VmdkDriver.extentFileNames(dir.resolve("twogbf/twogbf.vmdk")));
+    assertEquals(List.of(), VmdkDriver.extentFileNames(dir.resolve("twogbf/twogbf-f001.vmdk")));
   }
 
   @Test
