@@ -24,6 +24,8 @@ public final class VmwareStreamWriter {
   private static final int GRAIN_SECTORS = 128;
   private static final int GRAIN = GRAIN_SECTORS * SECTOR;
   private static final int GTES = 512;
+  /** gdOffset in the head header: "the grain directory is at the end, read the footer". */
+  private static final long GD_AT_END = -1L;
 
   private VmwareStreamWriter() {}
 
@@ -51,7 +53,7 @@ public final class VmwareStreamWriter {
     try (FileChannel in = FileChannel.open(raw, StandardOpenOption.READ);
         OutputStream o = Files.newOutputStream(out)) {
       Sink s = new Sink(o);
-      s.sector(header(capacity, 1, descSectors, SparseHeaderFields.GD_AT_END, grainOffset));
+      s.sector(header(capacity, 1, descSectors, GD_AT_END, grainOffset));
       s.padded(desc);
       Deflater deflater = new Deflater();
       byte[] grain = new byte[GRAIN];
@@ -111,11 +113,6 @@ public final class VmwareStreamWriter {
       s.sector(new byte[SECTOR]); // end-of-stream marker: all zeros (type 0)
     }
     return out;
-  }
-
-  /** Field values the writer needs; kept here so the test does not depend on main code constants. */
-  private static final class SparseHeaderFields {
-    static final long GD_AT_END = -1L;
   }
 
   static byte[] header(long capacity, long descOffset, long descSectors, long gdOffset, long grainOffset) {
