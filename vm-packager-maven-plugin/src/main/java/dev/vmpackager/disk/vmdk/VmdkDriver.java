@@ -1,0 +1,267 @@
+package dev.vmpackager.disk.vmdk;
+
+import dev.vmpackager.disk.CorruptImageException;
+import dev.vmpackager.disk.DiskFormat;
+import dev.vmpackager.disk.DiskImageReader;
+import dev.vmpackager.disk.DiskOpenOptions;
+import dev.vmpackager.disk.FileImageSource;
+import dev.vmpackager.disk.FormatDriver;
+import dev.vmpackager.disk.ImageSource;
+import dev.vmpackager.disk.UnsupportedImageException;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The VMDK format: a hosted sparse extent file ({@code KDMV}: monolithicSparse, streamOptimized,
+ * or one extent of a split disk), or a text descriptor naming extents in the same folder
+ * (monolithicFlat, twoGbMaxExtentSparse, twoGbMaxExtentFlat, vmfs...).
+ *
+ * <p>Differencing disks (a descriptor with a parent) are refused. Descriptor extents must be
+ * plain relative names inside the descriptor's folder; RW and RDONLY extents are read, ZERO
+ * extents read as zeros, NOACCESS extents are refused.
+ */
+public final class VmdkDriver implements FormatDriver {
+
+  /** The line a VMDK text descriptor starts with. */
+  static final String DESCRIPTOR_SIGNATURE = "# Disk DescriptorFile";
+  /** Text descriptors larger than this are refused: real ones are a few KiB. */
+  static final int MAX_TEXT_DESCRIPTOR = 1 << 20;
+
+  private static final Set<String> DEVICE_TYPES =
+      Set.of("fullDevice", "partitionedDevice", "vmfsRaw", "vmfsRDM", "vmfsRDMP", "vmfsPassthroughRawDeviceMap",
+          "vmfsRawDeviceMap");
+
+  @Override
+  public DiskFormat format() {
+    return DiskFormat.VMDK;
+  }
+
+  @Override
+  public boolean matches(ByteBuffer head, ImageSource source) {
+    ByteBuffer b = head.duplicate();
+    int p = b.position();
+    if (SparseHeader.isSparseMagic(b, p) || isCowd(b, p)) {
+      return true;
+    }
+    return looksLikeDescriptor(b);
+  }
+
+  private static boolean isCowd(ByteBuffer b, int at) {
+    return b.limit() - at >= 4 && b.get(at) == 'C' && b.get(at + 1) == 'O' && b.get(at + 2) == 'W' && b.get(at + 3) == 'D';
+  }
+
+  /**
+   * A text descriptor: starts (after an optional UTF-8 BOM and blank lines) with
+   * {@code # Disk DescriptorFile}, or, as qemu probes it, has comment lines followed by
+   * {@code version=1|2|3}.
+   */
+  static boolean looksLikeDescriptor(ByteBuffer head) {
+    byte[] bytes = new byte[head.remaining()];
+    head.duplicate().get(bytes);
+    int start = 0;
+    if (bytes.length >= 3 && (bytes[0] & 0xff) == 0xEF && (bytes[1] & 0xff) == 0xBB && (bytes[2] & 0xff) == 0xBF) {
+      start = 3;
+    }
+    String text = new String(bytes, start, bytes.length - start, StandardCharsets.ISO_8859_1);
+    if (text.stripLeading().startsWith(DESCRIPTOR_SIGNATURE)) {
+      return true;
+    }
+    for (String line : text.split("\r?\n", -1)) {
+      String l = line.strip();
+      if (l.isEmpty() || l.startsWith("#")) {
+        continue;
+      }
+      return l.equals("version=1") || l.equals("version=2") || l.equals("version=3");
+    }
+    return false;
+  }
+
+  @Override
+  public DiskImageReader open(ImageSource source, DiskOpenOptions options) throws IOException {
+    return open(source, options, new FolderExtentLocator(source.directory(), source.name()));
+  }
+
+  /**
+   * Opens a VMDK whose descriptor's extents are found by {@code locator} (an OVA's entries, for
+   * instance) rather than in the source's folder.
+   *
+   * @param source the VMDK (sparse extent file or text descriptor); not closed by the reader
+   * @param options what the image may reference
+   * @param locator finds the files extent lines name; what it opens is closed with the reader
+   * @return a reader over the guest disk
+   * @throws CorruptImageException when the image breaks the format
+   * @throws UnsupportedImageException when it uses something refused or not read (differencing,
+   *     NOACCESS extents, vmfsSparse/seSparse extents, raw device mappings)
+   */
+  public DiskImageReader open(ImageSource source, DiskOpenOptions options, ExtentLocator locator) throws IOException {
+    String name = source.name();
+    int headLen = (int) Math.min(source.size(), 512);
+    if (headLen < 4) {
+      throw new CorruptImageException(name + ": " + source.size() + " bytes is too short for a VMDK");
+    }
+    ByteBuffer head = ByteBuffer.allocate(headLen);
+    source.readFully(head, 0);
+    head.flip();
+    if (isCowd(head, 0)) {
+      throw new UnsupportedImageException(name + ": VMDK3 / vmfsSparse (COWD) extents are not supported");
+    }
+    if (SparseHeader.isSparseMagic(head, 0)) {
+      SparseExtent extent = SparseExtent.open(source, -1);
+      String createType = "";
+      if (!extent.embeddedDescriptor().isBlank()) {
+        VmdkDescriptor d = VmdkDescriptor.parse(extent.embeddedDescriptor(), name + " (embedded descriptor)", false);
+        refuseParent(d, name, options);
+        createType = d.createType();
+      }
+      return new VmdkReader(name, createType, List.of(extent), List.of());
+    }
+    if (!looksLikeDescriptor(head)) {
+      throw new CorruptImageException(name + ": not a VMDK: neither the KDMV magic nor a text descriptor");
+    }
+    return openDescriptor(source, options, locator);
+  }
+
+  /**
+   * The files a VMDK text descriptor names as extents, so a caller choosing "the one disk in a
+   * folder" can leave {@code disk-flat.vmdk} or {@code disk-s001.vmdk} out of the candidates.
+   *
+   * @param vmdk a file that may be a VMDK text descriptor
+   * @return the extent files it names (as written, relative to its folder); empty when the file
+   *     is not a text descriptor or names no files
+   */
+  public static List<String> extentFileNames(Path vmdk) throws IOException {
+    try (ImageSource src = FileImageSource.open(vmdk)) {
+      ByteBuffer head = ByteBuffer.allocate((int) Math.min(src.size(), FormatDriver.HEAD_BYTES));
+      src.readFully(head, 0);
+      head.flip();
+      if (src.size() > MAX_TEXT_DESCRIPTOR || SparseHeader.isSparseMagic(head, 0) || !looksLikeDescriptor(head)) {
+        return List.of();
+      }
+      ByteBuffer all = ByteBuffer.allocate((int) src.size());
+      src.readFully(all, 0);
+      VmdkDescriptor d = VmdkDescriptor.parse(new String(all.array(), StandardCharsets.UTF_8), src.name(), false);
+      return d.extents().stream().map(VmdkDescriptor.ExtentLine::fileName).filter(f -> f != null).distinct().toList();
+    }
+  }
+
+  private static void refuseParent(VmdkDescriptor d, String name, DiskOpenOptions options)
+      throws UnsupportedImageException {
+    if (!d.hasParent()) {
+      return;
+    }
+    String parent = d.settings().getOrDefault("parentFileNameHint", "(no parentFileNameHint)");
+    if (!options.allowExternalReferences()) {
+      throw new UnsupportedImageException(name + ": is a differencing VMDK (parentCID "
+          + d.settings().getOrDefault("parentCID", "?") + ", parent \"" + parent
+          + "\"); it depends on another file and is refused: convert the merged disk instead "
+          + "(e.g. qemu-img convert, or consolidate the snapshot in VMware)");
+    }
+    throw new UnsupportedImageException(name + ": is a differencing VMDK (parent \"" + parent
+        + "\"); reading VMDK parents is not supported yet: convert the merged disk instead");
+  }
+
+  private DiskImageReader openDescriptor(ImageSource source, DiskOpenOptions options, ExtentLocator locator)
+      throws IOException {
+    String name = source.name();
+    if (source.size() > MAX_TEXT_DESCRIPTOR) {
+      throw new CorruptImageException(name + ": looks like a VMDK text descriptor but is " + source.size()
+          + " bytes, more than the " + MAX_TEXT_DESCRIPTOR + " a descriptor may have");
+    }
+    ByteBuffer all = ByteBuffer.allocate((int) source.size());
+    source.readFully(all, 0);
+    String text = new String(all.array(), StandardCharsets.UTF_8);
+    int nul = text.indexOf('\0');
+    if (nul >= 0) {
+      text = text.substring(0, nul);
+    }
+    VmdkDescriptor d = VmdkDescriptor.parse(text, name);
+    refuseParent(d, name, options);
+    String createType = d.createType();
+    if (DEVICE_TYPES.contains(createType)) {
+      throw new UnsupportedImageException(name + ": createType \"" + createType
+          + "\" describes a physical device or raw device mapping, which is not supported");
+    }
+    if (d.extents().isEmpty()) {
+      throw new CorruptImageException(name + ": the descriptor has no extent lines");
+    }
+    List<Extent> extents = new ArrayList<>();
+    List<Closeable> owned = new ArrayList<>();
+    boolean done = false;
+    try {
+      long total = 0;
+      for (VmdkDescriptor.ExtentLine line : d.extents()) {
+        long bytes = line.sectors() * SparseHeader.SECTOR;
+        total = Math.addExact(total, bytes);
+        if (total > Long.MAX_VALUE / 2) {
+          throw new CorruptImageException(name + ": the extents add up to an impossible size");
+        }
+        extents.add(openExtent(line, bytes, name, locator, owned));
+      }
+      done = true;
+      return new VmdkReader(name, createType, extents, owned);
+    } catch (ArithmeticException e) {
+      throw new CorruptImageException(name + ": the extents add up to an impossible size");
+    } finally {
+      if (!done) {
+        for (Closeable c : owned) {
+          try {
+            c.close();
+          } catch (IOException e) {
+            // Already failing; the first error is the one to report.
+          }
+        }
+      }
+    }
+  }
+
+  private static Extent openExtent(VmdkDescriptor.ExtentLine line, long bytes, String name, ExtentLocator locator,
+      List<Closeable> owned) throws IOException {
+    String where = name + " line " + line.lineNumber();
+    if (line.access().equals("NOACCESS")) {
+      throw new UnsupportedImageException(where + ": extent \"" + line.fileName()
+          + "\" is NOACCESS; its data cannot be read");
+    }
+    switch (line.type()) {
+      case "ZERO":
+        return Extent.zero(bytes);
+      case "FLAT":
+      case "VMFS": {
+        if (line.offset() > Long.MAX_VALUE / SparseHeader.SECTOR) {
+          throw new CorruptImageException(where + ": offset out of range");
+        }
+        ImageSource file = locator.open(line.fileName());
+        owned.add(file);
+        return FlatExtent.open(file, line.offset() * SparseHeader.SECTOR, bytes, name);
+      }
+      case "SPARSE": {
+        ImageSource file = locator.open(line.fileName());
+        owned.add(file);
+        ByteBuffer magic = ByteBuffer.allocate(4);
+        if (file.size() >= 4) {
+          file.readFully(magic, 0);
+        }
+        magic.flip();
+        if (!SparseHeader.isSparseMagic(magic, 0)) {
+          throw new CorruptImageException(where + ": sparse extent \"" + line.fileName()
+              + "\" is not a hosted sparse extent (no KDMV magic)");
+        }
+        try {
+          return SparseExtent.open(file, bytes);
+        } catch (CorruptImageException e) {
+          throw new CorruptImageException(where + ": " + e.getMessage(), e);
+        } catch (UnsupportedImageException e) {
+          throw new UnsupportedImageException(where + ": " + e.getMessage());
+        }
+      }
+      default:
+        throw new UnsupportedImageException(where + ": extent type " + line.type() + " (\"" + line.fileName()
+            + "\") is not supported (FLAT, VMFS, SPARSE and ZERO are)");
+    }
+  }
+}
