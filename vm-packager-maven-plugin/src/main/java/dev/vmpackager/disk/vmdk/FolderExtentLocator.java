@@ -17,19 +17,28 @@ final class FolderExtentLocator implements ExtentLocator {
 
   private final Path folder;
   private final String descriptor;
+  private final boolean allowed;
 
   /**
    * @param folder the descriptor's folder, or null when the source has none
    * @param descriptor the descriptor's name, for messages
+   * @param allowed whether the user opted in to files beside the source (DESIGN.md: images that
+   *     point outside themselves are refused unless the user opts in)
    */
-  FolderExtentLocator(Path folder, String descriptor) {
+  FolderExtentLocator(Path folder, String descriptor, boolean allowed) {
     this.folder = folder;
     this.descriptor = descriptor;
+    this.allowed = allowed;
   }
 
   @Override
   public ImageSource open(String fileName) throws IOException {
     String relative = checkRelative(fileName, descriptor);
+    if (!allowed) {
+      throw new UnsupportedImageException(descriptor + ": is a VMDK descriptor naming the extent file \"" + fileName
+          + "\"; reading files beside the source needs <allowExternalFiles>true</allowExternalFiles>"
+          + " (vm.allowExternalFiles), and they must stay in the source's folder");
+    }
     if (folder == null) {
       throw new UnsupportedImageException(descriptor + ": names extent file \"" + fileName
           + "\" but has no folder to find it in");

@@ -84,7 +84,7 @@ public final class VmdkDriver implements FormatDriver {
 
   @Override
   public DiskImageReader open(ImageSource source, DiskOpenOptions options) throws IOException {
-    return open(source, options, new FolderExtentLocator(source.directory(), source.name()));
+    return open(source, options, new FolderExtentLocator(source.directory(), source.name(), options.allowExternalReferences()));
   }
 
   /**

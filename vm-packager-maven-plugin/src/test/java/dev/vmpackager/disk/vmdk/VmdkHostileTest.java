@@ -96,7 +96,7 @@ class VmdkHostileTest {
   private <T extends DiskImageException> T assertFails(Class<T> type, Path file, String... fragments) {
     T e = assertThrows(type, () -> {
       try (FileImageSource src = FileImageSource.open(file);
-          DiskImageReader r = driver.open(src, DiskOpenOptions.DEFAULT)) {
+          DiskImageReader r = driver.open(src, new DiskOpenOptions(true))) {
         ByteBuffer buf = ByteBuffer.allocate(1 << 20);
         for (long at = 0; at < r.virtualSize(); ) {
           DiskExtent x = r.extentAt(at);
