@@ -302,8 +302,8 @@ public final class ChartGenerator {
       b.append(" and CDI (the root disk is imported from the image into a PVC)");
     }
     b.append(". `values.schema.json` rejects misspelled values and wrong types.\n\n");
-    b.append("## Values\n\n| Value | Default |\n| --- | --- |\n");
-    flatten(b, values.tree(), "");
+    b.append("## Values\n\n| Value | Default | Description |\n| --- | --- | --- |\n");
+    flatten(b, values.tree(), "", values.comments());
     b.append("\n`cloudInit.enabled` attaches the cloud-init user-data that the build put into the chart's Secret")
         .append(" (`templates/cloudinit-secret.yaml`); the VM reads it through `cloudInitNoCloud.secretRef`.\n");
     if (!spec.usbList().isEmpty()) {
@@ -315,11 +315,11 @@ public final class ChartGenerator {
     return b.toString();
   }
 
-  private static void flatten(StringBuilder b, Map<?, ?> map, String prefix) {
+  private static void flatten(StringBuilder b, Map<?, ?> map, String prefix, Map<String, String> comments) {
     for (Map.Entry<?, ?> e : map.entrySet()) {
       String p = prefix + e.getKey();
       if (e.getValue() instanceof Map<?, ?> m && !m.isEmpty()) {
-        flatten(b, m, p + ".");
+        flatten(b, m, p + ".", comments);
       } else {
         StringBuilder v = new StringBuilder();
         if (e.getValue() instanceof Map<?, ?> || e.getValue() instanceof List<?>) {
@@ -328,7 +328,8 @@ public final class ChartGenerator {
           v.append(Text.scalar(e.getValue()));
         }
         String cell = v.toString().replace("\n", " ").replaceAll(" +", " ").replace("|", "\\|");
-        b.append("| `").append(p).append("` | `").append(cell).append("` |\n");
+        String doc = comments.getOrDefault(p, "").replace("\n", " ").replace("|", "\\|");
+        b.append("| `").append(p).append("` | `").append(cell).append("` | ").append(doc).append(" |\n");
       }
     }
   }

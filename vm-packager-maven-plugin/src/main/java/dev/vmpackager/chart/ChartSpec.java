@@ -24,7 +24,7 @@ public final class ChartSpec {
   /** CDI release whose DataVolume API the dataVolume storage was checked against. */
   public static final String CDI_VERSION = "1.64.0";
   /** The Kubernetes versions the chart declares (KubeVirt 1.6/1.7 need a recent cluster). */
-  public static final String KUBE_VERSION = ">=1.27.0-0";
+  public static final String KUBE_VERSION = ">=1.28.0-0";
 
   /** Helm's best-practice chart name: lower case, digits, dashes. */
   private static final Pattern CHART_NAME = Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
