@@ -325,8 +325,8 @@ public final class ChartSpec {
                 + " and single '-', with at least one letter, e.g. http");
         require(p.port() >= 1 && p.port() <= 65535, "<vm><ports>",
             "port " + p.port() + " (" + p.name() + ") must be between 1 and 65535");
-        require(p.protocol() != null && Set.of("TCP", "UDP", "SCTP").contains(p.protocol()), "<vm><ports>",
-            "port " + p.name() + " protocol '" + p.protocol() + "' must be TCP, UDP or SCTP");
+        require(p.protocol() != null && Set.of("TCP", "UDP").contains(p.protocol()), "<vm><ports>",
+            "port " + p.name() + " protocol '" + p.protocol() + "' must be TCP or UDP, the protocols a KubeVirt interface port takes");
         require(portNames.add(p.name()), "<vm><ports>", "port name '" + p.name() + "' is used twice");
         require(portNumbers.add(p.port() + "/" + p.protocol()), "<vm><ports>",
             "port " + p.port() + "/" + p.protocol() + " is listed twice");

@@ -221,7 +221,7 @@ final class ChartValues {
     Map<String, Object> port = object("A Service port",
         prop("name", str("IANA service name, e.g. http", "^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$")),
         prop("port", integer("Port number", 1, 65535)),
-        prop("protocol", enumOf("Protocol", "TCP", "UDP", "SCTP")));
+        prop("protocol", enumOf("TCP or UDP (KubeVirt interface ports take no other)", "TCP", "UDP")));
     port.put("required", List.of("name", "port"));
     Map<String, Object> ports = new LinkedHashMap<>();
     ports.put("description", "Ports of the VM, exposed by a Service");

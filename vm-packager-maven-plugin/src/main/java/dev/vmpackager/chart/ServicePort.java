@@ -5,6 +5,6 @@ package dev.vmpackager.chart;
  *
  * @param name an IANA service name, e.g. {@code http}
  * @param port 1 to 65535
- * @param protocol {@code TCP}, {@code UDP} or {@code SCTP}
+ * @param protocol {@code TCP} or {@code UDP} (KubeVirt interface ports take no other)
  */
 public record ServicePort(String name, int port, String protocol) {}

@@ -194,6 +194,25 @@ class ChartHelmTest {
   }
 
   @Test
+  void dataVolumeEfiChartFromTheBuildLintsAndRenders() throws Exception {
+    Path chart = generate(cirros().storage("dataVolume").storageSize("2Gi").firmware("efi").machineType("q35")
+        .cpuCores(4).memory("1Gi").diskBus("scsi").addPort(new ServicePort("http", 80, "TCP"))
+        .image("registry.example.com/apps/cirros@sha256:" + "12".repeat(32)).build());
+    assertLintPasses(chart);
+    List<JsonNode> docs = documents(new Helm(chart).template().withKubeVersion(KUBE).withName("dv").call());
+    assertManifestsValid(docs);
+    JsonNode vm = only(docs, "VirtualMachine");
+    assertEquals("docker://registry.example.com/apps/cirros@sha256:" + "12".repeat(32),
+        vm.at("/spec/dataVolumeTemplates/0/spec/source/registry/url").asText());
+    assertTrue(vm.at("/spec/dataVolumeTemplates/0/spec/storage/storageClassName").isMissingNode(), "cluster default");
+    assertEquals("2Gi", vm.at("/spec/dataVolumeTemplates/0/spec/storage/resources/requests/storage").asText());
+    assertEquals("scsi", vm.at("/spec/template/spec/domain/devices/disks/0/disk/bus").asText());
+    assertEquals(4, vm.at("/spec/template/spec/domain/cpu/cores").asInt());
+    assertTrue(vm.at("/spec/template/spec/domain/firmware/bootloader/efi").isObject());
+    assertEquals(80, only(docs, "Service").at("/spec/ports/0/port").asInt());
+  }
+
+  @Test
   void valuesThatBreakTheSchemaAreRejectedByHelm() throws Exception {
     Path chart = generate(cirros().build());
     String[][] bad = { // key, value, what Helm's schema error must name

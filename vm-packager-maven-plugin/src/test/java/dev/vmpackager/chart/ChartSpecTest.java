@@ -81,7 +81,8 @@ class ChartSpecTest {
     fails(b -> b.addPort(new ServicePort("a-very-long-port-name", 80, "TCP")), "<vm><ports>", "IANA");
     fails(b -> b.addPort(new ServicePort("8080", 80, "TCP")), "<vm><ports>", "at least one letter");
     fails(b -> b.addPort(new ServicePort(null, 80, "TCP")), "<vm><ports>");
-    fails(b -> b.addPort(new ServicePort("http", 80, "HTTP")), "<vm><ports>", "TCP, UDP or SCTP");
+    fails(b -> b.addPort(new ServicePort("http", 80, "HTTP")), "<vm><ports>", "TCP or UDP");
+    fails(b -> b.addPort(new ServicePort("http", 80, "SCTP")), "<vm><ports>", "TCP or UDP");
     fails(b -> b.addPort(new ServicePort("http", 80, "TCP")).addPort(new ServicePort("http", 81, "TCP")),
         "<vm><ports>", "twice");
   }
