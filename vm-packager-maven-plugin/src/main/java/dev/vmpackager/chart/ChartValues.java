@@ -260,6 +260,9 @@ final class ChartValues {
       p.put(e.getKey(), e.getValue());
     }
     o.put("properties", p);
+    // Every generated key has a default; a deployer removing one (--set vm.memory=null) would
+    // render an invalid VirtualMachine, so the schema requires them all.
+    o.put("required", List.copyOf(p.keySet()));
     o.put("additionalProperties", false);
     return o;
   }

@@ -225,6 +225,7 @@ class ChartHelmTest {
         {"vm.storage.type", "dataVolume", "/vm/storage/size"},          // dataVolume without a size
         {"service.ports[0].port", "70000", "/service/ports/0/port"},
         {"cloudinit.enabled", "true", "additional properties 'cloudinit'"}, // misspelled top-level key
+        {"vm.memory", "null", "missing property 'memory'"},             // a value removed
     };
     for (String[] kv : bad) {
       Exception e = assertThrows(Exception.class,
