@@ -9,7 +9,7 @@ public class PortConfig {
   /** The port number. */
   private int port;
 
-  /** {@code TCP} (default), {@code UDP} or {@code SCTP}. */
+  /** {@code TCP} (default) or {@code UDP}: the protocols a KubeVirt interface port takes. */
   private String protocol = "TCP";
 
   public String getName() {

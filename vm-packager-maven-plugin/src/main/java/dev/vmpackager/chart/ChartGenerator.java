@@ -1,0 +1,347 @@
+package dev.vmpackager.chart;
+
+import dev.vmpackager.event.BuildListener;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * Writes a Helm chart (apiVersion v2) running one KubeVirt VirtualMachine from a {@link ChartSpec}:
+ * Chart.yaml, a commented values.yaml and its values.schema.json, templates (helpers, the
+ * VirtualMachine, the Service, the cloud-init Secret, NOTES.txt), a README listing the values and,
+ * with USB devices, the cluster operator's {@code usbList} / {@code permittedHostDevices} snippet.
+ * Every VM setting is a value, so a deployer can change it at {@code helm install}.
+ *
+ * <p>The user's own files ({@code src/main/helm/}) are laid over the generated ones: a file with
+ * the same path replaces the generated file, {@code values.yaml} is merged into the generated
+ * values, and {@code Chart.yaml} is refused (its fields come from the POM).
+ */
+public final class ChartGenerator {
+
+  /** Helm refuses bigger files in a chart archive (its default decompressed file limit). */
+  static final long MAX_USER_FILE = 5L * 1024 * 1024;
+
+  /** The file carrying the USB snippet for the cluster operator. */
+  public static final String USB_FILE = "kubevirt-usb.yaml";
+
+  private final BuildListener listener;
+
+  /** @param listener where warnings (e.g. a run strategy that breaks upgrades) go */
+  public ChartGenerator(BuildListener listener) {
+    this.listener = listener;
+  }
+
+  /**
+   * Writes the chart folder {@code helmDir/<chart name>/}, replacing what was there. The chart is
+   * written into a temporary folder beside it first, so a failure leaves no half-written chart.
+   *
+   * @param spec the checked chart settings
+   * @param helmDir the parent folder, e.g. {@code target/helm}
+   * @return the chart folder
+   * @throws ChartConfigException when the user's chart files are wrong (unknown value keys, a Chart.yaml)
+   * @throws IOException when files cannot be read or written
+   */
+  public Path generate(ChartSpec spec, Path helmDir) throws ChartConfigException, IOException {
+    SortedMap<String, byte[]> files = files(spec);
+    Files.createDirectories(helmDir);
+    Path target = helmDir.resolve(spec.name());
+    Path tmp = Files.createTempDirectory(helmDir, "." + spec.name() + "-");
+    try {
+      for (Map.Entry<String, byte[]> e : files.entrySet()) {
+        Path f = tmp.resolve(e.getKey());
+        Files.createDirectories(f.getParent());
+        Files.write(f, e.getValue());
+      }
+      deleteTree(target);
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      deleteTree(tmp);
+    }
+    listener.info("Wrote Helm chart " + spec.name() + " " + spec.version() + " (" + files.size() + " files) to " + target);
+    return target;
+  }
+
+  /**
+   * @param spec the checked chart settings
+   * @return the chart's files by '/'-separated relative path
+   * @throws ChartConfigException when the user's chart files are wrong
+   * @throws IOException when the user's chart files cannot be read
+   */
+  public SortedMap<String, byte[]> files(ChartSpec spec) throws ChartConfigException, IOException {
+    if (spec.runStrategy() == RunStrategy.Halted || spec.runStrategy() == RunStrategy.Once) {
+      listener.warn("<vm><runStrategy> is " + spec.runStrategy() + ": the VM will not be running after install,"
+          + " and upgrades through the cluster's KubeVirt Helper (which waits for a running VM) would fail;"
+          + " use Always unless that is what you want");
+    }
+    ChartValues values = ChartValues.of(spec);
+    SortedMap<String, byte[]> user = userFiles(spec);
+    if (user.containsKey("values.yaml")) {
+      values.mergeOverrides(spec.userChartDirectory().orElseThrow().resolve("values.yaml"));
+      user.remove("values.yaml");
+    }
+    SortedMap<String, String> text = new TreeMap<>();
+    text.put("Chart.yaml", chartYaml(spec));
+    text.put("values.yaml", values.yaml(spec));
+    text.put("values.schema.json", values.schema(spec));
+    text.put("templates/_helpers.tpl", template(spec, "_helpers.tpl"));
+    text.put("templates/virtualmachine.yaml", template(spec, "virtualmachine.yaml"));
+    text.put("templates/service.yaml", template(spec, "service.yaml"));
+    text.put("templates/NOTES.txt", template(spec, "NOTES.txt") + usbNotes(spec));
+    spec.cloudInitUserData().ifPresent(data -> text.put("templates/cloudinit-secret.yaml", secret(spec, data)));
+    if (!spec.usbList().isEmpty()) {
+      text.put(USB_FILE, usbSnippet(spec));
+    }
+    text.put("README.md", readme(spec, values));
+    SortedMap<String, byte[]> out = new TreeMap<>();
+    text.forEach((k, v) -> out.put(k, v.getBytes(StandardCharsets.UTF_8)));
+    for (Map.Entry<String, byte[]> e : user.entrySet()) {
+      if (out.containsKey(e.getKey())) {
+        listener.info("src/main/helm/" + e.getKey() + " replaces the generated " + e.getKey());
+      }
+      out.put(e.getKey(), e.getValue());
+    }
+    return out;
+  }
+
+  private SortedMap<String, byte[]> userFiles(ChartSpec spec) throws ChartConfigException, IOException {
+    SortedMap<String, byte[]> out = new TreeMap<>();
+    Path root = spec.userChartDirectory().orElse(null);
+    if (root == null || !Files.isDirectory(root)) {
+      return out;
+    }
+    List<Path> found = new ArrayList<>();
+    Files.walkFileTree(root, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+        found.add(file);
+        return FileVisitResult.CONTINUE;
+      }
+    });
+    for (Path f : found) {
+      StringBuilder rel = new StringBuilder();
+      for (Path part : root.relativize(f)) {
+        rel.append(rel.length() > 0 ? "/" : "").append(part);
+      }
+      String r = rel.toString();
+      String param = "src/main/helm/" + r;
+      if (r.equals("Chart.yaml")) {
+        throw new ChartConfigException(param, "The chart file " + f + " cannot replace the generated Chart.yaml;"
+            + " set <chartName>, <chartVersion>, <appVersion> and <description> in the POM instead");
+      }
+      if (!Files.isRegularFile(f)) {
+        throw new ChartConfigException(param, "The chart file " + f + " is not a regular file (a link or device?)");
+      }
+      if (Files.size(f) > MAX_USER_FILE) {
+        throw new ChartConfigException(param, "The chart file " + f + " is larger than 5 MiB, which Helm refuses");
+      }
+      out.put(r, Files.readAllBytes(f));
+    }
+    return out;
+  }
+
+  private static String chartYaml(ChartSpec spec) {
+    StringBuilder b = new StringBuilder();
+    b.append("# Generated by vm-packager-maven-plugin.\n");
+    b.append("apiVersion: v2\n");
+    b.append("name: ").append(Text.quote(spec.name())).append('\n');
+    b.append("description: ").append(Text.quote(spec.description())).append('\n');
+    b.append("type: application\n");
+    b.append("version: ").append(Text.quote(spec.version())).append('\n');
+    b.append("appVersion: ").append(Text.quote(spec.appVersion())).append('\n');
+    b.append("kubeVersion: ").append(Text.quote(ChartSpec.KUBE_VERSION)).append('\n');
+    spec.home().filter(ChartGenerator::isUrl).ifPresent(h -> b.append("home: ").append(Text.quote(h)).append('\n'));
+    List<String> sources = spec.sources().stream().filter(ChartGenerator::isUrl).toList();
+    if (!sources.isEmpty()) {
+      b.append("sources:\n");
+      sources.forEach(s -> b.append("  - ").append(Text.quote(s)).append('\n'));
+    }
+    List<Maintainer> maintainers = spec.maintainers().stream()
+        .filter(m -> m.name() != null && !m.name().isBlank()).toList();
+    if (!maintainers.isEmpty()) {
+      b.append("maintainers:\n");
+      for (Maintainer m : maintainers) {
+        b.append("  - name: ").append(Text.quote(m.name().strip())).append('\n');
+        if (m.email() != null && m.email().strip().matches("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$")) {
+          b.append("    email: ").append(Text.quote(m.email().strip())).append('\n');
+        }
+        if (m.url() != null && isUrl(m.url().strip())) {
+          b.append("    url: ").append(Text.quote(m.url().strip())).append('\n');
+        }
+      }
+    }
+    b.append("annotations:\n");
+    b.append("  ").append(Text.key("vmpackager.dev/kubevirt-tested-version")).append(": ")
+        .append(Text.quote(ChartSpec.KUBEVIRT_TESTED)).append('\n');
+    b.append("  ").append(Text.key("vmpackager.dev/kubevirt-schema-version")).append(": ")
+        .append(Text.quote(ChartSpec.KUBEVIRT_SCHEMAS)).append('\n');
+    b.append("  ").append(Text.key("vmpackager.dev/cdi-version")).append(": ")
+        .append(Text.quote(ChartSpec.CDI_VERSION)).append('\n');
+    return b.toString();
+  }
+
+  private static boolean isUrl(String s) {
+    return s.matches("^https?://[^\\s\"]+$");
+  }
+
+  private static String template(ChartSpec spec, String name) {
+    try (InputStream in = ChartGenerator.class.getResourceAsStream("templates/" + name)) {
+      if (in == null) {
+        throw new IllegalStateException("template resource missing: " + name);
+      }
+      String t = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      return t.replace("__CHART__", spec.name())
+          .replace("__HAS_USER_DATA__", spec.cloudInitUserData().isPresent() ? "true" : "");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The Secret holds the user-data base64-encoded, so nothing in it can be read as a Helm template. */
+  private static String secret(ChartSpec spec, String userData) {
+    String b64 = Base64.getEncoder().encodeToString(userData.getBytes(StandardCharsets.UTF_8));
+    return "{{- if .Values.cloudInit.enabled }}\n"
+        + "apiVersion: v1\n"
+        + "kind: Secret\n"
+        + "metadata:\n"
+        + "  name: {{ .Values.vm.name }}-cloudinit\n"
+        + "  labels:\n"
+        + "    {{- include \"" + spec.name() + ".labels\" . | nindent 4 }}\n"
+        + "type: Opaque\n"
+        + "data:\n"
+        + "  # The cloud-init user-data file given to the build (<vm><cloudInit>), base64-encoded;\n"
+        + "  # the VirtualMachine reads it through cloudInitNoCloud.secretRef.\n"
+        + "  userdata: " + b64 + "\n"
+        + "{{- end }}\n";
+  }
+
+  private static String usbNotes(ChartSpec spec) {
+    StringBuilder b = new StringBuilder();
+    b.append("{{- if .Values.vm.usbDevices }}\n\n");
+    b.append("USB passthrough: the VM is given these host devices:\n");
+    b.append("{{- range .Values.vm.usbDevices }}\n");
+    b.append("  {{ .name }}: {{ .resource }}\n");
+    b.append("{{- end }}\n");
+    b.append("The VM only starts once the cluster permits them. The cluster operator enables the\n");
+    b.append("HostDevices feature gate and permits each resource in the KubeVirt CR.\n");
+    if (!spec.usbList().isEmpty()) {
+      b.append("With the Virtualization package, set its usbList value to:\n");
+      b.append("  ").append(UsbList.format(spec.usbList())).append('\n');
+      b.append("or merge this into the KubeVirt CR (the chart's ").append(USB_FILE).append(" carries it):\n");
+      for (String line : kubevirtPatch(spec).split("\n")) {
+        b.append("  ").append(line).append('\n');
+      }
+    }
+    b.append("{{- end }}\n");
+    return b.toString();
+  }
+
+  private static String kubevirtPatch(ChartSpec spec) {
+    StringBuilder b = new StringBuilder();
+    b.append("apiVersion: kubevirt.io/v1\n");
+    b.append("kind: KubeVirt\n");
+    b.append("metadata:\n");
+    b.append("  name: kubevirt\n");
+    b.append("  namespace: kubevirt\n");
+    b.append("spec:\n");
+    b.append("  configuration:\n");
+    b.append("    developerConfiguration:\n");
+    b.append("      featureGates:\n");
+    b.append("        - HostDevices\n");
+    b.append("    permittedHostDevices:\n");
+    b.append("      usb:\n");
+    for (UsbResource r : spec.usbList()) {
+      b.append("        - resourceName: ").append(Text.quote(r.resourceName())).append('\n');
+      b.append("          selectors:\n");
+      b.append("            - vendor: ").append(Text.quote(r.vendor())).append('\n');
+      b.append("              product: ").append(Text.quote(r.product())).append('\n');
+    }
+    return b.toString();
+  }
+
+  private static String usbSnippet(ChartSpec spec) {
+    return "# USB devices of the " + spec.name() + " chart, for the cluster operator (vm-packager).\n"
+        + "#\n"
+        + "# The Virtualization package's usbList value:\n"
+        + "#   " + UsbList.format(spec.usbList()) + "\n"
+        + "#\n"
+        + "# Or merge this into the KubeVirt CR. USB passthrough needs the HostDevices feature gate.\n"
+        + "# A merge patch replaces whole lists: add the feature gates and permitted devices the\n"
+        + "# cluster already has before applying it.\n"
+        + "#   kubectl patch kubevirt kubevirt -n kubevirt --type merge --patch-file " + USB_FILE + "\n"
+        + kubevirtPatch(spec);
+  }
+
+  private static String readme(ChartSpec spec, ChartValues values) {
+    StringBuilder b = new StringBuilder();
+    b.append("# ").append(spec.name()).append("\n\n");
+    b.append(spec.description()).append("\n\n");
+    b.append("A [KubeVirt](https://kubevirt.io) VirtualMachine packaged by vm-packager-maven-plugin: chart ")
+        .append(spec.version()).append(", application ").append(spec.appVersion()).append(".\n");
+    b.append("Generated for KubeVirt ").append(ChartSpec.KUBEVIRT_TESTED).append(" (validated against the ")
+        .append(ChartSpec.KUBEVIRT_SCHEMAS).append(" API schemas) and CDI ").append(ChartSpec.CDI_VERSION)
+        .append(".\n\n");
+    b.append("## Install\n\n```sh\nhelm install ").append(spec.name()).append(" ").append(spec.name()).append("-")
+        .append(spec.version()).append(".tgz --set vm.memory=2Gi\n```\n\n");
+    b.append("The cluster needs KubeVirt");
+    if (spec.storage() == ChartSpec.StorageType.dataVolume) {
+      b.append(" and CDI (the root disk is imported from the image into a PVC)");
+    }
+    b.append(". `values.schema.json` rejects misspelled values and wrong types.\n\n");
+    b.append("## Values\n\n| Value | Default | Description |\n| --- | --- | --- |\n");
+    flatten(b, values.tree(), "", values.comments());
+    b.append("\n`cloudInit.enabled` attaches the cloud-init user-data that the build put into the chart's Secret")
+        .append(" (`templates/cloudinit-secret.yaml`); the VM reads it through `cloudInitNoCloud.secretRef`.\n");
+    if (!spec.usbList().isEmpty()) {
+      b.append("\n## USB devices\n\nThe VM uses USB host devices. The cluster operator sets the Virtualization")
+          .append(" package's `usbList` value to\n\n```\n").append(UsbList.format(spec.usbList()))
+          .append("\n```\n\nor permits them in the KubeVirt CR with the `HostDevices` feature gate; `")
+          .append(USB_FILE).append("` in this chart carries that snippet.\n");
+    }
+    return b.toString();
+  }
+
+  private static void flatten(StringBuilder b, Map<?, ?> map, String prefix, Map<String, String> comments) {
+    for (Map.Entry<?, ?> e : map.entrySet()) {
+      String p = prefix + e.getKey();
+      if (e.getValue() instanceof Map<?, ?> m && !m.isEmpty()) {
+        flatten(b, m, p + ".", comments);
+      } else {
+        StringBuilder v = new StringBuilder();
+        if (e.getValue() instanceof Map<?, ?> || e.getValue() instanceof List<?>) {
+          Text.json(v, e.getValue(), 0);
+        } else {
+          v.append(Text.scalar(e.getValue()));
+        }
+        String cell = v.toString().replace("\n", " ").replaceAll(" +", " ").replace("|", "\\|");
+        String doc = comments.getOrDefault(p, "").replace("\n", " ").replace("|", "\\|");
+        b.append("| `").append(p).append("` | `").append(cell).append("` | ").append(doc).append(" |\n");
+      }
+    }
+  }
+
+  private static void deleteTree(Path p) throws IOException {
+    if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(p)) {
+      for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(q);
+      }
+    }
+  }
+}

@@ -1,0 +1,388 @@
+package dev.vmpackager.chart;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Everything the generated chart says, checked: Chart.yaml metadata, the VM's defaults (which
+ * become {@code values.yaml}), the cloud-init user-data and where the user's own chart files are.
+ * Immutable; made with {@link #builder()}, whose {@link Builder#build()} validates every setting
+ * and names the POM parameter at fault.
+ */
+public final class ChartSpec {
+
+  /** KubeVirt release the generated resources were tested against. */
+  public static final String KUBEVIRT_TESTED = "1.7.1";
+  /** KubeVirt release line of the strict schemas the generated resources are validated against. */
+  public static final String KUBEVIRT_SCHEMAS = "1.6";
+  /** CDI release whose DataVolume API the dataVolume storage was checked against. */
+  public static final String CDI_VERSION = "1.64.0";
+  /** The Kubernetes versions the chart declares (KubeVirt 1.6/1.7 need a recent cluster). */
+  public static final String KUBE_VERSION = ">=1.28.0-0";
+
+  /** Helm's best-practice chart name: lower case, digits, dashes. */
+  private static final Pattern CHART_NAME = Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
+  /** A DNS-1123 label; short enough to leave room for the "-cloudinit" and "-rootdisk" suffixes. */
+  private static final Pattern DNS_LABEL = Pattern.compile("^[a-z0-9]([-a-z0-9]{0,51}[a-z0-9])?$");
+  /** A Kubernetes memory quantity: a number and an optional binary or decimal suffix. */
+  static final Pattern MEMORY = Pattern.compile("^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$");
+  /** An IANA service name as Kubernetes checks a port name. */
+  private static final Pattern PORT_NAME = Pattern.compile("^(?=.*[a-z])[a-z0-9]([a-z0-9-]*[a-z0-9])?$");
+  private static final Pattern DIGEST = Pattern.compile("^sha256:[0-9a-f]{64}$");
+  private static final Pattern TAG = Pattern.compile("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$");
+  private static final Pattern REPOSITORY =
+      Pattern.compile("^[a-z0-9]([a-z0-9._:-]*[a-z0-9])?(/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*$");
+  private static final Pattern STORAGE_CLASS = Pattern.compile("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$");
+  private static final Pattern APP_VERSION = Pattern.compile("^[A-Za-z0-9][-A-Za-z0-9_.+]{0,62}$");
+  private static final Pattern MACHINE_TYPE = Pattern.compile("^[A-Za-z0-9][-A-Za-z0-9_.]*$");
+
+  /** Ways to hold the root disk. */
+  public enum StorageType {
+    /** Ephemeral: the image is the disk, a writable overlay per run. */
+    containerDisk,
+    /** CDI imports the image into a PVC the VM keeps. */
+    dataVolume
+  }
+
+  private final String name;
+  private final String version;
+  private final String appVersion;
+  private final String description;
+  private final String home;
+  private final List<String> sources;
+  private final List<Maintainer> maintainers;
+  private final String imageRepository;
+  private final String imageTag;
+  private final String imageDigest;
+  private final String imagePullPolicy;
+  private final String vmName;
+  private final RunStrategy runStrategy;
+  private final String memory;
+  private final int cpuCores;
+  private final String firmware;
+  private final String machineType;
+  private final String diskBus;
+  private final int terminationGracePeriodSeconds;
+  private final StorageType storage;
+  private final String storageSize;
+  private final String storageClass;
+  private final List<UsbResource> usbList;
+  private final List<HostDevice> hostDevices;
+  private final String cloudInitUserData;
+  private final String serviceType;
+  private final List<ServicePort> ports;
+  private final Path userChartDirectory;
+
+  private ChartSpec(Builder b, RunStrategy runStrategy, StorageType storage, List<UsbResource> usbList,
+      List<HostDevice> hostDevices, String[] image) {
+    this.name = b.name;
+    this.version = b.version;
+    this.appVersion = b.appVersion;
+    this.description = b.description;
+    this.home = b.home;
+    this.sources = List.copyOf(b.sources);
+    this.maintainers = List.copyOf(b.maintainers);
+    this.imageRepository = image[0];
+    this.imageTag = image[1];
+    this.imageDigest = image[2];
+    this.imagePullPolicy = b.imagePullPolicy;
+    this.vmName = b.vmName;
+    this.runStrategy = runStrategy;
+    this.memory = b.memory;
+    this.cpuCores = b.cpuCores;
+    this.firmware = b.firmware;
+    this.machineType = b.machineType;
+    this.diskBus = b.diskBus;
+    this.terminationGracePeriodSeconds = b.terminationGracePeriodSeconds;
+    this.storage = storage;
+    this.storageSize = b.storageSize;
+    this.storageClass = b.storageClass;
+    this.usbList = List.copyOf(usbList);
+    this.hostDevices = List.copyOf(hostDevices);
+    this.cloudInitUserData = b.cloudInitUserData;
+    this.serviceType = b.serviceType;
+    this.ports = List.copyOf(b.ports);
+    this.userChartDirectory = b.userChartDirectory;
+  }
+
+  /** @return a builder with the documented defaults */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** @return the chart's name */
+  public String name() { return name; }
+  /** @return the chart's SemVer version */
+  public String version() { return version; }
+  /** @return the chart's appVersion */
+  public String appVersion() { return appVersion; }
+  /** @return the chart's description */
+  public String description() { return description; }
+  /** @return the project's home page, if any */
+  public Optional<String> home() { return Optional.ofNullable(home); }
+  /** @return source URLs (the SCM URL) */
+  public List<String> sources() { return sources; }
+  /** @return the chart's maintainers */
+  public List<Maintainer> maintainers() { return maintainers; }
+  /** @return the image repository, without tag or digest */
+  public String imageRepository() { return imageRepository; }
+  /** @return the image tag */
+  public String imageTag() { return imageTag; }
+  /** @return the image digest ({@code sha256:...}) or empty */
+  public String imageDigest() { return imageDigest; }
+  /** @return the containerDisk pull policy */
+  public String imagePullPolicy() { return imagePullPolicy; }
+  /** @return {@code metadata.name} of the VirtualMachine */
+  public String vmName() { return vmName; }
+  /** @return the run strategy */
+  public RunStrategy runStrategy() { return runStrategy; }
+  /** @return the memory quantity */
+  public String memory() { return memory; }
+  /** @return the virtual CPU cores */
+  public int cpuCores() { return cpuCores; }
+  /** @return {@code bios} or {@code efi} */
+  public String firmware() { return firmware; }
+  /** @return the machine type, empty for KubeVirt's default */
+  public String machineType() { return machineType; }
+  /** @return {@code virtio}, {@code sata} or {@code scsi} */
+  public String diskBus() { return diskBus; }
+  /** @return seconds KubeVirt waits for the guest to shut down */
+  public int terminationGracePeriodSeconds() { return terminationGracePeriodSeconds; }
+  /** @return how the root disk is held */
+  public StorageType storage() { return storage; }
+  /** @return the PVC size with dataVolume storage, else empty */
+  public String storageSize() { return storageSize; }
+  /** @return the storage class, empty for the cluster default */
+  public String storageClass() { return storageClass; }
+  /** @return the {@code usbList} tuples */
+  public List<UsbResource> usbList() { return usbList; }
+  /** @return the host devices the VM gets */
+  public List<HostDevice> hostDevices() { return hostDevices; }
+  /** @return the cloud-init user-data, if configured */
+  public Optional<String> cloudInitUserData() { return Optional.ofNullable(cloudInitUserData); }
+  /** @return the Service type */
+  public String serviceType() { return serviceType; }
+  /** @return the ports the Service exposes */
+  public List<ServicePort> ports() { return ports; }
+  /** @return the folder of user chart files merged into the generated chart, if any */
+  public Optional<Path> userChartDirectory() { return Optional.ofNullable(userChartDirectory); }
+
+  /** Collects the chart's settings; {@link #build()} checks them all. */
+  public static final class Builder {
+    private String name;
+    private String version;
+    private String appVersion;
+    private String description;
+    private String home;
+    private final List<String> sources = new ArrayList<>();
+    private final List<Maintainer> maintainers = new ArrayList<>();
+    private String image;
+    private String imageDigest = "";
+    private String imagePullPolicy = "IfNotPresent";
+    private String vmName;
+    private String runStrategy = "Always";
+    private String memory = "1Gi";
+    private int cpuCores = 1;
+    private String firmware = "bios";
+    private String machineType = "";
+    private String diskBus = "virtio";
+    private int terminationGracePeriodSeconds = 180;
+    private String storage = "containerDisk";
+    private String storageSize = "";
+    private String storageClass = "";
+    private String usbList = "";
+    private final List<UsbDeviceRequest> usbDevices = new ArrayList<>();
+    private String cloudInitUserData;
+    private String serviceType = "ClusterIP";
+    private final List<ServicePort> ports = new ArrayList<>();
+    private Path userChartDirectory;
+
+    private Builder() {}
+
+    /** @param v the chart name @return this */
+    public Builder name(String v) { this.name = v; return this; }
+    /** @param v the chart's SemVer version @return this */
+    public Builder version(String v) { this.version = v; return this; }
+    /** @param v the appVersion @return this */
+    public Builder appVersion(String v) { this.appVersion = v; return this; }
+    /** @param v the description @return this */
+    public Builder description(String v) { this.description = v; return this; }
+    /** @param v the home URL, or null @return this */
+    public Builder home(String v) { this.home = blankToNull(v); return this; }
+    /** @param v a source URL; blank ones are ignored @return this */
+    public Builder addSource(String v) { if (blankToNull(v) != null) { sources.add(v.trim()); } return this; }
+    /** @param v a maintainer @return this */
+    public Builder addMaintainer(Maintainer v) { maintainers.add(v); return this; }
+    /** @param v the image reference, {@code repo[:tag][@digest]} @return this */
+    public Builder image(String v) { this.image = v; return this; }
+    /** @param v a digest to pin the image to ({@code sha256:...}), or empty @return this */
+    public Builder imageDigest(String v) { this.imageDigest = v == null ? "" : v.trim(); return this; }
+    /** @param v {@code IfNotPresent}, {@code Always} or {@code Never} @return this */
+    public Builder imagePullPolicy(String v) { if (v != null) { this.imagePullPolicy = v.trim(); } return this; }
+    /** @param v the VirtualMachine's name @return this */
+    public Builder vmName(String v) { this.vmName = v; return this; }
+    /** @param v the run strategy name, or null for Always @return this */
+    public Builder runStrategy(String v) { if (v != null) { this.runStrategy = v.trim(); } return this; }
+    /** @param v the memory quantity, or null for 1Gi @return this */
+    public Builder memory(String v) { if (v != null) { this.memory = v.trim(); } return this; }
+    /** @param v virtual CPU cores, or null for 1 @return this */
+    public Builder cpuCores(Integer v) { if (v != null) { this.cpuCores = v; } return this; }
+    /** @param v {@code bios} or {@code efi}, or null for bios @return this */
+    public Builder firmware(String v) { if (v != null) { this.firmware = v.trim(); } return this; }
+    /** @param v the machine type, or null/empty for KubeVirt's default @return this */
+    public Builder machineType(String v) { this.machineType = v == null ? "" : v.trim(); return this; }
+    /** @param v the disk bus, or null for virtio @return this */
+    public Builder diskBus(String v) { if (v != null) { this.diskBus = v.trim(); } return this; }
+    /** @param v seconds, or null for 180 @return this */
+    public Builder terminationGracePeriodSeconds(Integer v) { if (v != null) { this.terminationGracePeriodSeconds = v; } return this; }
+    /** @param v {@code containerDisk} or {@code dataVolume}, or null @return this */
+    public Builder storage(String v) { if (v != null) { this.storage = v.trim(); } return this; }
+    /** @param v the PVC size, or null @return this */
+    public Builder storageSize(String v) { this.storageSize = v == null ? "" : v.trim(); return this; }
+    /** @param v the storage class, or null @return this */
+    public Builder storageClass(String v) { this.storageClass = v == null ? "" : v.trim(); return this; }
+    /** @param v the {@code usbList} string, or null @return this */
+    public Builder usbList(String v) { this.usbList = v == null ? "" : v; return this; }
+    /** @param v a requested USB device @return this */
+    public Builder addUsbDevice(UsbDeviceRequest v) { usbDevices.add(v); return this; }
+    /** @param v the cloud-init user-data (checked by {@link CloudInit#check}), or null @return this */
+    public Builder cloudInitUserData(String v) { this.cloudInitUserData = v; return this; }
+    /** @param v the Service type, or null for ClusterIP @return this */
+    public Builder serviceType(String v) { if (v != null) { this.serviceType = v.trim(); } return this; }
+    /** @param v a Service port @return this */
+    public Builder addPort(ServicePort v) { ports.add(v); return this; }
+    /** @param v the folder of user chart files, or null @return this */
+    public Builder userChartDirectory(Path v) { this.userChartDirectory = v; return this; }
+
+    /**
+     * @return the checked spec
+     * @throws ChartConfigException naming the parameter and the allowed form of the first bad setting
+     */
+    public ChartSpec build() throws ChartConfigException {
+      require(name != null && CHART_NAME.matcher(name).matches(), "<chartName> (vm.chart.name)",
+          "'" + name + "' is not a chart name Helm accepts as best practice: lower-case letters, digits"
+              + " and '-', starting and ending with a letter or digit (^[a-z0-9]([-a-z0-9]*[a-z0-9])?$), e.g. my-app");
+      require(version != null && ChartVersions.isSemVer(version), "<chartVersion> (vm.chart.version)",
+          "'" + version + "' is not a SemVer 2 version such as 1.2.3 or 1.2.3-SNAPSHOT");
+      require(appVersion != null && APP_VERSION.matcher(appVersion).matches(), "<appVersion> (vm.chart.appVersion)",
+          "'" + appVersion + "' must be 1 to 63 letters, digits, '.', '_', '-' or '+', starting with a letter or digit");
+      if (description == null || description.isBlank()) {
+        description = "The " + name + " virtual machine on KubeVirt";
+      }
+      description = description.strip().replaceAll("\\s+", " ");
+      require(vmName != null && DNS_LABEL.matcher(vmName).matches(), "<vm><name>",
+          "'" + vmName + "' must be a DNS label of at most 53 characters (lower-case letters, digits and"
+              + " '-', starting and ending with a letter or digit), e.g. my-app-vm");
+      RunStrategy rs = RunStrategy.parse(runStrategy).orElseThrow(() -> new ChartConfigException(
+          "<vm><runStrategy>", "<vm><runStrategy> '" + runStrategy + "' is not one of " + RunStrategy.allowed()
+              + " (spec.running is deprecated and never generated)"));
+      require(MEMORY.matcher(memory).matches() && !memory.matches("^[0.]+[A-Za-z]*$"), "<vm><memory>",
+          "'" + memory + "' is not a Kubernetes memory quantity: a number and a suffix without spaces,"
+              + " e.g. 64Mi, 512Mi, 2Gi (binary) or 64M, 2G (decimal)");
+      require(!memory.matches("^[0-9.]+(k|Ki)?$"), "<vm><memory>",
+          "'" + memory + "' is bytes or kilobytes, far too little for a VM; write e.g. 64Mi or 2Gi");
+      require(cpuCores >= 1 && cpuCores <= 1024, "<vm><cpuCores>", cpuCores + " must be between 1 and 1024");
+      require(firmware.equals("bios") || firmware.equals("efi"), "<vm><firmware>",
+          "'" + firmware + "' must be bios or efi");
+      require(machineType.isEmpty() || MACHINE_TYPE.matcher(machineType).matches(), "<vm><machineType>",
+          "'" + machineType + "' must be a QEMU machine type such as q35 or pc-q35-rhel9.6.0, or empty");
+      require(Set.of("virtio", "sata", "scsi").contains(diskBus), "<vm><diskBus>",
+          "'" + diskBus + "' must be virtio, sata or scsi");
+      require(terminationGracePeriodSeconds >= 0, "<vm><terminationGracePeriodSeconds>",
+          terminationGracePeriodSeconds + " must be 0 or more seconds");
+      StorageType st;
+      try {
+        st = StorageType.valueOf(storage);
+      } catch (IllegalArgumentException e) {
+        throw new ChartConfigException("<vm><storage>", "<vm><storage> '" + storage
+            + "' must be containerDisk (ephemeral) or dataVolume (CDI imports the image into a PVC)");
+      }
+      if (st == StorageType.dataVolume) {
+        require(!storageSize.isEmpty(), "<vm><storageSize>", "is required with <storage>dataVolume</storage>:"
+            + " the PVC size CDI imports the disk into, at least the disk's virtual size, e.g. 10Gi");
+      }
+      require(storageSize.isEmpty() || (MEMORY.matcher(storageSize).matches() && !storageSize.matches("^[0.]+[A-Za-z]*$")),
+          "<vm><storageSize>", "'" + storageSize + "' is not a Kubernetes quantity such as 10Gi");
+      require(storageClass.isEmpty() || STORAGE_CLASS.matcher(storageClass).matches(), "<vm><storageClass>",
+          "'" + storageClass + "' is not a storage class name (lower-case letters, digits, '-', '.')");
+      require(Set.of("IfNotPresent", "Always", "Never").contains(imagePullPolicy), "image pull policy",
+          "'" + imagePullPolicy + "' must be IfNotPresent, Always or Never");
+      require(Set.of("ClusterIP", "NodePort", "LoadBalancer").contains(serviceType), "service type",
+          "'" + serviceType + "' must be ClusterIP, NodePort or LoadBalancer");
+      String[] img = splitImage();
+      Set<String> portNames = new HashSet<>();
+      Set<String> portNumbers = new HashSet<>();
+      for (ServicePort p : ports) {
+        require(p.name() != null && p.name().length() <= 15 && PORT_NAME.matcher(p.name()).matches()
+                && !p.name().contains("--"), "<vm><ports>",
+            "port name '" + p.name() + "' must be an IANA service name: 1 to 15 lower-case letters, digits"
+                + " and single '-', with at least one letter, e.g. http");
+        require(p.port() >= 1 && p.port() <= 65535, "<vm><ports>",
+            "port " + p.port() + " (" + p.name() + ") must be between 1 and 65535");
+        require(p.protocol() != null && Set.of("TCP", "UDP").contains(p.protocol()), "<vm><ports>",
+            "port " + p.name() + " protocol '" + p.protocol() + "' must be TCP or UDP, the protocols a KubeVirt interface port takes");
+        require(portNames.add(p.name()), "<vm><ports>", "port name '" + p.name() + "' is used twice");
+        require(portNumbers.add(p.port() + "/" + p.protocol()), "<vm><ports>",
+            "port " + p.port() + "/" + p.protocol() + " is listed twice");
+      }
+      List<UsbResource> usb = UsbList.parse(usbList);
+      List<HostDevice> devices = UsbList.hostDevices(usbDevices, usb);
+      return new ChartSpec(this, rs, st, usb, devices, img);
+    }
+
+    /** Splits {@code repo[:tag][@digest]}; the tag defaults to appVersion, a configured digest wins. */
+    private String[] splitImage() throws ChartConfigException {
+      String param = "<image> (vm.image)";
+      require(image != null && !image.isBlank() && image.chars().noneMatch(Character::isWhitespace), param,
+          "'" + image + "' must be an image reference such as registry.example.com/apps/my-vm:1.0.0");
+      String rest = image.trim();
+      String digest = "";
+      int at = rest.indexOf('@');
+      if (at >= 0) {
+        digest = rest.substring(at + 1);
+        rest = rest.substring(0, at);
+      }
+      String tag = "";
+      int colon = rest.lastIndexOf(':');
+      if (colon > rest.lastIndexOf('/')) {
+        tag = rest.substring(colon + 1);
+        rest = rest.substring(0, colon);
+      }
+      require(REPOSITORY.matcher(rest).matches(), param, "repository '" + rest + "' of '" + image
+          + "' must be lower-case [host[:port]/]path, e.g. registry.example.com/apps/my-vm");
+      if (tag.isEmpty()) {
+        tag = appVersion;
+      }
+      require(TAG.matcher(tag).matches(), param, "tag '" + tag + "' of '" + image
+          + "' must be 1 to 128 letters, digits, '_', '.' or '-', not starting with '.' or '-'");
+      if (!imageDigest.isEmpty()) {
+        digest = imageDigest;
+      }
+      require(digest.isEmpty() || DIGEST.matcher(digest).matches(), param,
+          "digest '" + digest + "' must be sha256: and 64 lower-case hex digits");
+      return new String[] {rest, tag, digest};
+    }
+
+    private static void require(boolean ok, String parameter, String what) throws ChartConfigException {
+      if (!ok) {
+        throw new ChartConfigException(parameter, parameter + " " + what);
+      }
+    }
+
+    private static String blankToNull(String v) {
+      return v == null || v.isBlank() ? null : v.trim();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ChartSpec[" + name + "-" + version + ", vm " + vmName + ", image " + imageRepository + ":" + imageTag
+        + (imageDigest.isEmpty() ? "" : "@" + imageDigest) + ", " + storage.name().toLowerCase(Locale.ROOT) + "]";
+  }
+}

@@ -1,0 +1,307 @@
+package dev.vmpackager.chart;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The chart's {@code values.yaml} as an ordered tree, its comments, the user's overrides from
+ * {@code src/main/helm/values.yaml}, and the {@code values.schema.json} that guards it. The layout
+ * is the product contract (DESIGN.md): {@code image}, {@code vm}, {@code cloudInit}, {@code service}.
+ */
+final class ChartValues {
+
+  /** The top-level keys the generated templates read. */
+  static final List<String> KNOWN = List.of("image", "vm", "cloudInit", "service");
+
+  private final Map<String, Object> tree;
+  private final List<String> extraTopLevel = new ArrayList<>();
+
+  private ChartValues(Map<String, Object> tree) {
+    this.tree = tree;
+  }
+
+  /** @return the default values of the spec */
+  static ChartValues of(ChartSpec spec) {
+    Map<String, Object> root = new LinkedHashMap<>();
+    Map<String, Object> image = new LinkedHashMap<>();
+    image.put("repository", spec.imageRepository());
+    image.put("tag", spec.imageTag());
+    image.put("digest", spec.imageDigest());
+    image.put("pullPolicy", spec.imagePullPolicy());
+    root.put("image", image);
+    Map<String, Object> vm = new LinkedHashMap<>();
+    vm.put("name", spec.vmName());
+    vm.put("runStrategy", spec.runStrategy().name());
+    vm.put("memory", spec.memory());
+    vm.put("cpuCores", spec.cpuCores());
+    vm.put("firmware", spec.firmware());
+    vm.put("machineType", spec.machineType());
+    vm.put("diskBus", spec.diskBus());
+    vm.put("terminationGracePeriodSeconds", spec.terminationGracePeriodSeconds());
+    Map<String, Object> storage = new LinkedHashMap<>();
+    storage.put("type", spec.storage().name());
+    storage.put("size", spec.storageSize());
+    storage.put("storageClass", spec.storageClass());
+    vm.put("storage", storage);
+    List<Object> usb = new ArrayList<>();
+    for (HostDevice d : spec.hostDevices()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("resource", d.resource());
+      m.put("name", d.name());
+      usb.add(m);
+    }
+    vm.put("usbDevices", usb);
+    root.put("vm", vm);
+    Map<String, Object> cloudInit = new LinkedHashMap<>();
+    cloudInit.put("enabled", spec.cloudInitUserData().isPresent());
+    root.put("cloudInit", cloudInit);
+    Map<String, Object> service = new LinkedHashMap<>();
+    service.put("type", spec.serviceType());
+    List<Object> ports = new ArrayList<>();
+    for (ServicePort p : spec.ports()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("name", p.name());
+      m.put("port", p.port());
+      m.put("protocol", p.protocol());
+      ports.add(m);
+    }
+    service.put("ports", ports);
+    root.put("service", service);
+    return new ChartValues(root);
+  }
+
+  /**
+   * Merges the user's values over the generated ones: maps merge key by key, anything else
+   * replaces. New top-level keys (for the user's own templates) are kept and allowed by the
+   * schema; a new key inside {@code image}, {@code vm}, {@code cloudInit} or {@code service} is a
+   * misspelling the generated templates would ignore, so it is refused.
+   *
+   * @param file the user's values.yaml
+   * @throws ChartConfigException naming the file when it is not a YAML mapping or has an unknown key
+   */
+  void mergeOverrides(Path file) throws ChartConfigException {
+    String param = "src/main/helm/values.yaml";
+    Object parsed;
+    try {
+      parsed = new ObjectMapper(new YAMLFactory()).readValue(file.toFile(), Object.class);
+    } catch (JacksonException e) {
+      throw new ChartConfigException(param, "The values file " + file + " is not valid YAML: " + e.getOriginalMessage(), e);
+    } catch (IOException e) {
+      throw new ChartConfigException(param, "The values file " + file + " cannot be read: " + e.getMessage(), e);
+    }
+    if (parsed == null) {
+      return;
+    }
+    if (!(parsed instanceof Map<?, ?> m)) {
+      throw new ChartConfigException(param, "The values file " + file + " must be a YAML mapping of values");
+    }
+    for (Map.Entry<?, ?> e : m.entrySet()) {
+      String k = String.valueOf(e.getKey());
+      if (!KNOWN.contains(k)) {
+        extraTopLevel.add(k);
+      }
+    }
+    merge(tree, m, "", file);
+  }
+
+  @SuppressWarnings("unchecked")
+  private void merge(Map<String, Object> into, Map<?, ?> from, String path, Path file) throws ChartConfigException {
+    for (Map.Entry<?, ?> e : from.entrySet()) {
+      String k = String.valueOf(e.getKey());
+      String p = path.isEmpty() ? k : path + "." + k;
+      Object old = into.get(k);
+      if (!path.isEmpty() && !into.containsKey(k) && KNOWN.contains(p.substring(0, p.indexOf('.')))) {
+        throw new ChartConfigException("src/main/helm/values.yaml", "The values file " + file + " sets '" + p
+            + "', which the generated chart does not know; the keys under " + path + " are " + into.keySet());
+      }
+      if (old instanceof Map<?, ?> oldMap && e.getValue() instanceof Map<?, ?> newMap) {
+        merge((Map<String, Object>) oldMap, newMap, p, file);
+      } else {
+        into.put(k, e.getValue());
+      }
+    }
+  }
+
+  /** @return the values tree (live; the generator only reads it) */
+  Map<String, Object> tree() {
+    return tree;
+  }
+
+  /** @return the comment of each value, by dotted path */
+  Map<String, String> comments() {
+    Map<String, String> c = new LinkedHashMap<>();
+    c.put("image", "The KubeVirt containerDisk image holding the VM's disk under /disk/.\n"
+        + "The VM boots repository:tag, or repository@digest when digest is set.");
+    c.put("image.repository", "Registry and path, without tag.");
+    c.put("image.tag", "Image tag.");
+    c.put("image.digest", "A sha256: digest pins the exact image; empty uses the tag.");
+    c.put("image.pullPolicy", "IfNotPresent, Always or Never (containerDisk storage only).");
+    c.put("vm", "The VirtualMachine (kubevirt.io/v1).");
+    c.put("vm.name", "metadata.name of the VirtualMachine; also names its Service, Secret and disk.");
+    c.put("vm.runStrategy", "Always (default), RerunOnFailure, Manual, Halted or Once.\n"
+        + "Halted and Once leave the VM stopped after install or upgrade.");
+    c.put("vm.memory", "Guest memory as a Kubernetes quantity, e.g. 64Mi, 2Gi.");
+    c.put("vm.cpuCores", "Virtual CPU cores.");
+    c.put("vm.firmware", "bios or efi (efi without Secure Boot).");
+    c.put("vm.machineType", "QEMU machine type, e.g. q35; empty keeps KubeVirt's default.");
+    c.put("vm.diskBus", "Bus of the root (and cloud-init) disk: virtio, sata or scsi.");
+    c.put("vm.terminationGracePeriodSeconds", "Seconds KubeVirt waits for the guest to shut down.");
+    c.put("vm.storage", "The root disk.");
+    c.put("vm.storage.type", "containerDisk (ephemeral, straight from the image) or dataVolume\n"
+        + "(CDI imports the image once into a PVC the VM keeps).");
+    c.put("vm.storage.size", "dataVolume: the PVC size, e.g. 20Gi (at least the disk's virtual size).");
+    c.put("vm.storage.storageClass", "dataVolume: the storage class; empty uses the cluster's default.");
+    c.put("vm.usbDevices", "USB host devices passed through: {resource, name}; each resource must be\n"
+        + "permitted in the cluster's KubeVirt CR (see NOTES and kubevirt-usb.yaml).");
+    c.put("cloudInit", "cloud-init NoCloud user-data; the data itself is in the chart's Secret template.");
+    c.put("cloudInit.enabled", "Attach the user-data disk (only for charts built with a cloud-init file).");
+    c.put("service", "A Service in front of the VM's pod network ports; none when ports is empty.");
+    c.put("service.type", "ClusterIP, NodePort or LoadBalancer.");
+    c.put("service.ports", "{name, port, protocol}; each is also forwarded by the VM's masquerade interface.");
+    for (String k : extraTopLevel) {
+      c.put(k, "From src/main/helm/values.yaml.");
+    }
+    return c;
+  }
+
+  /** @return the commented values.yaml text */
+  String yaml(ChartSpec spec) {
+    StringBuilder out = new StringBuilder();
+    out.append("# Default values for the ").append(spec.name()).append(" chart, generated by vm-packager.\n");
+    out.append("# Override any of them at install time (helm install --set vm.memory=2Gi ...);\n");
+    out.append("# values.schema.json rejects misspelled keys and wrong types.\n");
+    Text.yaml(out, tree, 0, "", comments());
+    return out.toString();
+  }
+
+  /** @return the draft-07 values.schema.json text */
+  String schema(ChartSpec spec) {
+    String quantity = "(0|[1-9][0-9]*)(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?";
+    Map<String, Object> image = object("The containerDisk image",
+        prop("repository", str("Registry and path, without tag", "^[a-z0-9]([a-z0-9._:-]*[a-z0-9])?(/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*$")),
+        prop("tag", str("Image tag", "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")),
+        prop("digest", str("sha256:<64 hex digits>, or empty", "^(sha256:[0-9a-f]{64})?$")),
+        prop("pullPolicy", enumOf("containerDisk pull policy", "IfNotPresent", "Always", "Never")));
+    Map<String, Object> storage = object("Root disk storage",
+        prop("type", enumOf("containerDisk or dataVolume", "containerDisk", "dataVolume")),
+        prop("size", str("PVC size with dataVolume, e.g. 10Gi", "^(" + quantity + ")?$")),
+        prop("storageClass", str("Storage class; empty for the cluster default", "^([a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$")));
+    // dataVolume needs a size (draft-07 if/then).
+    storage.put("if", Map.of("properties", Map.of("type", Map.of("const", "dataVolume"))));
+    storage.put("then", Map.of("properties", Map.of("size", Map.of("minLength", 1))));
+    Map<String, Object> usbItem = object("A USB host device",
+        prop("resource", str("Extended resource name, e.g. kubevirt.io/wifi-dongle",
+            "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")),
+        prop("name", str("Unique host device name", "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")));
+    Map<String, Object> usb = new LinkedHashMap<>();
+    usb.put("description", "USB host devices");
+    usb.put("type", "array");
+    usb.put("items", usbItem);
+    Map<String, Object> memory = str("Guest memory, e.g. 64Mi, 2Gi", "^" + quantity + "$");
+    Map<String, Object> vm = object("The VirtualMachine",
+        prop("name", str("metadata.name of the VirtualMachine", "^[a-z0-9]([-a-z0-9]{0,51}[a-z0-9])?$")),
+        prop("runStrategy", enumOf("spec.runStrategy", "Always", "RerunOnFailure", "Once", "Manual", "Halted")),
+        prop("memory", memory),
+        prop("cpuCores", integer("Virtual CPU cores", 1, 1024)),
+        prop("firmware", enumOf("bios or efi", "bios", "efi")),
+        prop("machineType", str("QEMU machine type; empty for KubeVirt's default", "^([A-Za-z0-9][-A-Za-z0-9_.]*)?$")),
+        prop("diskBus", enumOf("Disk bus", "virtio", "sata", "scsi")),
+        prop("terminationGracePeriodSeconds", integer("Seconds to wait for guest shutdown", 0, null)),
+        prop("storage", storage),
+        prop("usbDevices", usb));
+    Map<String, Object> cloudInit = object("cloud-init user-data",
+        prop("enabled", bool("Attach the user-data from the chart's Secret")));
+    Map<String, Object> port = object("A Service port",
+        prop("name", str("IANA service name, e.g. http", "^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$")),
+        prop("port", integer("Port number", 1, 65535)),
+        prop("protocol", enumOf("TCP or UDP (KubeVirt interface ports take no other)", "TCP", "UDP")));
+    port.put("required", List.of("name", "port"));
+    Map<String, Object> ports = new LinkedHashMap<>();
+    ports.put("description", "Ports of the VM, exposed by a Service");
+    ports.put("type", "array");
+    ports.put("items", port);
+    Map<String, Object> service = object("The Service",
+        prop("type", enumOf("Service type", "ClusterIP", "NodePort", "LoadBalancer")),
+        prop("ports", ports));
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("$schema", "http://json-schema.org/draft-07/schema#");
+    root.put("title", "Values of the " + spec.name() + " chart");
+    root.put("type", "object");
+    Map<String, Object> props = new LinkedHashMap<>();
+    props.put("image", image);
+    props.put("vm", vm);
+    props.put("cloudInit", cloudInit);
+    props.put("service", service);
+    for (String k : extraTopLevel) {
+      props.put(k, Map.of("description", "From src/main/helm/values.yaml"));
+    }
+    root.put("properties", props);
+    root.put("required", KNOWN);
+    root.put("additionalProperties", false);
+    StringBuilder out = new StringBuilder();
+    Text.json(out, root, 0);
+    return out.append('\n').toString();
+  }
+
+  @SafeVarargs
+  private static Map<String, Object> object(String description, Map.Entry<String, Object>... props) {
+    Map<String, Object> o = new LinkedHashMap<>();
+    o.put("description", description);
+    o.put("type", "object");
+    Map<String, Object> p = new LinkedHashMap<>();
+    for (Map.Entry<String, Object> e : props) {
+      p.put(e.getKey(), e.getValue());
+    }
+    o.put("properties", p);
+    // Every generated key has a default; a deployer removing one (--set vm.memory=null) would
+    // render an invalid VirtualMachine, so the schema requires them all.
+    o.put("required", List.copyOf(p.keySet()));
+    o.put("additionalProperties", false);
+    return o;
+  }
+
+  private static Map.Entry<String, Object> prop(String name, Object schema) {
+    return Map.entry(name, schema);
+  }
+
+  private static Map<String, Object> str(String description, String pattern) {
+    Map<String, Object> o = new LinkedHashMap<>();
+    o.put("description", description);
+    o.put("type", "string");
+    o.put("pattern", pattern);
+    return o;
+  }
+
+  private static Map<String, Object> enumOf(String description, String... values) {
+    Map<String, Object> o = new LinkedHashMap<>();
+    o.put("description", description);
+    o.put("type", "string");
+    o.put("enum", List.of(values));
+    return o;
+  }
+
+  private static Map<String, Object> bool(String description) {
+    Map<String, Object> o = new LinkedHashMap<>();
+    o.put("description", description);
+    o.put("type", "boolean");
+    return o;
+  }
+
+  private static Map<String, Object> integer(String description, int min, Integer max) {
+    Map<String, Object> o = new LinkedHashMap<>();
+    o.put("description", description);
+    o.put("type", "integer");
+    o.put("minimum", min);
+    if (max != null) {
+      o.put("maximum", max);
+    }
+    return o;
+  }
+}

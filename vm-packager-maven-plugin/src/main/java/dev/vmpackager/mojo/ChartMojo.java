@@ -1,0 +1,264 @@
+package dev.vmpackager.mojo;
+
+import dev.vmpackager.chart.ChartConfigException;
+import dev.vmpackager.chart.ChartGenerator;
+import dev.vmpackager.chart.ChartPackager;
+import dev.vmpackager.chart.ChartSpec;
+import dev.vmpackager.chart.CloudInit;
+import dev.vmpackager.chart.Maintainer;
+import dev.vmpackager.chart.ServicePort;
+import dev.vmpackager.chart.UsbDeviceRequest;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import javax.inject.Inject;
+import org.apache.maven.model.Developer;
+import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.plugins.annotations.LifecyclePhase;
+import org.apache.maven.plugins.annotations.Mojo;
+import org.apache.maven.plugins.annotations.Parameter;
+import org.apache.maven.project.MavenProjectHelper;
+
+/**
+ * Generates a Helm chart running the VM on KubeVirt in {@code target/helm/<chart>/}, packages it
+ * reproducibly to {@code target/<chart>-<version>.tgz} and attaches it to the build (the main
+ * artifact with {@code vm-app} packaging, else an attached {@code tgz}).
+ *
+ * @since 0.1.0
+ */
+@Mojo(name = "chart", defaultPhase = LifecyclePhase.PREPARE_PACKAGE, threadSafe = true)
+public class ChartMojo extends AbstractVmMojo {
+
+  /** The file {@code containerize} writes with the pushed image's digest. */
+  static final String DIGEST_FILE = "image.digest";
+
+  private final MavenProjectHelper projectHelper;
+
+  /**
+   * The chart's {@code appVersion}; default the project version.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "vm.chart.appVersion")
+  String appVersion;
+
+  /**
+   * The chart's description; default the project description.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "vm.chart.description")
+  String description;
+
+  /**
+   * The USB devices the cluster exposes, as the Virtualization package writes them: tuples split
+   * by {@code ,}, each {@code <resource name>;<vendor id>;<product id>} with 4-hex-digit ids
+   * without {@code 0x}, e.g. {@code kubevirt.io/wifi-dongle;0bda;0811,kubevirt.io/gsm-dongle;0bda;2838}.
+   * The chart's NOTES and {@code kubevirt-usb.yaml} carry it and the matching KubeVirt
+   * {@code permittedHostDevices.usb} snippet for the cluster operator.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "vm.usbList")
+  String usbList;
+
+  /**
+   * The USB devices the VM is given:
+   * {@code <device><resource>kubevirt.io/wifi-dongle</resource><count>3</count></device>}, or one
+   * device with an explicit {@code <name>}. They become {@code hostDevices} named
+   * {@code wifi-dongle-1}, {@code wifi-dongle-2}... (a resource asked for once keeps its short
+   * name). Each resource must be declared in {@code usbList}.
+   *
+   * @since 0.1.0
+   */
+  @Parameter
+  List<UsbDeviceConfig> usbDevices;
+
+  /**
+   * Pins the chart's image to the digest in {@code target/vm/image.digest} (written by
+   * {@code containerize}) when that file exists, so installs use exactly the built image.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "vm.image.pinDigest", defaultValue = "false")
+  boolean pinDigest;
+
+  /**
+   * Skips the {@code chart} goal.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "vm.chart.skip", defaultValue = "false")
+  boolean skipChart;
+
+  /**
+   * The user's own chart files, laid over the generated chart: extra templates, a README, a
+   * {@code values.yaml} whose values override the generated ones.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "vm.chart.sourceDirectory", defaultValue = "${project.basedir}/src/main/helm")
+  File helmSourceDirectory;
+
+  /**
+   * The timestamp of every entry in the chart archive, for reproducible builds: ISO-8601 or
+   * seconds since the epoch; default {@code project.build.outputTimestamp}, then the
+   * {@code SOURCE_DATE_EPOCH} environment variable, then the epoch.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(defaultValue = "${project.build.outputTimestamp}")
+  String outputTimestamp;
+
+  /**
+   * @param projectHelper attaches the chart archive to the build
+   */
+  @Inject
+  public ChartMojo(MavenProjectHelper projectHelper) {
+    this.projectHelper = projectHelper;
+  }
+
+  @Override
+  protected String goal() {
+    return "chart";
+  }
+
+  @Override
+  protected boolean goalSkipped() {
+    return skipChart;
+  }
+
+  @Override
+  protected void doExecute() throws MojoExecutionException, MojoFailureException {
+    ChartSpec spec = spec();
+    Path tgz = chartPackage();
+    try {
+      Path dir = new ChartGenerator(listener()).generate(spec, buildDirectory().resolve("helm"));
+      ChartPackager.pack(dir, spec.name(), tgz, timestamp());
+    } catch (ChartConfigException e) {
+      throw new MojoFailureException(e.getMessage(), e);
+    } catch (IOException e) {
+      throw new MojoExecutionException("Cannot write the chart " + tgz + ": " + e.getMessage(), e);
+    }
+    getLog().info("Packaged chart " + tgz);
+    if ("vm-app".equals(project.getPackaging())) {
+      project.getArtifact().setFile(tgz.toFile());
+    } else {
+      projectHelper.attachArtifact(project, "tgz", tgz.toFile());
+    }
+  }
+
+  /** Reads the parameters into the checked, immutable chart settings. */
+  ChartSpec spec() throws MojoFailureException {
+    VmConfig v = vm == null ? new VmConfig() : vm;
+    ChartSpec.Builder b = ChartSpec.builder()
+        .name(chartName())
+        .version(chartVersion())
+        .appVersion(blank(appVersion) ? project.getVersion() : appVersion.trim())
+        .description(blank(description) ? project.getDescription() : description)
+        .home(project.getUrl())
+        .image(image)
+        .vmName(vmName())
+        .runStrategy(v.getRunStrategy())
+        .memory(v.getMemory())
+        .cpuCores(v.getCpuCores())
+        .firmware(lower(v.getFirmware()))
+        .machineType(v.getMachineType())
+        .diskBus(lower(v.getDiskBus()))
+        .terminationGracePeriodSeconds(v.getTerminationGracePeriodSeconds())
+        .storage(v.getStorage())
+        .storageSize(v.getStorageSize())
+        .storageClass(v.getStorageClass())
+        .usbList(usbList)
+        .userChartDirectory(helmSourceDirectory == null ? null : helmSourceDirectory.toPath());
+    if (project.getScm() != null) {
+      b.addSource(project.getScm().getUrl());
+    }
+    for (Developer d : project.getDevelopers()) {
+      b.addMaintainer(new Maintainer(blank(d.getName()) ? d.getId() : d.getName(), d.getEmail(), d.getUrl()));
+    }
+    for (PortConfig p : v.getPorts()) {
+      String protocol = p.getProtocol() == null ? "TCP" : p.getProtocol().trim().toUpperCase(Locale.ROOT);
+      b.addPort(new ServicePort(p.getName() == null ? null : p.getName().trim(), p.getPort(), protocol));
+    }
+    if (usbDevices != null) {
+      for (UsbDeviceConfig d : usbDevices) {
+        b.addUsbDevice(new UsbDeviceRequest(d.getResource() == null ? null : d.getResource().trim(), d.getCount(), d.getName()));
+      }
+    }
+    try {
+      if (v.getCloudInit() != null) {
+        Path f = v.getCloudInit().toPath();
+        if (!f.isAbsolute()) {
+          f = project.getBasedir().toPath().resolve(f);
+        }
+        b.cloudInitUserData(CloudInit.read(f));
+      }
+      if (pinDigest) {
+        b.imageDigest(pinnedDigest());
+      }
+      return b.build();
+    } catch (ChartConfigException e) {
+      throw new MojoFailureException(e.getMessage(), e);
+    }
+  }
+
+  private String pinnedDigest() throws MojoFailureException {
+    Path f = buildDirectory().resolve("vm").resolve(DIGEST_FILE);
+    if (!Files.isRegularFile(f)) {
+      getLog().warn("vm.image.pinDigest is set but " + f + " does not exist (containerize has not run);"
+          + " the chart refers to the image by tag");
+      return "";
+    }
+    try {
+      String d = new String(Files.readAllBytes(f), StandardCharsets.UTF_8).trim();
+      if (!d.matches("^sha256:[0-9a-f]{64}$")) {
+        throw new MojoFailureException("The image digest file " + f + " holds '" + (d.length() > 80 ? d.substring(0, 80) + "..." : d)
+            + "', not sha256: and 64 lower-case hex digits; rebuild with containerize or unset vm.image.pinDigest");
+      }
+      return d;
+    } catch (IOException e) {
+      throw new MojoFailureException("Cannot read the image digest file " + f + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** @return the archive entries' time: outputTimestamp, then SOURCE_DATE_EPOCH, then the epoch */
+  Instant timestamp() throws MojoFailureException {
+    String t = outputTimestamp;
+    String what = "project.build.outputTimestamp";
+    if (t == null || t.trim().length() < 2) { // Maven: one character disables the timestamp
+      t = System.getenv("SOURCE_DATE_EPOCH");
+      what = "SOURCE_DATE_EPOCH";
+    }
+    if (t == null || t.isBlank()) {
+      return Instant.EPOCH;
+    }
+    t = t.trim();
+    try {
+      if (t.matches("^[0-9]+$")) {
+        return Instant.ofEpochSecond(Long.parseLong(t));
+      }
+      return OffsetDateTime.parse(t).toInstant();
+    } catch (DateTimeParseException | NumberFormatException e) {
+      throw new MojoFailureException(what + " '" + t + "' is neither an ISO-8601 date-time with offset"
+          + " (e.g. 2026-01-01T00:00:00Z) nor seconds since the epoch", e);
+    }
+  }
+
+  private static boolean blank(String s) {
+    return s == null || s.isBlank();
+  }
+
+  private static String lower(String s) {
+    return s == null ? null : s.trim().toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,305 @@
+package dev.vmpackager.chart;
+
+import static dev.vmpackager.chart.ChartTesting.*;
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import dev.vmpackager.event.BuildListener;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The generated chart through real Helm (helm-java): lint, template, schema-valid manifests. */
+class ChartHelmTest {
+
+  @TempDir(factory = ChartTempDirs.class) Path tmp;
+
+  private final List<String> warnings = new ArrayList<>();
+  private final BuildListener listener = new BuildListener() {
+    @Override public void info(String m) {}
+    @Override public void warn(String m) { warnings.add(m); }
+    @Override public void debug(String m) {}
+  };
+
+  private Path generate(ChartSpec spec) throws Exception {
+    return new ChartGenerator(listener).generate(spec, tmp.resolve("helm"));
+  }
+
+  private static void assertLintPasses(Path chart) {
+    LintResult r = new Helm(chart).lint().strict().call();
+    assertFalse(r.isFailed(), "helm lint --strict: " + r.getMessages());
+  }
+
+  @Test
+  void cirrosChartLintsAndRendersTheClassicVm() throws Exception {
+    Path chart = generate(cirros().build());
+    assertLintPasses(chart);
+    List<JsonNode> docs = documents(new Helm(chart).template().withKubeVersion(KUBE).withName("demo").call());
+    assertManifestsValid(docs);
+
+    JsonNode vm = only(docs, "VirtualMachine");
+    assertEquals("vm-cirros", vm.at("/metadata/name").asText());
+    assertEquals("vm-cirros", vm.at("/metadata/labels/kubevirt.io~1vm").asText());
+    assertEquals("demo", vm.at("/metadata/labels/app.kubernetes.io~1instance").asText());
+    assertEquals("Helm", vm.at("/metadata/labels/app.kubernetes.io~1managed-by").asText());
+    assertEquals("Always", vm.at("/spec/runStrategy").asText());
+    assertTrue(vm.at("/spec/running").isMissingNode(), "never the deprecated spec.running");
+    JsonNode t = vm.at("/spec/template/spec");
+    assertEquals("vm-cirros", vm.at("/spec/template/metadata/labels/kubevirt.io~1vm").asText());
+    assertEquals(0, t.at("/terminationGracePeriodSeconds").asInt());
+    assertTrue(t.at("/terminationGracePeriodSeconds").isInt());
+    assertEquals("64M", t.at("/domain/resources/requests/memory").asText());
+    assertEquals("64M", t.at("/domain/memory/guest").asText());
+    assertEquals(1, t.at("/domain/cpu/cores").asInt());
+    assertTrue(t.at("/domain/firmware/bootloader/bios").isObject());
+    assertTrue(t.at("/domain/machine").isMissingNode(), "empty machineType keeps KubeVirt's default");
+    JsonNode disks = t.at("/domain/devices/disks");
+    assertEquals(2, disks.size());
+    assertEquals("rootdisk", disks.get(0).path("name").asText());
+    assertEquals("virtio", disks.get(0).at("/disk/bus").asText());
+    assertEquals("cloudinitdisk", disks.get(1).path("name").asText());
+    assertEquals("virtio", disks.get(1).at("/disk/bus").asText());
+    JsonNode iface = t.at("/domain/devices/interfaces/0");
+    assertEquals("default", iface.path("name").asText());
+    assertTrue(iface.path("masquerade").isObject());
+    assertEquals("default", t.at("/networks/0/name").asText());
+    assertTrue(t.at("/networks/0/pod").isObject());
+    JsonNode volumes = t.at("/volumes");
+    assertEquals(2, volumes.size());
+    assertEquals("rootdisk", volumes.get(0).path("name").asText());
+    assertEquals(CIRROS_IMAGE, volumes.get(0).at("/containerDisk/image").asText());
+    assertEquals("IfNotPresent", volumes.get(0).at("/containerDisk/imagePullPolicy").asText());
+    assertEquals("cloudinitdisk", volumes.get(1).path("name").asText());
+    assertEquals("vm-cirros-cloudinit", volumes.get(1).at("/cloudInitNoCloud/secretRef/name").asText());
+    assertTrue(volumes.get(1).at("/cloudInitNoCloud/userData").isMissingNode(), "never inline user-data");
+    assertTrue(t.at("/domain/devices/hostDevices").isMissingNode());
+
+    JsonNode secret = only(docs, "Secret");
+    assertEquals("vm-cirros-cloudinit", secret.at("/metadata/name").asText());
+    assertEquals(CIRROS_USER_DATA, new String(Base64.getDecoder().decode(secret.at("/data/userdata").asText()),
+        StandardCharsets.UTF_8));
+    assertTrue(docs.stream().noneMatch(d -> d.path("kind").asText().equals("Service")), "no ports, no Service");
+    assertTrue(warnings.isEmpty(), warnings.toString());
+  }
+
+  @Test
+  void usbExampleGivesNumberedHostDevicesAndTheOperatorSnippet() throws Exception {
+    ChartSpec spec = cirros()
+        .usbList(USB_LIST)
+        .addUsbDevice(new UsbDeviceRequest("kubevirt.io/wifi-dongle", 3, null))
+        .addUsbDevice(new UsbDeviceRequest("kubevirt.io/gsm-dongle", 1, null))
+        .build();
+    Path chart = generate(spec);
+    assertLintPasses(chart);
+    List<JsonNode> docs = documents(new Helm(chart).template().withKubeVersion(KUBE).withName("usb").call());
+    assertManifestsValid(docs);
+    JsonNode devices = only(docs, "VirtualMachine").at("/spec/template/spec/domain/devices/hostDevices");
+    assertEquals(4, devices.size());
+    String[][] expected = {
+        {"wifi-dongle-1", "kubevirt.io/wifi-dongle"}, {"wifi-dongle-2", "kubevirt.io/wifi-dongle"},
+        {"wifi-dongle-3", "kubevirt.io/wifi-dongle"}, {"gsm-dongle", "kubevirt.io/gsm-dongle"}};
+    for (int i = 0; i < expected.length; i++) {
+      assertEquals(expected[i][0], devices.get(i).path("name").asText());
+      assertEquals(expected[i][1], devices.get(i).path("deviceName").asText());
+    }
+
+    // The operator's snippet is a valid KubeVirt CR fragment with the selectors and the feature gate.
+    JsonNode kv = documents(Files.readString(chart.resolve(ChartGenerator.USB_FILE))).get(0);
+    assertValid("kubevirt.io_kubevirt_v1.json", "", kv);
+    assertEquals("HostDevices", kv.at("/spec/configuration/developerConfiguration/featureGates/0").asText());
+    JsonNode usb = kv.at("/spec/configuration/permittedHostDevices/usb");
+    assertEquals("kubevirt.io/wifi-dongle", usb.get(0).path("resourceName").asText());
+    assertEquals("0bda", usb.get(0).at("/selectors/0/vendor").asText());
+    assertEquals("0811", usb.get(0).at("/selectors/0/product").asText());
+    assertEquals("kubevirt.io/gsm-dongle", usb.get(1).path("resourceName").asText());
+    assertEquals("2838", usb.get(1).at("/selectors/0/product").asText());
+
+    String notes = Files.readString(chart.resolve("templates/NOTES.txt"));
+    assertTrue(notes.contains(USB_LIST), notes);
+    assertTrue(notes.contains("permittedHostDevices") && notes.contains("HostDevices"), notes);
+    assertTrue(notes.contains("virtctl console") && notes.contains("virtctl ssh"), notes);
+    assertTrue(Files.readString(chart.resolve("README.md")).contains("vm.usbDevices"));
+  }
+
+  @Test
+  void overridesRenderEfiDataVolumePortsUsbAndDigest() throws Exception {
+    Path chart = generate(cirros().usbList(USB_LIST).build());
+    String digest = "sha256:" + "ab".repeat(32);
+    Path values = tmp.resolve("override.yaml");
+    Files.writeString(values, String.join("\n",
+        "image:",
+        "  digest: " + digest,
+        "vm:",
+        "  firmware: efi",
+        "  machineType: q35",
+        "  cpuCores: 2",
+        "  memory: 2Gi",
+        "  runStrategy: RerunOnFailure",
+        "  diskBus: sata",
+        "  storage: {type: dataVolume, size: 20Gi, storageClass: fast-ssd}",
+        "  usbDevices:",
+        "    - {resource: kubevirt.io/wifi-dongle, name: wifi-dongle-1}",
+        "cloudInit: {enabled: false}",
+        "service:",
+        "  type: NodePort",
+        "  ports:",
+        "    - {name: http, port: 8080, protocol: TCP}",
+        "    - {name: dns, port: 53, protocol: UDP}",
+        ""));
+    List<JsonNode> docs = documents(new Helm(chart).template().withKubeVersion(KUBE).withName("over").withValuesFile(values).call());
+    assertManifestsValid(docs);
+    JsonNode vm = only(docs, "VirtualMachine");
+    assertEquals("RerunOnFailure", vm.at("/spec/runStrategy").asText());
+    JsonNode dom = vm.at("/spec/template/spec/domain");
+    assertFalse(dom.at("/firmware/bootloader/efi/secureBoot").asBoolean(true));
+    assertTrue(dom.at("/firmware/bootloader/bios").isMissingNode());
+    assertEquals("q35", dom.at("/machine/type").asText());
+    assertEquals(2, dom.at("/cpu/cores").asInt());
+    assertEquals("2Gi", dom.at("/resources/requests/memory").asText());
+    assertEquals("sata", dom.at("/devices/disks/0/disk/bus").asText());
+    assertEquals(1, dom.at("/devices/disks").size(), "cloud-init disabled");
+    assertEquals("wifi-dongle-1", dom.at("/devices/hostDevices/0/name").asText());
+    JsonNode ports = dom.at("/devices/interfaces/0/ports");
+    assertEquals(8080, ports.get(0).path("port").asInt());
+    assertEquals("UDP", ports.get(1).path("protocol").asText());
+
+    JsonNode dv = vm.at("/spec/dataVolumeTemplates/0");
+    assertEquals("vm-cirros-rootdisk", dv.at("/metadata/name").asText());
+    assertEquals("docker://quay.io/kubevirt/cirros-container-disk-demo@" + digest, dv.at("/spec/source/registry/url").asText());
+    assertEquals("node", dv.at("/spec/source/registry/pullMethod").asText());
+    assertEquals("20Gi", dv.at("/spec/storage/resources/requests/storage").asText());
+    assertEquals("fast-ssd", dv.at("/spec/storage/storageClassName").asText());
+    JsonNode volumes = vm.at("/spec/template/spec/volumes");
+    assertEquals(1, volumes.size());
+    assertEquals("vm-cirros-rootdisk", volumes.get(0).at("/dataVolume/name").asText());
+
+    JsonNode svc = only(docs, "Service");
+    assertEquals("NodePort", svc.at("/spec/type").asText());
+    assertEquals("vm-cirros", svc.at("/spec/selector/kubevirt.io~1vm").asText());
+    assertEquals(8080, svc.at("/spec/ports/0/targetPort").asInt());
+    assertEquals("dns", svc.at("/spec/ports/1/name").asText());
+    assertTrue(docs.stream().noneMatch(d -> d.path("kind").asText().equals("Secret")));
+
+    // containerDisk with a digest pins the image by digest.
+    List<JsonNode> pinned = documents(new Helm(chart).template().withKubeVersion(KUBE).withName("pin").set("image.digest", digest).call());
+    assertEquals("quay.io/kubevirt/cirros-container-disk-demo@" + digest,
+        only(pinned, "VirtualMachine").at("/spec/template/spec/volumes/0/containerDisk/image").asText());
+  }
+
+  @Test
+  void dataVolumeEfiChartFromTheBuildLintsAndRenders() throws Exception {
+    Path chart = generate(cirros().storage("dataVolume").storageSize("2Gi").firmware("efi").machineType("q35")
+        .cpuCores(4).memory("1Gi").diskBus("scsi").addPort(new ServicePort("http", 80, "TCP"))
+        .image("registry.example.com/apps/cirros@sha256:" + "12".repeat(32)).build());
+    assertLintPasses(chart);
+    List<JsonNode> docs = documents(new Helm(chart).template().withKubeVersion(KUBE).withName("dv").call());
+    assertManifestsValid(docs);
+    JsonNode vm = only(docs, "VirtualMachine");
+    assertEquals("docker://registry.example.com/apps/cirros@sha256:" + "12".repeat(32),
+        vm.at("/spec/dataVolumeTemplates/0/spec/source/registry/url").asText());
+    assertTrue(vm.at("/spec/dataVolumeTemplates/0/spec/storage/storageClassName").isMissingNode(), "cluster default");
+    assertEquals("2Gi", vm.at("/spec/dataVolumeTemplates/0/spec/storage/resources/requests/storage").asText());
+    assertEquals("scsi", vm.at("/spec/template/spec/domain/devices/disks/0/disk/bus").asText());
+    assertEquals(4, vm.at("/spec/template/spec/domain/cpu/cores").asInt());
+    assertTrue(vm.at("/spec/template/spec/domain/firmware/bootloader/efi").isObject());
+    assertEquals(80, only(docs, "Service").at("/spec/ports/0/port").asInt());
+  }
+
+  @Test
+  void valuesThatBreakTheSchemaAreRejectedByHelm() throws Exception {
+    Path chart = generate(cirros().build());
+    String[][] bad = { // key, value, what Helm's schema error must name
+        {"vm.memry", "1Gi", "additional properties 'memry'"},          // misspelled key
+        {"vm.memory", "64 MB", "/vm/memory"},                           // not a quantity
+        {"vm.cpuCores", "0", "/vm/cpuCores"},                           // below 1
+        {"vm.runStrategy", "running", "/vm/runStrategy"},               // the deprecated field, not a strategy
+        {"vm.firmware", "uefi", "/vm/firmware"},
+        {"image.digest", "sha256:1234", "/image/digest"},
+        {"vm.storage.type", "dataVolume", "/vm/storage/size"},          // dataVolume without a size
+        {"service.ports[0].port", "70000", "/service/ports/0/port"},
+        {"cloudinit.enabled", "true", "additional properties 'cloudinit'"}, // misspelled top-level key
+        {"vm.memory", "null", "missing property 'memory'"},             // a value removed
+    };
+    for (String[] kv : bad) {
+      Exception e = assertThrows(Exception.class,
+          () -> new Helm(chart).template().withKubeVersion(KUBE).withName("bad").set(kv[0], kv[1]).call(),
+          kv[0] + "=" + kv[1]);
+      assertTrue(e.getMessage().contains("schema") && e.getMessage().contains(kv[2]), kv[0] + ": " + e.getMessage());
+    }
+    Exception wrongType = assertThrows(Exception.class, () -> new Helm(chart).template().withKubeVersion(KUBE).withName("bad")
+        .withValuesFile(Files.writeString(tmp.resolve("t.yaml"), "vm:\n  cpuCores: \"two\"\n")).call());
+    assertTrue(wrongType.getMessage().contains("cpuCores"), wrongType.getMessage());
+  }
+
+  @Test
+  void strictSchemasCatchTypos() throws Exception {
+    JsonNode vm = only(documents(new Helm(generate(cirros().build())).template().withKubeVersion(KUBE)
+        .withName("t").call()), "VirtualMachine");
+    ((com.fasterxml.jackson.databind.node.ObjectNode) vm.at("/spec/template/spec/domain/devices/disks/0/disk"))
+        .put("buss", "virtio");
+    assertFalse(schema("kubevirt.io_virtualmachine_v1.json", "").validate(vm).isEmpty(), "negative control");
+  }
+
+  @Test
+  void enablingCloudInitWithoutUserDataFailsClearly() throws Exception {
+    Path chart = generate(cirros().cloudInitUserData(null).build());
+    assertLintPasses(chart);
+    List<JsonNode> docs = documents(new Helm(chart).template().withKubeVersion(KUBE).withName("x").call());
+    assertEquals(1, only(docs, "VirtualMachine").at("/spec/template/spec/volumes").size());
+    Exception e = assertThrows(Exception.class,
+        () -> new Helm(chart).template().withKubeVersion(KUBE).withName("x").set("cloudInit.enabled", "true").call());
+    assertTrue(e.getMessage().contains("without a cloud-init user-data file"), e.getMessage());
+  }
+
+  @Test
+  void chartRefusesClustersOlderThanItsKubeVersion() throws Exception {
+    Path chart = generate(cirros().build());
+    Exception e = assertThrows(Exception.class,
+        () -> new Helm(chart).template().withKubeVersion("1.20.0").withName("old").call());
+    assertTrue(e.getMessage().contains("kubeVersion"), e.getMessage());
+  }
+
+  @Test
+  void haltedWarnsAndRendersHalted() throws Exception {
+    Path chart = generate(cirros().runStrategy("Halted").build());
+    assertEquals(1, warnings.size());
+    assertTrue(warnings.get(0).contains("Halted") && warnings.get(0).contains("upgrade"), warnings.get(0));
+    JsonNode vm = only(documents(new Helm(chart).template().withKubeVersion(KUBE).withName("h").call()), "VirtualMachine");
+    assertEquals("Halted", vm.at("/spec/runStrategy").asText());
+  }
+
+  @Test
+  void userChartFilesAreMergedIn() throws Exception {
+    Path user = tmp.resolve("src-main-helm");
+    Files.createDirectories(user.resolve("templates"));
+    Files.writeString(user.resolve("values.yaml"), "vm:\n  memory: 3Gi\nextra:\n  greeting: hello\n");
+    Files.writeString(user.resolve("templates/configmap.yaml"), String.join("\n",
+        "apiVersion: v1", "kind: ConfigMap", "metadata:", "  name: {{ .Values.vm.name }}-extra",
+        "data:", "  greeting: {{ .Values.extra.greeting | quote }}", ""));
+    Files.writeString(user.resolve("README.md"), "# Mine\n");
+    Path chart = generate(cirros().userChartDirectory(user).build());
+    assertEquals("# Mine\n", Files.readString(chart.resolve("README.md")));
+    assertLintPasses(chart);
+    List<JsonNode> docs = documents(new Helm(chart).template().withKubeVersion(KUBE).withName("u").call());
+    assertManifestsValid(docs);
+    assertEquals("3Gi", only(docs, "VirtualMachine").at("/spec/template/spec/domain/resources/requests/memory").asText());
+    assertEquals("hello", only(docs, "ConfigMap").at("/data/greeting").asText());
+    assertEquals("64M", only(documents(new Helm(chart).template().withKubeVersion(KUBE).withName("u").set("vm.memory", "64M").call()),
+        "VirtualMachine").at("/spec/template/spec/domain/resources/requests/memory").asText());
+
+    Files.writeString(user.resolve("values.yaml"), "vm:\n  memmory: 3Gi\n");
+    ChartConfigException e = assertThrows(ChartConfigException.class, () -> generate(cirros().userChartDirectory(user).build()));
+    assertTrue(e.getMessage().contains("vm.memmory"), e.getMessage());
+    Files.delete(user.resolve("values.yaml"));
+    Files.writeString(user.resolve("Chart.yaml"), "apiVersion: v2\n");
+    e = assertThrows(ChartConfigException.class, () -> generate(cirros().userChartDirectory(user).build()));
+    assertTrue(e.getMessage().contains("Chart.yaml") && e.getMessage().contains("<chartName>"), e.getMessage());
+  }
+}

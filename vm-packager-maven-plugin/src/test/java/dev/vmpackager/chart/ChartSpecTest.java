@@ -1,0 +1,96 @@
+package dev.vmpackager.chart;
+
+import static dev.vmpackager.chart.ChartTesting.cirros;
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+
+/** Bad configuration fails with a message naming the parameter and the allowed form. */
+class ChartSpecTest {
+
+  private static ChartConfigException fails(UnaryOperator<ChartSpec.Builder> change, String parameter, String... words) {
+    ChartConfigException e = assertThrows(ChartConfigException.class, () -> change.apply(cirros()).build());
+    assertEquals(parameter, e.parameter());
+    assertTrue(e.getMessage().contains(parameter), e.getMessage());
+    for (String w : words) {
+      assertTrue(e.getMessage().contains(w), "'" + w + "' in: " + e.getMessage());
+    }
+    return e;
+  }
+
+  @Test
+  void defaults() throws Exception {
+    ChartSpec s = ChartSpec.builder().name("my-app").version("1.0.0-SNAPSHOT").appVersion("1.0-SNAPSHOT")
+        .image("my-app-containerdisk:1.0-SNAPSHOT").vmName("my-app").build();
+    assertEquals(RunStrategy.Always, s.runStrategy());
+    assertEquals("1Gi", s.memory());
+    assertEquals(1, s.cpuCores());
+    assertEquals("bios", s.firmware());
+    assertEquals("virtio", s.diskBus());
+    assertEquals(180, s.terminationGracePeriodSeconds());
+    assertEquals(ChartSpec.StorageType.containerDisk, s.storage());
+    assertEquals("my-app-containerdisk", s.imageRepository());
+    assertEquals("1.0-SNAPSHOT", s.imageTag());
+    assertEquals("", s.imageDigest());
+    assertEquals("The my-app virtual machine on KubeVirt", s.description());
+  }
+
+  @Test
+  void imageReferences() throws Exception {
+    ChartSpec s = cirros().image("localhost:5000/apps/vm").build();
+    assertEquals("localhost:5000/apps/vm", s.imageRepository());
+    assertEquals("0.1.0", s.imageTag(), "no tag: the appVersion");
+    String d = "sha256:" + "0f".repeat(32);
+    s = cirros().image("registry.example.com/a/b:1.2@" + d).build();
+    assertEquals("registry.example.com/a/b", s.imageRepository());
+    assertEquals("1.2", s.imageTag());
+    assertEquals(d, s.imageDigest());
+    fails(b -> b.image("Registry/UPPER:1"), "<image> (vm.image)", "lower-case");
+    fails(b -> b.imageDigest("sha256:abc"), "<image> (vm.image)", "64");
+  }
+
+  @Test
+  void badSettingsNameTheParameter() {
+    fails(b -> b.runStrategy("running"), "<vm><runStrategy>", "Always, RerunOnFailure, Once, Manual, Halted");
+    fails(b -> b.runStrategy("always"), "<vm><runStrategy>");
+    fails(b -> b.memory("64 MB"), "<vm><memory>", "64Mi", "'64 MB'");
+    fails(b -> b.memory("64MB"), "<vm><memory>");
+    fails(b -> b.memory("0Gi"), "<vm><memory>");
+    fails(b -> b.memory("1024"), "<vm><memory>", "bytes");
+    fails(b -> b.cpuCores(0), "<vm><cpuCores>", "between 1");
+    fails(b -> b.firmware("uefi"), "<vm><firmware>", "bios or efi");
+    fails(b -> b.diskBus("ide"), "<vm><diskBus>", "virtio");
+    fails(b -> b.terminationGracePeriodSeconds(-1), "<vm><terminationGracePeriodSeconds>");
+    fails(b -> b.storage("pvc"), "<vm><storage>", "containerDisk", "dataVolume");
+    fails(b -> b.storage("dataVolume"), "<vm><storageSize>", "required", "10Gi");
+    fails(b -> b.storage("dataVolume").storageSize("10 GB"), "<vm><storageSize>");
+    fails(b -> b.name("My_Chart"), "<chartName> (vm.chart.name)", "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
+    fails(b -> b.name("-x"), "<chartName> (vm.chart.name)");
+    fails(b -> b.version("1.0"), "<chartVersion> (vm.chart.version)", "SemVer");
+    fails(b -> b.vmName("VM.Cirros"), "<vm><name>", "DNS label");
+    fails(b -> b.appVersion("1.0 beta"), "<appVersion> (vm.chart.appVersion)");
+    fails(b -> b.machineType("q35; rm"), "<vm><machineType>");
+  }
+
+  @Test
+  void badPorts() {
+    fails(b -> b.addPort(new ServicePort("http", 0, "TCP")), "<vm><ports>", "between 1 and 65535");
+    fails(b -> b.addPort(new ServicePort("http", 65536, "TCP")), "<vm><ports>", "65536");
+    fails(b -> b.addPort(new ServicePort("HTTP", 80, "TCP")), "<vm><ports>", "IANA");
+    fails(b -> b.addPort(new ServicePort("a-very-long-port-name", 80, "TCP")), "<vm><ports>", "IANA");
+    fails(b -> b.addPort(new ServicePort("8080", 80, "TCP")), "<vm><ports>", "at least one letter");
+    fails(b -> b.addPort(new ServicePort(null, 80, "TCP")), "<vm><ports>");
+    fails(b -> b.addPort(new ServicePort("http", 80, "HTTP")), "<vm><ports>", "TCP or UDP");
+    fails(b -> b.addPort(new ServicePort("http", 80, "SCTP")), "<vm><ports>", "TCP or UDP");
+    fails(b -> b.addPort(new ServicePort("http", 80, "TCP")).addPort(new ServicePort("http", 81, "TCP")),
+        "<vm><ports>", "twice");
+  }
+
+  @Test
+  void usbErrorsComeThrough() {
+    fails(b -> b.usbList("kubevirt.io/wifi-dongle;0x0bda;0811"), "<usbList> (vm.usbList)", "4 hex digits");
+    fails(b -> b.usbList("kubevirt.io/wifi-dongle;0bda;0811").addUsbDevice(new UsbDeviceRequest("kubevirt.io/gsm", 1, null)),
+        "<usbDevices>", "'kubevirt.io/gsm'", "does not declare");
+  }
+}

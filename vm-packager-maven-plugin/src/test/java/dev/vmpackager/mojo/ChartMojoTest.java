@@ -1,0 +1,214 @@
+package dev.vmpackager.mojo;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import java.io.File;
+import java.lang.reflect.Field;
+import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.maven.artifact.DefaultArtifact;
+import org.apache.maven.artifact.handler.DefaultArtifactHandler;
+import org.apache.maven.model.Build;
+import org.apache.maven.model.Developer;
+import org.apache.maven.model.Model;
+import org.apache.maven.model.Scm;
+import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.project.MavenProject;
+import org.apache.maven.project.MavenProjectHelper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The chart goal: parameters in, chart and archive out, attached the way the packaging asks. */
+class ChartMojoTest {
+
+  @TempDir(factory = dev.vmpackager.chart.ChartTempDirs.class) Path base;
+
+  private final List<Object[]> attached = new ArrayList<>();
+
+  private ChartMojo mojo(String packaging) throws Exception {
+    Model model = new Model();
+    model.setGroupId("dev.vmpackager.test");
+    model.setArtifactId("vm-cirros");
+    model.setVersion("1.0-SNAPSHOT");
+    model.setPackaging(packaging);
+    model.setDescription("Cirros, the classic KubeVirt demo");
+    model.setUrl("https://example.com/vm-cirros");
+    Scm scm = new Scm();
+    scm.setUrl("https://github.com/example/vm-cirros");
+    model.setScm(scm);
+    Developer dev = new Developer();
+    dev.setId("jane");
+    dev.setEmail("jane@example.com");
+    model.addDeveloper(dev);
+    Build build = new Build();
+    build.setDirectory(base.resolve("target").toString());
+    model.setBuild(build);
+    MavenProject project = new MavenProject(model);
+    project.setFile(base.resolve("pom.xml").toFile());
+    project.setArtifact(new DefaultArtifact("dev.vmpackager.test", "vm-cirros", "1.0-SNAPSHOT", "compile", packaging,
+        null, new DefaultArtifactHandler(packaging)));
+    MavenProjectHelper helper = (MavenProjectHelper) Proxy.newProxyInstance(getClass().getClassLoader(),
+        new Class<?>[] {MavenProjectHelper.class}, (proxy, method, args) -> {
+          attached.add(args);
+          return null;
+        });
+    ChartMojo m = new ChartMojo(helper);
+    m.project = project;
+    m.image = "quay.io/kubevirt/cirros-container-disk-demo:v1.7.1";
+    m.helmSourceDirectory = base.resolve("src/main/helm").toFile();
+    m.outputTimestamp = "2026-01-01T00:00:00Z";
+    VmConfig vm = new VmConfig();
+    set(vm, "memory", "64M");
+    set(vm, "terminationGracePeriodSeconds", 0);
+    Files.writeString(base.resolve("user-data"), "#!/bin/sh\necho 'printed from cloud-init userdata'\n");
+    set(vm, "cloudInit", new File("user-data")); // relative: resolved against the basedir
+    PortConfig http = new PortConfig();
+    set(http, "name", "ssh");
+    set(http, "port", 22);
+    vm.getPorts().add(http);
+    m.vm = vm;
+    m.usbList = "kubevirt.io/wifi-dongle;0bda;0811,kubevirt.io/gsm-dongle;0bda;2838";
+    UsbDeviceConfig wifi = new UsbDeviceConfig();
+    set(wifi, "resource", "kubevirt.io/wifi-dongle");
+    set(wifi, "count", 3);
+    UsbDeviceConfig gsm = new UsbDeviceConfig();
+    set(gsm, "resource", "kubevirt.io/gsm-dongle");
+    m.usbDevices = List.of(wifi, gsm);
+    return m;
+  }
+
+  private static void set(Object target, String field, Object value) throws Exception {
+    Class<?> c = target.getClass();
+    while (c != null) {
+      try {
+        Field f = c.getDeclaredField(field);
+        f.setAccessible(true);
+        f.set(target, value);
+        return;
+      } catch (NoSuchFieldException e) {
+        c = c.getSuperclass();
+      }
+    }
+    throw new NoSuchFieldException(field);
+  }
+
+  @Test
+  void writesPackagesAndAttachesTheChart() throws Exception {
+    ChartMojo m = mojo("jar");
+    m.execute();
+    Path tgz = base.resolve("target/vm-cirros-1.0.0-SNAPSHOT.tgz");
+    assertTrue(Files.isRegularFile(tgz));
+    Path chart = base.resolve("target/helm/vm-cirros");
+    String chartYaml = Files.readString(chart.resolve("Chart.yaml"));
+    assertTrue(chartYaml.contains("version: \"1.0.0-SNAPSHOT\""), chartYaml);
+    assertTrue(chartYaml.contains("appVersion: \"1.0-SNAPSHOT\""), chartYaml);
+    assertTrue(chartYaml.contains("description: \"Cirros, the classic KubeVirt demo\""), chartYaml);
+    assertTrue(chartYaml.contains("home: \"https://example.com/vm-cirros\""), chartYaml);
+    assertTrue(chartYaml.contains("- \"https://github.com/example/vm-cirros\""), chartYaml);
+    assertTrue(chartYaml.contains("name: \"jane\""), chartYaml);
+    assertTrue(Files.readString(chart.resolve("values.yaml")).contains("name: \"wifi-dongle-3\""));
+    assertTrue(Files.isRegularFile(chart.resolve("templates/cloudinit-secret.yaml")));
+    assertEquals(1, attached.size());
+    assertEquals("tgz", attached.get(0)[1]);
+    assertEquals(tgz.toFile(), attached.get(0)[2]);
+    LintResult lint = new Helm(tgz).lint().strict().call();
+    assertFalse(lint.isFailed(), lint.getMessages().toString());
+
+    // Again: byte-identical archive.
+    byte[] first = Files.readAllBytes(tgz);
+    mojo("jar").execute();
+    assertArrayEquals(first, Files.readAllBytes(tgz));
+  }
+
+  @Test
+  void vmAppPackagingMakesTheChartTheMainArtifact() throws Exception {
+    ChartMojo m = mojo("vm-app");
+    m.execute();
+    assertEquals(base.resolve("target/vm-cirros-1.0.0-SNAPSHOT.tgz").toFile(), m.project.getArtifact().getFile());
+    assertTrue(attached.isEmpty());
+  }
+
+  @Test
+  void badConfigurationFailsNamingTheParameterAndWritesNothing() throws Exception {
+    ChartMojo m = mojo("jar");
+    set(m.vm, "memory", "64 MB");
+    MojoFailureException e = assertThrows(MojoFailureException.class, m::execute);
+    assertTrue(e.getMessage().contains("<vm><memory>") && e.getMessage().contains("64Mi"), e.getMessage());
+    assertFalse(Files.exists(base.resolve("target/helm")));
+    assertFalse(Files.exists(base.resolve("target/vm-cirros-1.0.0-SNAPSHOT.tgz")));
+
+    m = mojo("jar");
+    m.usbList = "kubevirt.io/wifi-dongle;0x0bda;0811";
+    e = assertThrows(MojoFailureException.class, m::execute);
+    assertTrue(e.getMessage().contains("<usbList> (vm.usbList)"), e.getMessage());
+
+    m = mojo("jar");
+    m.usbList = "kubevirt.io/wifi-dongle;0bda;0811";
+    e = assertThrows(MojoFailureException.class, m::execute);
+    assertTrue(e.getMessage().contains("'kubevirt.io/gsm-dongle'"), e.getMessage());
+
+    m = mojo("jar");
+    Files.writeString(base.resolve("user-data"), "users: []\n");
+    e = assertThrows(MojoFailureException.class, m::execute);
+    assertTrue(e.getMessage().contains("<vm><cloudInit>") && e.getMessage().contains("user-data"), e.getMessage());
+
+    m = mojo("jar");
+    m.chartName = "VM_Cirros";
+    e = assertThrows(MojoFailureException.class, m::execute);
+    assertTrue(e.getMessage().contains("<chartName> (vm.chart.name)"), e.getMessage());
+
+    m = mojo("jar");
+    set(m.vm, "runStrategy", "Running");
+    e = assertThrows(MojoFailureException.class, m::execute);
+    assertTrue(e.getMessage().contains("<vm><runStrategy>"), e.getMessage());
+
+    m = mojo("jar");
+    m.outputTimestamp = "yesterday";
+    e = assertThrows(MojoFailureException.class, m::execute);
+    assertTrue(e.getMessage().contains("project.build.outputTimestamp"), e.getMessage());
+  }
+
+  @Test
+  void pinDigestReadsTheDigestFile() throws Exception {
+    String digest = "sha256:" + "c0".repeat(32);
+    Files.createDirectories(base.resolve("target/vm"));
+    Files.writeString(base.resolve("target/vm/image.digest"), digest + "\n");
+    ChartMojo m = mojo("jar");
+    m.pinDigest = true;
+    m.execute();
+    assertTrue(Files.readString(base.resolve("target/helm/vm-cirros/values.yaml")).contains("digest: \"" + digest + "\""));
+
+    Files.writeString(base.resolve("target/vm/image.digest"), "latest\n");
+    mojo("jar").execute(); // without pinDigest the file is not read
+    assertTrue(Files.readString(base.resolve("target/helm/vm-cirros/values.yaml")).contains("digest: \"\""));
+    m = mojo("jar");
+    m.pinDigest = true;
+    MojoFailureException e = assertThrows(MojoFailureException.class, m::execute);
+    assertTrue(e.getMessage().contains("image.digest") && e.getMessage().contains("'latest'"), e.getMessage());
+  }
+
+  @Test
+  void timestamps() throws Exception {
+    ChartMojo m = mojo("jar");
+    assertEquals(Instant.parse("2026-01-01T00:00:00Z"), m.timestamp());
+    m.outputTimestamp = "1700000000";
+    assertEquals(Instant.ofEpochSecond(1700000000L), m.timestamp());
+    m.outputTimestamp = "2026-03-01T10:00:00+02:00";
+    assertEquals(Instant.parse("2026-03-01T08:00:00Z"), m.timestamp());
+  }
+
+  @Test
+  void skipWritesNothing() throws Exception {
+    ChartMojo m = mojo("jar");
+    m.skipChart = true;
+    m.execute();
+    assertFalse(Files.exists(base.resolve("target")));
+    assertTrue(attached.isEmpty());
+  }
+}
