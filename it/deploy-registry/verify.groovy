@@ -25,7 +25,7 @@ try {
 
   // Helm renders the chart from the registry.
   def rendered = Helm.template("oci://${host}/charts/deploy-vm".toString())
-      .withVersion('1.0.0').withName('it').plainHttp().call()
+      .withVersion('1.0.0').withName('it').withKubeVersion('1.33.0').plainHttp().call()
   assert rendered.contains('kind: VirtualMachine') : rendered
   assert rendered.contains("${host}/it/deploy-vm") : rendered
 
