@@ -1,6 +1,7 @@
 package dev.vmpackager.testing;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,17 +15,21 @@ import dev.vmpackager.disk.FormatDriver;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Shared checks for format driver tests: detection, dumping through a reader, hostile files, patching bytes. */
 public final class DriverChecks {
@@ -138,6 +143,43 @@ public final class DriverChecks {
   /** Rejected with the default options. */
   public static <T extends DiskImageException> T assertRejected(FormatDriver driver, Path image, Class<T> type) {
     return assertRejected(driver, image, type, DiskOpenOptions.DEFAULT);
+  }
+
+  /**
+   * Makes a large, nearly empty image with qemu-img create and writes 64 KiB of byte 0x5a at
+   * {@code dataAt} with qemu-io, then checks through the driver: the virtual size qemu reports, a
+   * zero extent from 0 up to the data's block, the data itself, zeros after it. Large tables cross
+   * the drivers' chunked table reads.
+   */
+  public static void assertLargeSparseImage(FormatDriver driver, Path image, long size, long dataAt,
+      String... createOptions) throws Exception {
+    List<Object> args = new ArrayList<>(List.of("create", "-q", "-f", driver.format().id()));
+    for (String o : createOptions) {
+      args.add(o);
+    }
+    args.add(image);
+    args.add(size);
+    QemuImg.ok(args.toArray());
+    Process p = new ProcessBuilder("qemu-io", "-f", driver.format().id(), "-c", "write -P 0x5a " + dataAt + " 64k",
+        image.toString()).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), () -> "qemu-io failed: " + out);
+    String info = QemuImg.ok("info", "--output=json", "-f", driver.format().id(), image);
+    Matcher m = Pattern.compile("\"virtual-size\": (\\d+)").matcher(info);
+    assertTrue(m.find(), info);
+    try (FileImageSource src = FileImageSource.open(image);
+        DiskImageReader r = driver.open(src, DiskOpenOptions.DEFAULT)) {
+      assertEquals(Long.parseLong(m.group(1)), r.virtualSize(), "virtual size");
+      DiskExtent first = r.extentAt(0);
+      assertTrue(first.zero() && first.end() <= dataAt && first.end() > dataAt / 2, () -> "first extent " + first);
+      DiskExtent data = r.extentAt(dataAt);
+      assertTrue(!data.zero() && data.end() >= dataAt + 65536, () -> "data extent " + data);
+      ByteBuffer b = ByteBuffer.allocate(65536 + 4096);
+      r.read(b, dataAt);
+      byte[] want = new byte[65536 + 4096];
+      Arrays.fill(want, 0, 65536, (byte) 0x5a);
+      assertArrayEquals(want, b.array());
+    }
   }
 
   /** Copies {@code from} to a sibling named {@code name}. */

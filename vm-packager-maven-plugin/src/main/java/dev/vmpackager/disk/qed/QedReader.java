@@ -118,11 +118,16 @@ final class QedReader implements DiskImageReader {
     if (l1Needed > MAX_L1) {
       throw new UnsupportedImageException(name + ": QED L1 table of " + l1Needed + " entries is larger than supported");
     }
-    ByteBuffer lb = ByteBuffer.allocate((int) l1Needed * 8).order(ByteOrder.LITTLE_ENDIAN);
-    source.readFully(lb, l1Offset);
-    lb.flip();
     long[] l1 = new long[(int) l1Needed];
-    lb.asLongBuffer().get(l1);
+    ByteBuffer lb = ByteBuffer.allocate((int) Math.min(l1Needed * 8, 1 << 20)).order(ByteOrder.LITTLE_ENDIAN);
+    for (int done = 0; done < l1.length; ) {
+      int n = Math.min(l1.length - done, lb.capacity() / 8);
+      lb.clear().limit(n * 8);
+      source.readFully(lb, l1Offset + done * 8L);
+      lb.flip();
+      lb.asLongBuffer().get(l1, done, n);
+      done += n;
+    }
     for (int i = 0; i < l1.length; i++) {
       if (l1[i] != 0 && !tableOk(l1[i], clusterSize, headerBytes, tableBytes, fileSize)) {
         throw new CorruptImageException(String.format(

@@ -123,10 +123,16 @@ final class VdiReader implements DiskImageReader {
     long virtualSize = (diskSize + SECTOR - 1) / SECTOR * SECTOR;
     int usedBlocks = (int) ((virtualSize + blockSize - 1) / blockSize);
     int[] map = new int[usedBlocks];
-    ByteBuffer mb = ByteBuffer.allocate(usedBlocks * 4).order(ByteOrder.LITTLE_ENDIAN);
-    source.readFully(mb, offsetBmap);
-    mb.flip();
-    mb.asIntBuffer().get(map);
+    // Read in chunks so the map is held once, not twice.
+    ByteBuffer mb = ByteBuffer.allocate((int) Math.min(usedBlocks * 4L, 1 << 20)).order(ByteOrder.LITTLE_ENDIAN);
+    for (int done = 0; done < usedBlocks; ) {
+      int n = Math.min(usedBlocks - done, mb.capacity() / 4);
+      mb.clear().limit(n * 4);
+      source.readFully(mb, offsetBmap + done * 4L);
+      mb.flip();
+      mb.asIntBuffer().get(map, done, n);
+      done += n;
+    }
 
     long stride = blockSize + blockExtra;
     BitSet seen = new BitSet();

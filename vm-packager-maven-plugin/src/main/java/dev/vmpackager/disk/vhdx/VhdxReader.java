@@ -33,8 +33,8 @@ final class VhdxReader implements DiskImageReader {
   static final int METADATA_TABLE_SIZE = 64 * 1024;
   static final int MAX_TABLE_ENTRIES = 2047;
   static final long MAX_VIRTUAL_SIZE = 64L << 40;
-  /** BAT entries kept in memory at most (128 MiB). */
-  static final long MAX_BAT_ENTRIES = 1L << 24;
+  /** BAT entries read at most (64 MiB of payload offsets: 64 TiB with 8 MiB blocks, 8 TiB with 1 MiB blocks). */
+  static final long MAX_BAT_ENTRIES = 1L << 23;
 
   static final byte[] BAT_REGION = Guids.bytes("2DC27766-F623-4200-9D64-115E9BFD4A08");
   static final byte[] METADATA_REGION = Guids.bytes("8B7CA206-4790-4B9A-B8FE-575F050F886E");
@@ -152,11 +152,24 @@ final class VhdxReader implements DiskImageReader {
     if (batEntries > MAX_BAT_ENTRIES) {
       throw new UnsupportedImageException(name + ": VHDX with " + batEntries + " BAT entries is larger than supported");
     }
-    ByteBuffer bat = ByteBuffer.allocate((int) batEntries * 8).order(ByteOrder.LITTLE_ENDIAN);
-    file.readFully(bat, batOffset);
+    // Read in chunks so the table is held once; every (chunkRatio+1)-th entry is a sector bitmap entry.
+    ByteBuffer bat = ByteBuffer.allocate((int) Math.min(batEntries * 8, 1 << 20)).order(ByteOrder.LITTLE_ENDIAN);
+    int perChunk = bat.capacity() / 8;
     long[] blocks = new long[(int) payloadBlocks];
-    for (int i = 0; i < payloadBlocks; i++) {
-      long e = bat.getLong((int) (i + i / chunkRatio) * 8);
+    for (long j = 0; j < batEntries; j++) {
+      int k = (int) (j % perChunk);
+      if (k == 0) {
+        bat.clear().limit((int) Math.min(bat.capacity(), (batEntries - j) * 8));
+        file.readFully(bat, batOffset + j * 8);
+      }
+      if ((j + 1) % (chunkRatio + 1) == 0) {
+        continue;
+      }
+      int i = (int) (j - j / (chunkRatio + 1));
+      if (i >= payloadBlocks) {
+        break;
+      }
+      long e = bat.getLong(k * 8);
       int state = (int) (e & 7);
       long offset = (e >>> 20) * MiB;
       switch (state) {

@@ -24,8 +24,8 @@ final class VpcReader implements DiskImageReader {
   static final int UNALLOCATED = 0xFFFFFFFF;
   static final int DYN_HEADER_SIZE = 1024;
   static final long MAX_BLOCK_SIZE = 256L << 20;
-  /** BAT entries kept in memory at most (64 MiB). */
-  static final long MAX_BAT_ENTRIES = 1L << 24;
+  /** BAT entries kept in memory at most (32 MiB; 8 TiB with the usual 2 MiB blocks, beyond the format's 2 TiB). */
+  static final long MAX_BAT_ENTRIES = 1L << 22;
   /** How many allocated blocks' bitmaps {@link #extentAt} reads to merge runs. */
   private static final int MERGE_BITMAPS = 64;
 
@@ -119,12 +119,15 @@ final class VpcReader implements DiskImageReader {
       throw new UnsupportedImageException(name + ": VHD with " + usedBlocks + " blocks is larger than supported");
     }
     int n = (int) usedBlocks;
-    ByteBuffer bat = ByteBuffer.allocate(n * 4);
-    source.readFully(bat, tableOffset);
-    bat.flip();
+    ByteBuffer bat = ByteBuffer.allocate(Math.min(n * 4, 1 << 20));
     long[] blocks = new long[n];
     for (int i = 0; i < n; i++) {
-      int e = bat.getInt(i * 4);
+      int k = i % (bat.capacity() / 4);
+      if (k == 0) {
+        bat.clear().limit(Math.min(bat.capacity(), (n - i) * 4));
+        source.readFully(bat, tableOffset + i * 4L);
+      }
+      int e = bat.getInt(k * 4);
       if (e == UNALLOCATED) {
         blocks[i] = -1;
         continue;

@@ -104,6 +104,12 @@ class VdiDriverTest {
     assertTrue(extents(driver, image).get(0).zero());
   }
 
+  /** A large, nearly empty disk: tables bigger than one read chunk, a long merged zero extent. */
+  @Test
+  void readsLargeSparseImage() throws Exception {
+    DriverChecks.assertLargeSparseImage(driver, dir.resolve("large.vdi"), 300L << 30, 290L << 30);
+  }
+
   @Test
   void detectsByContentOnly() throws Exception {
     assertTrue(matches(driver, dynamic));

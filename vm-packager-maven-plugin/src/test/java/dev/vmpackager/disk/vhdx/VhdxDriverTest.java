@@ -116,6 +116,12 @@ class VhdxDriverTest {
     }
   }
 
+  /** A large, nearly empty disk: tables bigger than one read chunk, a long merged zero extent. */
+  @Test
+  void readsLargeSparseImage() throws Exception {
+    DriverChecks.assertLargeSparseImage(driver, dir.resolve("large.vhdx"), 200L << 30, 190L << 30, "-o", "block_size=1M");
+  }
+
   @Test
   void detectsByContentOnly() throws Exception {
     assertTrue(matches(driver, dynamic));

@@ -113,6 +113,12 @@ class VpcDriverTest {
     assertFalse(ex.get(1).zero());
   }
 
+  /** A large, nearly empty disk: tables bigger than one read chunk, a long merged zero extent. */
+  @Test
+  void readsLargeSparseImage() throws Exception {
+    DriverChecks.assertLargeSparseImage(driver, dir.resolve("large.vhd"), 600L << 30, 590L << 30);
+  }
+
   @Test
   void detectsByContentOnly() throws Exception {
     assertTrue(matches(driver, dynamic));
