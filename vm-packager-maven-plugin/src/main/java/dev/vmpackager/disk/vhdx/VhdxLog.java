@@ -82,13 +82,19 @@ final class VhdxLog {
     LogOverlay overlay = new LogOverlay();
     long size = fileSize;
     for (Entry e : active) {
-      if (e.flushedFileOffset() > fileSize) {
+      // As qemu: the file must hold what the log says was flushed; each entry may grow the file.
+      if (e.flushedFileOffset() > size) {
         throw new CorruptImageException(String.format(
             "%s: truncated: the VHDX log says the file was flushed at %d bytes but it has %d",
-            name, e.flushedFileOffset(), fileSize));
+            name, e.flushedFileOffset(), size));
       }
       apply(name, log, e, overlay);
-      size = Math.max(size, e.lastFileOffset());
+      if (e.lastFileOffset() > size) {
+        if (e.lastFileOffset() > Long.MAX_VALUE / 2) {
+          throw new CorruptImageException(name + ": corrupt VHDX log: last file offset " + e.lastFileOffset());
+        }
+        size = (e.lastFileOffset() + (1 << 20) - 1) / (1 << 20) * (1 << 20);
+      }
     }
     size = Math.max(size, overlay.end());
     return new FileView(source, overlay, size);

@@ -180,6 +180,53 @@ class VhdxDriverTest {
     assertTrue(logLength >= 1 << 20);
   }
 
+  /**
+   * A log entry that wraps around the end of the log and grows the file: it allocates payload
+   * block 5 (40-48 MiB, all zeros so far) past the end of the file and writes one sector into it.
+   */
+  @Test
+  void replaysWrappedLogEntryThatGrowsTheFile() throws Exception {
+    Path image = copy(dynamic, "grown.vhdx");
+    long bat = region(image, "2DC27766-F623-4200-9D64-115E9BFD4A08");
+    long logOffset = header(image).getLong(72);
+    int logLength = header(image).getInt(68);
+    long fileSize = Files.size(image);
+    long newBlock = (fileSize + MiB - 1) / MiB * MiB;
+    ByteBuffer batSector = read(image, bat, 4096).order(ByteOrder.LITTLE_ENDIAN);
+    assertEquals(2, batSector.getLong(5 * 8) & 7, "block 5 starts in ZERO state");
+    batSector.putLong(5 * 8, (newBlock / MiB) << 20 | 6);
+    byte[] data = sector('G');
+    byte[] guid = new byte[16];
+    Arrays.fill(guid, (byte) 0x77);
+    int at = logLength - 4096;
+    byte[] entry = logEntry(guid, 3, at, newBlock + 8 * MiB,
+        List.of(new Desc(bat, batSector.array()), new Desc(newBlock + 4096, data)));
+    // Not 1 MiB-aligned: qemu 7.2 grows the file on replay only then (it rounds up to 1 MiB, as we do).
+    entry = withFileOffsets(entry, fileSize, newBlock + 8 * MiB - 4096);
+    assertEquals(3 * 4096, entry.length);
+    patch(image, logOffset + at, Arrays.copyOfRange(entry, 0, 4096));
+    patch(image, logOffset, Arrays.copyOfRange(entry, 4096, entry.length));
+    setLogGuid(image, guid);
+
+    Path expected = copy(source, "grown-expected.raw");
+    patch(expected, 40 * MiB + 4096, data);
+    Path raw = dump(driver, image, dir.resolve("grown.raw"));
+    QemuImg.assertIdentical(expected, "raw", raw, "raw");
+    assertEquals(fileSize, Files.size(image), "the source is not grown");
+
+    Path replayed = copy(image, "grown-qemu.vhdx");
+    QemuImg.run("check", "-r", "all", "-f", "vhdx", replayed);
+    assertEquals(0, header(replayed).getLong(48), "qemu replayed and cleared the log");
+    QemuImg.assertIdentical(replayed, "vhdx", raw, "raw");
+  }
+
+  private static byte[] withFileOffsets(byte[] entry, long flushed, long last) {
+    ByteBuffer b = ByteBuffer.wrap(entry).order(ByteOrder.LITTLE_ENDIAN);
+    b.putLong(48, flushed).putLong(56, last);
+    fixLogChecksum(entry);
+    return entry;
+  }
+
   @Test
   void rejectsCorruptLogs() throws Exception {
     long fileSize = Files.size(dynamic);
