@@ -251,17 +251,26 @@ final class QedReader implements DiskImageReader {
       long lastCluster = (offset + dst.remaining() - 1) >>> clusterBits;
       long[] w = l2Window(c, lastCluster - c + 1);
       int count = w == null ? (int) Math.min(lastCluster - c + 1, entriesPerTable - c % entriesPerTable) : w.length;
-      for (int i = 0; i < count && dst.hasRemaining(); i++) {
+      for (int i = 0; i < count && dst.hasRemaining(); ) {
         long in = offset - ((c + i) << clusterBits);
-        int n = (int) Math.min(dst.remaining(), clusterSize - in);
-        if (w != null && w[i] > ZERO_CLUSTER) {
-          ByteBuffer part = dst.slice(dst.position(), n);
+        long n = Math.min(dst.remaining(), clusterSize - in);
+        boolean data = w != null && w[i] > ZERO_CLUSTER;
+        int j = i + 1;
+        // Coalesce neighbours: zeros with zeros, data clusters that follow each other in the file.
+        while (j < count && n < dst.remaining()
+            && (data ? w[j] == w[j - 1] + clusterSize : w == null || w[j] <= ZERO_CLUSTER)) {
+          n = Math.min(dst.remaining(), n + clusterSize);
+          j++;
+        }
+        if (data) {
+          ByteBuffer part = dst.slice(dst.position(), (int) n);
           source.readFully(part, w[i] + in);
-          dst.position(dst.position() + n);
+          dst.position(dst.position() + (int) n);
         } else {
-          putZeros(dst, n);
+          putZeros(dst, (int) n);
         }
         offset += n;
+        i = j;
       }
     }
   }
