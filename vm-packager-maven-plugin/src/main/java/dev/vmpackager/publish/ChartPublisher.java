@@ -14,6 +14,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
@@ -64,9 +65,12 @@ public final class ChartPublisher {
   public static final String MANIFEST_MEDIA_TYPE = "application/vnd.oci.image.manifest.v1+json";
 
   private static final int CONNECT_TIMEOUT_MS = 10_000;
+  /** A TLS server answers a ClientHello at once; a plain HTTP server may wait for a request line. */
+  private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(5);
 
   private final BuildListener listener;
   private final RetryPolicy retry;
+  private final Duration handshakeTimeout;
 
   /** @param listener where progress, warnings and debug lines go (never a secret) */
   public ChartPublisher(BuildListener listener) {
@@ -78,8 +82,13 @@ public final class ChartPublisher {
    * @param retry how often calls failing with 5xx or a dropped connection are tried
    */
   public ChartPublisher(BuildListener listener, RetryPolicy retry) {
+    this(listener, retry, HANDSHAKE_TIMEOUT);
+  }
+
+  ChartPublisher(BuildListener listener, RetryPolicy retry, Duration handshakeTimeout) {
     this.listener = Objects.requireNonNull(listener, "listener");
     this.retry = Objects.requireNonNull(retry, "retry");
+    this.handshakeTimeout = Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
   }
 
   /**
@@ -259,7 +268,7 @@ public final class ChartPublisher {
     }
     try (Socket plain = new Socket()) {
       plain.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MS);
-      plain.setSoTimeout(CONNECT_TIMEOUT_MS);
+      plain.setSoTimeout((int) handshakeTimeout.toMillis());
       try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(plain, host, port, false)) {
         SSLParameters p = s.getSSLParameters();
         p.setEndpointIdentificationAlgorithm("HTTPS");
@@ -276,8 +285,12 @@ public final class ChartPublisher {
       }
       listener.debug("Registry " + registry + ": no TLS (" + e.getMessage() + ")");
       return port == 443 && !hasPort ? Tls.UNVERIFIED : Tls.PLAIN;
+    } catch (java.net.SocketTimeoutException e) {
+      // Connected, but no TLS answer: a plain HTTP server waiting for its request line.
+      listener.debug("Registry " + registry + ": no answer to a TLS handshake, taking it for plain http");
+      return Tls.PLAIN;
     } catch (IOException e) {
-      throw RegistryFaults.map(e, "connecting to " + host + ":" + port, access);
+      throw RegistryFaults.map(e, "connecting to it", access);
     }
   }
 

@@ -25,7 +25,8 @@ final class RegistryFaults {
   /** @return the HTTP status the registry answered, if the failure carries one */
   static Optional<Integer> status(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof OrasException o && o.getStatusCode() != null) {
+      // ORAS reports an I/O failure (no answer at all) as status -1.
+      if (t instanceof OrasException o && o.getStatusCode() != null && o.getStatusCode() >= 100) {
         return Optional.of(o.getStatusCode());
       }
     }
