@@ -70,7 +70,10 @@ final class FaultProxy implements AutoCloseable {
           ex.sendResponseHeaders(500, body.length);
           ex.getResponseBody().write(body);
         }
-        // DROP: closing the exchange without any response closes the connection.
+        if (fault == Fault.DROP) {
+          // The server closes the connection of a handler that throws, without any response.
+          throw new IOException("injected: connection dropped");
+        }
         return;
       }
       byte[] requestBody;
