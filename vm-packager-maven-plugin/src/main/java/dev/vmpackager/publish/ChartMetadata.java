@@ -321,9 +321,91 @@ public final class ChartMetadata {
       return "";
     }
     if (n instanceof ScalarNode s) {
-      return s.getValue();
+      return s.getScalarStyle() == org.snakeyaml.engine.v2.common.ScalarStyle.PLAIN ? goYamlString(s.getValue())
+          : s.getValue();
     }
     throw invalid(field + " must be a string");
+  }
+
+  private static final Pattern YAML11_INT = Pattern.compile("[-+]?(0b[01_]+|0x[0-9a-fA-F_]+|0o?[0-7_]+|[0-9][0-9_]*)");
+  private static final Pattern YAML11_FLOAT = Pattern.compile("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
+
+  /**
+   * Helm reads Chart.yaml with sigs.k8s.io/yaml over go-yaml v2 (YAML 1.1): an unquoted scalar that
+   * YAML 1.1 takes for a number or boolean reaches a string field as Go formats it, e.g.
+   * {@code appVersion: 1.10} becomes {@code "1.1"} (float32 shortest form), {@code 010} becomes
+   * {@code "8"}, {@code yes} becomes {@code "true"}. The same is done here so the config blob matches.
+   */
+  static String goYamlString(String plain) {
+    switch (plain) {
+      case "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON":
+        return "true";
+      case "n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF":
+        return "false";
+      default:
+        break;
+    }
+    if (YAML11_INT.matcher(plain).matches()) {
+      String v = plain.replace("_", "");
+      boolean negative = v.startsWith("-");
+      if (v.startsWith("-") || v.startsWith("+")) {
+        v = v.substring(1);
+      }
+      int radix = 10;
+      if (v.startsWith("0b")) {
+        radix = 2;
+        v = v.substring(2);
+      } else if (v.startsWith("0x")) {
+        radix = 16;
+        v = v.substring(2);
+      } else if (v.startsWith("0o")) {
+        radix = 8;
+        v = v.substring(2);
+      } else if (v.length() > 1 && v.startsWith("0")) {
+        radix = 8;
+        v = v.substring(1);
+      }
+      try {
+        return new java.math.BigInteger((negative ? "-" : "") + v, radix).toString();
+      } catch (NumberFormatException e) {
+        return plain;
+      }
+    }
+    if (YAML11_FLOAT.matcher(plain).matches() && plain.chars().anyMatch(Character::isDigit)) {
+      return goFormatFloat32(Double.parseDouble(plain));
+    }
+    return plain;
+  }
+
+  /** Go's {@code strconv.FormatFloat(v, 'g', -1, 32)}: shortest float32 digits, %e when exp < -4 or >= 6. */
+  static String goFormatFloat32(double value) {
+    float f = (float) value;
+    if (Float.isInfinite(f)) {
+      return f > 0 ? "+Inf" : "-Inf";
+    }
+    if (f == 0) {
+      return (1 / f < 0) ? "-0" : "0";
+    }
+    // The shortest decimal that reads back as the same float32 (JDK 17's Float.toString is not always shortest).
+    java.math.BigDecimal exact = new java.math.BigDecimal(f);
+    java.math.BigDecimal d = exact;
+    for (int p = 1; p <= 9; p++) {
+      java.math.BigDecimal candidate = exact.round(new java.math.MathContext(p, java.math.RoundingMode.HALF_EVEN));
+      if (candidate.floatValue() == f) {
+        d = candidate;
+        break;
+      }
+    }
+    d = d.stripTrailingZeros();
+    String digits = d.unscaledValue().abs().toString();
+    int exp = digits.length() - 1 - d.scale(); // decimal exponent of the first digit
+    String sign = d.signum() < 0 ? "-" : "";
+    // Go: for the shortest form the %e/%f decision uses precision 6.
+    if (exp < -4 || exp >= 6) {
+      String mant = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
+      return sign + mant + "e" + (exp < 0 ? "-" : "+") + (Math.abs(exp) < 10 ? "0" : "") + Math.abs(exp);
+    }
+    return sign + d.abs().toPlainString();
   }
 
   private boolean bool(Node n, String field) throws PublishException {

@@ -129,7 +129,31 @@ class ChartPublisherTest {
 
   @Test
   void sameChartTwiceGivesSameDigestAndHelmsOwnPushHasTheSameConfigAndManifest() throws Exception {
-    Path tgz = TestCharts.chart(WORK, "twice", "0.1.0");
+    // A Chart.yaml that exercises Helm's sanitizing and Go's JSON escaping, checked against Helm itself.
+    Path tgz = TestCharts.chartWithYaml(WORK, "twice", """
+        apiVersion: v2
+        name: twice
+        version: 0.1.0
+        appVersion: 1.10
+        description: |
+          Grüße & <b>bold</b>
+          second	line
+        home: https://example.com/?a=1&b=2
+        keywords: [vm, "kube virt"]
+        maintainers:
+          - name: Zoë
+            email: zoe@example.com
+            url: https://zoe.example.com
+        annotations:
+          category: "Virtualization ✓"
+          org.opencontainers.image.version: "9"
+        kubeVersion: ">=1.25.0-0"
+        dependencies:
+          - name: sub
+            version: 1.x
+            repository: oci://example.com/charts
+            condition: sub.enabled
+        """);
     OciChartRepository repo = OciChartRepository.parse("oci://" + plain.hostPort() + "/repeat");
     ChartPushResult a = new ChartPublisher(new RecordingListener()).push(tgz, repo, plainAccess(), CREATED);
     ChartPushResult b = new ChartPublisher(new RecordingListener()).push(tgz, repo, plainAccess(), CREATED);
@@ -149,6 +173,10 @@ class ChartPublisherTest {
     assertTrue(helms.contains(ChartPublisher.CHART_MEDIA_TYPE) && helms.contains("org.opencontainers.image.created"), helms);
     assertFalse(helms.contains("2026-01-01T00:00:00Z"), "Helm wrote its own creation time: " + helms);
     String created = "\"org.opencontainers.image.created\":\"[^\"]*\"";
+    JsonNode ourManifest = JSON.readTree(oursResponse.body());
+    JsonNode helmManifest = JSON.readTree(helmsResponse.body());
+    assertEquals(new String(reader.blob("byhelm/twice", helmManifest.at("/config/digest").asText()), StandardCharsets.UTF_8),
+        new String(reader.blob("repeat/twice", ourManifest.at("/config/digest").asText()), StandardCharsets.UTF_8));
     assertEquals(helms.replaceAll(created, "CREATED"), ours.replaceAll(created, "CREATED"));
   }
 
