@@ -162,11 +162,17 @@ public final class ChartPublisher {
           + "): the host '" + access.registry() + "' must contain a '.' or a ':port', or be localhost");
     }
     listener.info("Pushing chart " + meta.name() + " " + meta.version() + " to " + repository + " (" + reference + ")");
-    withRetries("uploading the chart config of " + reference, () -> registry.pushBlob(ref, config), access);
-    withRetries("uploading the chart " + chartTgz.getFileName() + " to " + reference,
-        () -> registry.pushBlob(ref, chartTgz, Map.of()), access);
-    withRetries("pushing the manifest of " + reference,
-        () -> registry.pushManifest(ref, Manifest.fromJson(manifestJson)), access);
+    try {
+      // Blobs first, the manifest (which makes the tag visible) last.
+      withRetries("uploading the chart config of " + reference, () -> registry.pushBlob(ref, config), access);
+      withRetries("uploading the chart " + chartTgz.getFileName() + " to " + reference,
+          () -> registry.pushBlob(ref, chartTgz, Map.of()), access);
+      withRetries("pushing the manifest of " + reference,
+          () -> registry.pushManifest(ref, Manifest.fromJson(manifestJson)), access);
+    } finally {
+      // ORAS makes a thread pool per client (used for parallel pulls); do not leave it behind.
+      registry.getExecutorService().shutdownNow();
+    }
     listener.info("Pushed chart " + reference + " (digest " + digest + ")");
     return new ChartPushResult(reference, tag, digest, meta.name(), meta.version());
   }

@@ -228,6 +228,30 @@ class ChartPublisherTest {
   }
 
   @Test
+  void credentialsFromADockerCredentialHelperPushToTheAuthRegistry() throws Exception {
+    Path dir = Files.createDirectories(WORK.resolve("docker-" + System.nanoTime()));
+    Path bin = Files.createDirectories(dir.resolve("bin"));
+    Path helper = Files.writeString(bin.resolve("docker-credential-test"), """
+        #!/bin/sh
+        read server
+        [ "$server" = "%s" ] || { echo "credentials not found in native keychain"; exit 1; }
+        echo '{"ServerURL":"%s","Username":"%s","Secret":"%s"}'
+        """.formatted(secure.hostPort(), secure.hostPort(), LocalRegistry.USERNAME, LocalRegistry.PASSWORD));
+    Files.setPosixFilePermissions(helper, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    Path config = Files.writeString(dir.resolve("config.json"),
+        "{\"credHelpers\":{\"" + secure.hostPort() + "\":\"test\"}}");
+    RecordingListener log = new RecordingListener();
+    Optional<RegistryCredentials> creds = new DockerCredentials(config, java.util.List.of(bin), log).lookup(secure.hostPort());
+    ChartPushResult r = new ChartPublisher(log).push(TestCharts.chart(WORK, "helped", "1.0.0"),
+        OciChartRepository.parse("oci://" + secure.hostPort() + "/charts"),
+        new RegistryAccess(secure.hostPort(), creds, false, Optional.of(secure.certificate())), CREATED);
+    assertEquals(200, new RegistryReader(secure).manifest("charts/helped", "1.0.0").statusCode());
+    assertTrue(log.all().contains("docker-credential-test"), log.all());
+    assertFalse(log.all().contains(LocalRegistry.PASSWORD), log.all());
+    assertTrue(r.pinnedReference().startsWith(secure.hostPort() + "/charts/helped@sha256:"), r.pinnedReference());
+  }
+
+  @Test
   void allowInsecureSkipsCertificateCheckWithAWarning() throws Exception {
     RecordingListener log = new RecordingListener();
     ChartPushResult r = new ChartPublisher(log).push(TestCharts.chart(WORK, "unverified", "1.0.0"),
