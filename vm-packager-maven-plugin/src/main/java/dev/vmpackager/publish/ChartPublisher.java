@@ -21,6 +21,12 @@ import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
@@ -67,10 +73,16 @@ public final class ChartPublisher {
   private static final int CONNECT_TIMEOUT_MS = 10_000;
   /** A TLS server answers a ClientHello at once; a plain HTTP server may wait for a request line. */
   private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(5);
+  /**
+   * ORAS sets only a connect timeout: a registry that accepts and then never answers would hang
+   * the build. Each call gets this long (a chart is kilobytes; this is generous).
+   */
+  private static final Duration CALL_TIMEOUT = Duration.ofMinutes(5);
 
   private final BuildListener listener;
   private final RetryPolicy retry;
   private final Duration handshakeTimeout;
+  private final Duration callTimeout;
 
   /** @param listener where progress, warnings and debug lines go (never a secret) */
   public ChartPublisher(BuildListener listener) {
@@ -82,13 +94,14 @@ public final class ChartPublisher {
    * @param retry how often calls failing with 5xx or a dropped connection are tried
    */
   public ChartPublisher(BuildListener listener, RetryPolicy retry) {
-    this(listener, retry, HANDSHAKE_TIMEOUT);
+    this(listener, retry, HANDSHAKE_TIMEOUT, CALL_TIMEOUT);
   }
 
-  ChartPublisher(BuildListener listener, RetryPolicy retry, Duration handshakeTimeout) {
+  ChartPublisher(BuildListener listener, RetryPolicy retry, Duration handshakeTimeout, Duration callTimeout) {
     this.listener = Objects.requireNonNull(listener, "listener");
     this.retry = Objects.requireNonNull(retry, "retry");
     this.handshakeTimeout = Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
+    this.callTimeout = Objects.requireNonNull(callTimeout, "callTimeout");
   }
 
   /**
@@ -162,14 +175,20 @@ public final class ChartPublisher {
           + "): the host '" + access.registry() + "' must contain a '.' or a ':port', or be localhost");
     }
     listener.info("Pushing chart " + meta.name() + " " + meta.version() + " to " + repository + " (" + reference + ")");
+    ExecutorService calls = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "vm-packager-chart-push");
+      t.setDaemon(true);
+      return t;
+    });
     try {
       // Blobs first, the manifest (which makes the tag visible) last.
-      withRetries("uploading the chart config of " + reference, () -> registry.pushBlob(ref, config), access);
-      withRetries("uploading the chart " + chartTgz.getFileName() + " to " + reference,
+      withRetries(calls, "uploading the chart config of " + reference, () -> registry.pushBlob(ref, config), access);
+      withRetries(calls, "uploading the chart " + chartTgz.getFileName() + " to " + reference,
           () -> registry.pushBlob(ref, chartTgz, Map.of()), access);
-      withRetries("pushing the manifest of " + reference,
+      withRetries(calls, "pushing the manifest of " + reference,
           () -> registry.pushManifest(ref, Manifest.fromJson(manifestJson)), access);
     } finally {
+      calls.shutdownNow();
       // ORAS makes a thread pool per client (used for parallel pulls); do not leave it behind.
       registry.getExecutorService().shutdownNow();
     }
@@ -207,13 +226,27 @@ public final class ChartPublisher {
     Object run();
   }
 
-  private void withRetries(String what, Call call, RegistryAccess access) throws PublishException {
+  private void withRetries(ExecutorService calls, String what, Call call, RegistryAccess access)
+      throws PublishException {
     long backoff = retry.backoff().toMillis();
     for (int attempt = 1; ; attempt++) {
+      Future<Object> f = calls.submit(call::run);
       try {
-        call.run();
+        f.get(callTimeout.toMillis(), TimeUnit.MILLISECONDS);
         return;
-      } catch (RuntimeException e) {
+      } catch (TimeoutException e) {
+        f.cancel(true);
+        throw new PublishException("The registry " + access.registry() + " did not answer within "
+            + callTimeout.toSeconds() + " s while " + what, e);
+      } catch (InterruptedException e) {
+        f.cancel(true);
+        Thread.currentThread().interrupt();
+        throw new PublishException("Interrupted while " + what, e);
+      } catch (ExecutionException wrapped) {
+        Throwable e = wrapped.getCause();
+        if (e instanceof Error err) {
+          throw err;
+        }
         PublishException failure = RegistryFaults.map(e, what, access);
         if (attempt >= retry.attempts() || !RegistryFaults.isTransient(e)) {
           if (attempt > 1) {

@@ -34,7 +34,7 @@ class ChartPublisherFaultTest {
   }
 
   private static ChartPushResult pushThrough(FaultProxy proxy, String chart, RecordingListener log) throws Exception {
-    return new ChartPublisher(log, FAST, Duration.ofMillis(300)).push(TestCharts.chart(WORK, chart, "1.0.0"),
+    return new ChartPublisher(log, FAST, Duration.ofMillis(300), Duration.ofSeconds(3)).push(TestCharts.chart(WORK, chart, "1.0.0"),
         OciChartRepository.parse("oci://" + proxy.hostPort() + "/charts"),
         new RegistryAccess(proxy.hostPort(), Optional.empty(), true, Optional.empty()), CREATED);
   }
@@ -71,6 +71,17 @@ class ChartPublisherFaultTest {
       assertTrue(e.getMessage().contains("registry " + proxy.hostPort() + " answered HTTP 500"), e.getMessage());
       assertEquals(3, proxy.seen.stream().filter(s -> s.contains("STATUS_500")).count(), proxy.seen.toString());
       assertEquals(404, new RegistryReader(registry).manifest("charts/broken", "1.0.0").statusCode());
+    }
+  }
+
+  @Test
+  void registryThatNeverAnswersIsATimeoutNotAHang() throws Exception {
+    try (FaultProxy proxy = new FaultProxy(registry.hostPort(), "PUT", "/manifests/", FaultProxy.Fault.HANG, 1)) {
+      long start = System.nanoTime();
+      PublishException e = assertThrows(PublishException.class, () -> pushThrough(proxy, "hung", new RecordingListener()));
+      assertTrue(e.getMessage().contains("registry " + proxy.hostPort() + " did not answer within 3 s while pushing the"
+          + " manifest"), e.getMessage());
+      assertTrue(Duration.ofNanos(System.nanoTime() - start).toSeconds() < 15);
     }
   }
 }

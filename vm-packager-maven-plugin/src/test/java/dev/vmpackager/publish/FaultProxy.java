@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class FaultProxy implements AutoCloseable {
 
-  enum Fault { STATUS_500, DROP }
+  enum Fault { STATUS_500, DROP, HANG }
 
   private static final Set<String> SKIP_REQUEST = Set.of("host", "connection", "content-length", "expect", "upgrade",
       "http2-settings", "transfer-encoding");
@@ -69,6 +69,14 @@ final class FaultProxy implements AutoCloseable {
           ex.getResponseHeaders().add("Content-Type", "application/json");
           ex.sendResponseHeaders(500, body.length);
           ex.getResponseBody().write(body);
+        }
+        if (fault == Fault.HANG) {
+          try {
+            Thread.sleep(30_000);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return;
         }
         if (fault == Fault.DROP) {
           // The server closes the connection of a handler that throws, without any response.
@@ -115,7 +123,7 @@ final class FaultProxy implements AutoCloseable {
 
   @Override
   public void close() {
-    server.stop(0);
     executor.shutdownNow();
+    server.stop(0);
   }
 }
