@@ -172,7 +172,7 @@ public final class ChartPublisher {
     if (!access.registry().equals(ref.getRegistry())) {
       // ORAS (like Docker) takes a first component without '.' or ':' for a Docker Hub namespace.
       throw new PublishException("Invalid chart repository '" + repository + "' (" + OciChartRepository.PROPERTY
-          + "): the host '" + access.registry() + "' must contain a '.' or a ':port', or be localhost");
+          + "): the host '" + access.registry() + "' must contain a '.' or a ':port'");
     }
     listener.info("Pushing chart " + meta.name() + " " + meta.version() + " to " + repository + " (" + reference + ")");
     ExecutorService calls = Executors.newSingleThreadExecutor(r -> {

@@ -76,6 +76,12 @@ public record OciChartRepository(String registry, String path) {
     if (!HOST.matcher(host).matches()) {
       throw bad(url, "'" + host + "' is not a valid host name or IP address");
     }
+    if (host.equals(hostPort) && host.indexOf('.') < 0 && !host.startsWith("[")) {
+      // Docker's reference grammar (which the OCI client follows) reads a first component without
+      // '.' or ':' as a Docker Hub namespace, so 'localhost/charts' would go to docker.io.
+      throw bad(url, "the host '" + host + "' needs a port or a domain, e.g. oci://" + host + ":5000"
+          + (path.isEmpty() ? "" : "/" + path) + "; without one it would be taken for a Docker Hub namespace");
+    }
     if (!path.isEmpty()) {
       for (String component : path.split("/", -1)) {
         if (!COMPONENT.matcher(component).matches()) {

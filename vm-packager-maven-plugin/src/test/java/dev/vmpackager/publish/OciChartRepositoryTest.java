@@ -38,7 +38,9 @@ class OciChartRepositoryTest {
       "oci://reg.example.com/Charts|path component 'Charts'",
       "oci://reg.example.com//charts|path component ''",
       "oci://reg.example.com/charts?x=1|query",
-      "oci://reg_example.com/charts|'reg_example.com' is not a valid host"})
+      "oci://reg_example.com/charts|'reg_example.com' is not a valid host",
+      "oci://localhost/charts|the host 'localhost' needs a port or a domain, e.g. oci://localhost:5000/charts",
+      "oci://myregistry|the host 'myregistry' needs a port or a domain"})
   void rejectsBadUrlsNamingTheProperty(String url, String why) {
     PublishException e = assertThrows(PublishException.class, () -> OciChartRepository.parse(url));
     assertTrue(e.getMessage().contains("(vm.chart.repository)"), e.getMessage());
