@@ -74,8 +74,9 @@ public final class ChartMetadata {
   public static ChartMetadata parse(String yaml, String source) throws PublishException {
     ChartMetadata m = new ChartMetadata(source);
     Optional<Node> root;
+    // Helm's yaml.Unmarshal (go-yaml v2, not strict) lets a repeated key win; so does the loop below.
     try {
-      root = new Compose(LoadSettings.builder().setLabel(source).setAllowDuplicateKeys(false).build())
+      root = new Compose(LoadSettings.builder().setLabel(source).setAllowDuplicateKeys(true).build())
           .composeString(yaml);
     } catch (YamlEngineException e) {
       throw new PublishException(source + " is not valid YAML: " + e.getMessage(), e);

@@ -124,6 +124,11 @@ public final class ChartPublisher {
           + repository.registry());
     }
     ChartMetadata meta = ChartArchive.readMetadata(chartTgz);
+    Path provenance = chartTgz.resolveSibling(chartTgz.getFileName() + ".prov");
+    if (Files.exists(provenance)) {
+      listener.warn("The provenance file " + provenance + " is not pushed (helm push would add it as a layer);"
+          + " signed charts are not supported yet");
+    }
     String tag = OciChartRepository.tagFor(meta.version());
     String repo = repository.repositoryFor(meta.name());
     String reference = repo + ":" + tag;
