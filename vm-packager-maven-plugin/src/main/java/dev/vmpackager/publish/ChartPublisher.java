@@ -167,7 +167,6 @@ public final class ChartPublisher {
     String digest = sha256(manifest);
     listener.debug("Chart manifest for " + reference + ": " + manifestJson);
 
-    Registry registry = openRegistry(access);
     ContainerRef ref;
     try {
       ref = ContainerRef.parse(reference);
@@ -179,6 +178,7 @@ public final class ChartPublisher {
       throw new PublishException("Invalid chart repository '" + repository + "' (" + OciChartRepository.PROPERTY
           + "): the host '" + access.registry() + "' must contain a '.' or a ':port'");
     }
+    Registry registry = openRegistry(access);
     listener.info("Pushing chart " + meta.name() + " " + meta.version() + " to " + repository + " (" + reference + ")");
     ExecutorService calls = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "vm-packager-chart-push");
