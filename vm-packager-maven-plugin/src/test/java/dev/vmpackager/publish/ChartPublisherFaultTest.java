@@ -1,0 +1,87 @@
+package dev.vmpackager.publish;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vmpackager.testing.LocalRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Faults injected by a proxy in front of a real registry: the push retries, or fails cleanly. */
+class ChartPublisherFaultTest {
+
+  private static final Path WORK = Path.of("target", "publish-tests", "faults").toAbsolutePath();
+  private static final Instant CREATED = Instant.EPOCH;
+  private static final RetryPolicy FAST = new RetryPolicy(3, Duration.ofMillis(20));
+  private static LocalRegistry registry;
+
+  @BeforeAll
+  static void start() throws Exception {
+    registry = LocalRegistry.plain(WORK.resolve("registry-" + System.nanoTime()));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (registry != null) {
+      registry.close();
+    }
+  }
+
+  private static ChartPushResult pushThrough(FaultProxy proxy, String chart, RecordingListener log) throws Exception {
+    return new ChartPublisher(log, FAST, Duration.ofMillis(300), Duration.ofSeconds(3)).push(TestCharts.chart(WORK, chart, "1.0.0"),
+        OciChartRepository.parse("oci://" + proxy.hostPort() + "/charts"),
+        new RegistryAccess(proxy.hostPort(), Optional.empty(), true, Optional.empty()), CREATED);
+  }
+
+  @Test
+  void firstBlobUploadAnswering500IsRetried() throws Exception {
+    try (FaultProxy proxy = new FaultProxy(registry.hostPort(), "POST", "/blobs/uploads/", FaultProxy.Fault.STATUS_500, 1)) {
+      RecordingListener log = new RecordingListener();
+      ChartPushResult r = pushThrough(proxy, "retried", log);
+      assertTrue(proxy.seen.get(0).contains("-> STATUS_500") || proxy.seen.stream().anyMatch(s -> s.contains("STATUS_500")),
+          proxy.seen.toString());
+      assertTrue(log.all().contains("HTTP 500") && log.all().contains("trying again"), log.all());
+      assertEquals(200, new RegistryReader(registry).manifest("charts/retried", "1.0.0").statusCode());
+      assertEquals(r.digest(), ChartPublisher.sha256(new RegistryReader(registry).manifest("charts/retried", "1.0.0").body()));
+    }
+  }
+
+  @Test
+  void droppedConnectionOnManifestPushIsRetried() throws Exception {
+    try (FaultProxy proxy = new FaultProxy(registry.hostPort(), "PUT", "/manifests/", FaultProxy.Fault.DROP, 1)) {
+      RecordingListener log = new RecordingListener();
+      pushThrough(proxy, "dropped", log);
+      assertTrue(proxy.seen.stream().anyMatch(s -> s.contains("-> DROP")), proxy.seen.toString());
+      assertTrue(log.all().contains("trying again"), log.all());
+      assertEquals(200, new RegistryReader(registry).manifest("charts/dropped", "1.0.0").statusCode());
+    }
+  }
+
+  @Test
+  void persistent500GivesUpAfterThreeTriesAndPublishesNothing() throws Exception {
+    try (FaultProxy proxy = new FaultProxy(registry.hostPort(), "POST", "/blobs/uploads/", FaultProxy.Fault.STATUS_500, 100)) {
+      RecordingListener log = new RecordingListener();
+      PublishException e = assertThrows(PublishException.class, () -> pushThrough(proxy, "broken", log));
+      assertTrue(e.getMessage().contains("registry " + proxy.hostPort() + " answered HTTP 500"), e.getMessage());
+      assertEquals(3, proxy.seen.stream().filter(s -> s.contains("STATUS_500")).count(), proxy.seen.toString());
+      assertEquals(404, new RegistryReader(registry).manifest("charts/broken", "1.0.0").statusCode());
+    }
+  }
+
+  @Test
+  void registryThatNeverAnswersIsATimeoutNotAHang() throws Exception {
+    try (FaultProxy proxy = new FaultProxy(registry.hostPort(), "PUT", "/manifests/", FaultProxy.Fault.HANG, 1)) {
+      long start = System.nanoTime();
+      PublishException e = assertThrows(PublishException.class, () -> pushThrough(proxy, "hung", new RecordingListener()));
+      assertTrue(e.getMessage().contains("registry " + proxy.hostPort() + " did not answer within 3 s while pushing the"
+          + " manifest"), e.getMessage());
+      assertTrue(Duration.ofNanos(System.nanoTime() - start).toSeconds() < 15);
+    }
+  }
+}
