@@ -72,6 +72,11 @@ public final class ContainerDiskBuilder {
           + ": Jib writes a multi-platform index only to a registry; use vm.containerize.target=registry"
           + " (or push), or give one platform for the " + request.target().name().toLowerCase() + " target");
     }
+    if (spec.platforms().size() > 1 && spec.format() == ManifestFormat.OCI) {
+      throw new ImageException("vm.platform lists " + spec.platforms().size() + " platforms " + spec.platforms()
+          + ", but Jib core 0.28.1 writes a multi-platform image only as a Docker manifest list, not as an OCI"
+          + " index: set <imageFormat>Docker</imageFormat> (containerd, CRI-O and KubeVirt read both)");
+    }
     if (request.target() == ImageTarget.OCI_LAYOUT && spec.format() == ManifestFormat.DOCKER) {
       throw new ImageException("An OCI image layout holds OCI manifests: use imageFormat OCI with"
           + " vm.containerize.target=oci-layout");
@@ -239,6 +244,7 @@ public final class ContainerDiskBuilder {
     request.listener().info("Pushing the containerDisk image " + reference
         + (request.additionalTags().isEmpty() ? "" : " (tags " + request.additionalTags() + ")")
         + (credentials.map(cr -> " as " + cr.username() + " (" + cr.source() + ")").orElse(" anonymously")));
+    RegistryPreflight.check(access, request.listener());
     JibContainer container = containerize(request, c, access.registry(), credentials);
     request.listener().info("Pushed " + reference + "@" + container.getDigest());
     return container;
