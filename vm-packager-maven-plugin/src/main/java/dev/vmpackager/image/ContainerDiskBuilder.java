@@ -128,6 +128,15 @@ public final class ContainerDiskBuilder {
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
+  /**
+   * @param reference an image reference, e.g. {@code registry.example.com/apps/vm:1.0}
+   * @return its registry host as Jib reads it ({@code registry.example.com}; Docker Hub for a bare name)
+   * @throws ImageException when the reference is not valid
+   */
+  public static String registryHost(String reference) throws ImageException {
+    return parseReference(reference).getRegistry();
+  }
+
   private static ImageReference parseReference(String reference) throws ImageException {
     try {
       return ImageReference.parse(reference);

@@ -38,7 +38,10 @@ final class ImageFixtures {
 
   /** Runs a command; fails the test unless it exits 0; returns stdout. */
   static String run(String... cmd) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(false).start();
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    // skopeo unpacks oci-archive: tars into $TMPDIR (default /var/tmp): keep it under target/.
+    pb.environment().put("TMPDIR", Files.createDirectories(Path.of("target", "tmp").toAbsolutePath()).toString());
+    Process p = pb.start();
     byte[] err;
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     err = p.getErrorStream().readAllBytes();

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ImagePublisherTest {
 
-  @TempDir static Path shared;
+  @TempDir(factory = TargetTempDirs.class) static Path shared;
   static LocalRegistry plain;
   static LocalRegistry secure;
   static ContainerDiskSpec spec;
