@@ -122,8 +122,8 @@ public final class ContainerDiskBuilder {
    * @param digest {@code sha256:...}
    */
   public static void writeDigestFile(Path file, String digest) throws IOException {
-    Path dir = Files.createDirectories(file.toAbsolutePath().getParent());
-    Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+    Files.createDirectories(file.toAbsolutePath().getParent());
+    Path tmp = TempPaths.sibling(file);
     Files.writeString(tmp, digest + "\n", StandardCharsets.US_ASCII);
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
@@ -178,8 +178,8 @@ public final class ContainerDiskBuilder {
 
   private static JibContainer toTar(BuildRequest request, ImageReference reference, Path output)
       throws IOException, ImageException, InterruptedException {
-    Path dir = Files.createDirectories(output.getParent());
-    Path tmp = Files.createTempFile(dir, output.getFileName().toString(), ".tmp");
+    Files.createDirectories(output.getParent());
+    Path tmp = TempPaths.sibling(output);
     try {
       Containerizer c = configure(Containerizer.to(TarImage.at(tmp).named(reference)), request.spec(),
           request.listener()).setOfflineMode(true);
@@ -197,9 +197,9 @@ public final class ContainerDiskBuilder {
   /** Jib's OCI tar is an OCI image layout; the folder target is that tar unpacked. */
   private static JibContainer toLayout(BuildRequest request, ImageReference reference, Path output)
       throws IOException, ImageException, InterruptedException {
-    Path parent = Files.createDirectories(output.getParent());
-    Path tmpTar = Files.createTempFile(request.spec().cacheDirectory(), "layout-", ".tar");
-    Path tmpDir = Files.createTempDirectory(parent, output.getFileName() + ".tmp");
+    Files.createDirectories(output.getParent());
+    Path tmpTar = TempPaths.sibling(request.spec().cacheDirectory().resolve("layout.tar"));
+    Path tmpDir = Files.createDirectory(TempPaths.sibling(output));
     try {
       Containerizer c = configure(Containerizer.to(TarImage.at(tmpTar).named(reference)), request.spec(),
           request.listener()).setOfflineMode(true);

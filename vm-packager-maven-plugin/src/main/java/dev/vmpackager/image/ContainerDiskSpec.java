@@ -36,7 +36,10 @@ public final class ContainerDiskSpec {
   /** The file, in the converted disk's folder, where {@code containerize} stores its spec. */
   public static final String FILE_NAME = "containerdisk.properties";
 
-  /** The default deflate level: twice gzip -6's compressed size difference is small, its speed 4x. */
+  /**
+   * The default deflate level. Level 1 deflates text and binaries about 4 times faster than level 6
+   * for an output about 15% larger; already-compressed data is stored whatever the level.
+   */
   public static final int DEFAULT_COMPRESSION_LEVEL = 1;
 
   private static final Pattern FILE_NAME_PATTERN = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
@@ -163,7 +166,7 @@ public final class ContainerDiskSpec {
     }
     Collections.sort(lines);
     Files.createDirectories(file.toAbsolutePath().getParent());
-    Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName().toString(), ".tmp");
+    Path tmp = TempPaths.sibling(file);
     Files.writeString(tmp, "# containerDisk image spec written by vm-packager:containerize; read by push\n"
         + String.join("\n", lines) + "\n", StandardCharsets.ISO_8859_1);
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);

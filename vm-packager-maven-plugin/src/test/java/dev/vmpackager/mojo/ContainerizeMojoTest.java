@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.vmpackager.image.ContainerDiskSpec;
+import dev.vmpackager.testing.LocalRegistry;
 import dev.vmpackager.testing.PatternedDisk;
 import dev.vmpackager.testing.QemuImg;
 import java.io.File;
@@ -85,6 +86,8 @@ class ContainerizeMojoTest {
     Path tar = m.imageTar.toPath();
     String digest = Files.readString(base.resolve("target/vm/image.digest")).trim();
     assertTrue(digest.matches("sha256:[0-9a-f]{64}"), digest);
+    assertTrue(Files.getPosixFilePermissions(tar).contains(java.nio.file.attribute.PosixFilePermission.GROUP_READ),
+        "the tar gets the umask's permissions, not a temp file's 0600");
     JsonNode inspect = new ObjectMapper().readTree(run("skopeo", "inspect", "oci-archive:" + tar));
     assertEquals(digest, inspect.get("Digest").asText());
     JsonNode labels = inspect.get("Labels");
@@ -126,6 +129,26 @@ class ContainerizeMojoTest {
     bad = assertThrows(MojoFailureException.class, m::execute);
     assertTrue(bad.getMessage().contains("outputTimestamp"), bad.getMessage());
     assertFalse(Files.exists(m.imageTar.toPath()), "nothing written on failure");
+  }
+
+  @Test
+  void registryTargetPushesWithTagsAndRecordsThePushedDigest() throws Exception {
+    convertedDisk();
+    try (LocalRegistry registry = LocalRegistry.plain(base.resolve("registry"))) {
+      ContainerizeMojo m = mojo();
+      m.target = "registry";
+      m.image = registry.hostPort() + "/apps/vm-cirros:1.0";
+      m.tags = List.of("latest");
+      m.allowInsecureRegistries = true;
+      m.execute();
+      String digest = Files.readString(base.resolve("target/vm/image.digest")).trim();
+      for (String tag : List.of("1.0", "latest")) {
+        JsonNode inspect = new ObjectMapper().readTree(
+            registry.skopeo("inspect", "docker://" + registry.hostPort() + "/apps/vm-cirros:" + tag));
+        assertEquals(digest, inspect.get("Digest").asText(), tag);
+      }
+      assertFalse(Files.exists(m.imageTar.toPath()), "the registry target writes no tar");
+    }
   }
 
   @Test
