@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Comparator;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -48,6 +49,7 @@ final class LayerCache {
   record Layer(String digest, String diffId, long size, boolean reused) {}
 
   private static final AbsoluteUnixPath DISK_DIRECTORY = AbsoluteUnixPath.get("/disk");
+  private static final String FINGERPRINT = "vm-packager-source";
   private static final String OWNERSHIP = DiskLayerTar.QEMU_ID + ":" + DiskLayerTar.QEMU_ID;
 
   private LayerCache() {}
@@ -100,7 +102,9 @@ final class LayerCache {
     ImmutableList<FileEntry> entries = entries(spec);
     Cache cache = open(appCache);
     Optional<CachedLayer> hit = retrieve(cache, entries);
-    if (hit.isPresent() && Files.isRegularFile(layerFile(appCache, hit.get()))) {
+    String source = sourceFingerprint(spec.disk());
+    if (hit.isPresent() && Files.isRegularFile(layerFile(appCache, hit.get()))
+        && source.equals(readFingerprint(appCache))) {
       CachedLayer l = hit.get();
       listener.info("Reusing the compressed layer " + l.getDigest() + " of " + spec.disk().getFileName()
           + " (" + (l.getSize() >> 20) + " MiB) from " + appCache);
@@ -134,6 +138,10 @@ final class LayerCache {
     Files.createDirectories(layerDir);
     Files.move(tmp, layerDir.resolve(hex(diffId)), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     writeSelector(appCache, entries, digest);
+    Path fingerprint = Files.createTempFile(appCache.resolve("tmp"), "source-", ".tmp");
+    Files.writeString(fingerprint, source, StandardCharsets.UTF_8);
+    Files.move(fingerprint, appCache.resolve(FINGERPRINT), StandardCopyOption.REPLACE_EXISTING,
+        StandardCopyOption.ATOMIC_MOVE);
     listener.info(String.format(java.util.Locale.ROOT, "Layer %s: %d MiB -> %d MiB in %.1f s (%s)", digest,
         gz.uncompressedSize() >> 20, compressed >> 20, (System.nanoTime() - start) / 1e9,
         gzip ? "gzip level " + spec.compressionLevel() + ", " + threads + " threads" : "uncompressed"));
@@ -144,6 +152,21 @@ final class LayerCache {
           + " for it; this jib-core is not the 0.28.1 whose cache layout vm-packager relies on");
     }
     return new Layer(digest, diffId, compressed, false);
+  }
+
+  /**
+   * Jib's selector knows the disk's path and mtime only. A disk replaced by one with the same mtime
+   * (copied with {@code cp -p}, restored by rsync) would be served stale, so the reuse also
+   * requires the same size and file identity (inode), recorded when the layer was written.
+   */
+  private static String sourceFingerprint(Path disk) throws IOException {
+    BasicFileAttributes a = Files.readAttributes(disk, BasicFileAttributes.class);
+    return a.size() + "|" + a.lastModifiedTime().toInstant() + "|" + a.fileKey();
+  }
+
+  private static String readFingerprint(Path appCache) throws IOException {
+    Path f = appCache.resolve(FINGERPRINT);
+    return Files.isRegularFile(f) ? Files.readString(f, StandardCharsets.UTF_8) : "";
   }
 
   private static Cache open(Path dir) throws IOException {

@@ -150,6 +150,45 @@ class ContainerDiskBuilderTest {
   }
 
   @Test
+  void aChangedDiskIsCompressedAgainNeverServedStale() throws Exception {
+    Path own = dir.resolve("vm.qcow2");
+    Files.copy(disk, own);
+    Path cache = dir.resolve("cache");
+    ContainerDiskSpec spec = spec(cache).disk(own).build();
+    BuildResult first = tar(spec, dir.resolve("a.tar"));
+    Files.delete(own);
+    Files.copy(ImageFixtures.qcow2(dir, "other", 99), own);
+    BuildResult second = tar(spec, dir.resolve("b.tar"));
+    assertFalse(second.layerReused(), "a new disk file is a new layer");
+    assertFalse(first.layerDigest().equals(second.layerDigest()));
+    assertContainerDiskLayer(blob(unpackedLayout(dir.resolve("b.tar")), second.layerDigest()), "myvm.qcow2", own);
+
+    // Replaced again, this time keeping the old mtime (cp -p, rsync -t): still not served stale.
+    java.nio.file.attribute.FileTime mtime = Files.getLastModifiedTime(own);
+    Path third = ImageFixtures.qcow2(dir, "third", 1234);
+    Files.move(third, own, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.setLastModifiedTime(own, mtime);
+    BuildResult again = tar(spec, dir.resolve("c.tar"));
+    assertFalse(again.layerReused(), "same path and mtime, different file");
+    assertContainerDiskLayer(blob(unpackedLayout(dir.resolve("c.tar")), again.layerDigest()), "myvm.qcow2", own);
+  }
+
+  @Test
+  void longFileNamesUseAPaxHeader() throws Exception {
+    String name = "a-very-long-virtual-machine-name-".repeat(4) + "x.qcow2";
+    Path tar = dir.resolve("long.tar");
+    BuildResult r = tar(spec(dir.resolve("cache")).diskFileName(name).build(), tar);
+    assertContainerDiskLayer(blob(unpackedLayout(tar), r.layerDigest()), name, disk);
+  }
+
+  /** Unpacks an OCI archive (Jib's tar) to read its blobs. */
+  private Path unpackedLayout(Path tar) throws Exception {
+    Path out = Files.createDirectories(dir.resolve(tar.getFileName() + ".d"));
+    run("tar", "-xf", tar.toString(), "-C", out.toString());
+    return out;
+  }
+
+  @Test
   void dockerFormatTarIsADockerArchive() throws Exception {
     Path tar = dir.resolve("docker.tar");
     BuildResult result = tar(spec(dir.resolve("cache")).format(ManifestFormat.DOCKER).build(), tar);
@@ -167,12 +206,14 @@ class ContainerDiskBuilderTest {
   void ociLayoutFolderAndUncompressedLayer() throws Exception {
     Path layout = dir.resolve("layout");
     Files.createDirectories(layout.resolve("stale"));
-    ContainerDiskSpec spec = spec(dir.resolve("cache")).compression(LayerCompression.NONE).build();
+    ContainerDiskSpec spec = spec(dir.resolve("cache")).compression(LayerCompression.NONE)
+        .platforms(ImagePlatform.parseList("linux/arm64")).build();
     BuildResult result = ContainerDiskBuilder.build(BuildRequest.builder().spec(spec).target(ImageTarget.OCI_LAYOUT)
         .reference("example.org/apps/myvm-containerdisk:1.0").output(layout).build());
     assertFalse(Files.exists(layout.resolve("stale")), "the folder is replaced, not merged");
     JsonNode inspect = json(run("skopeo", "inspect", "oci:" + layout));
     assertEquals(result.digest(), inspect.get("Digest").asText());
+    assertEquals("arm64", inspect.get("Architecture").asText());
     Path layer = blob(layout, result.layerDigest());
     assertContainerDiskLayer(layer, "myvm.qcow2", disk);
     long size = Files.size(layer);
