@@ -110,6 +110,27 @@ class ParallelGzipOutputStreamTest {
   }
 
   @Test
+  void highEntropyTextIsStillCompressed() throws Exception {
+    byte[] random = new byte[3 << 20];
+    new SplittableRandom(9).nextBytes(random);
+    byte[] data = java.util.Base64.getMimeEncoder().encode(random); // Huffman-only territory
+    ParallelGzipOutputStream[] gz = new ParallelGzipOutputStream[1];
+    Path file = compress(data, 1, 2, 1 << 20, 1 << 16, gz);
+    long size = Files.size(file);
+    assertTrue(size < data.length * 0.78, "base64 shrinks to about 76%: " + size + " of " + data.length);
+    try (InputStream in = new GZIPInputStream(Files.newInputStream(file))) {
+      assertArrayEquals(data, in.readAllBytes());
+    }
+    run("gzip", "-t", file.toString());
+  }
+
+  private static void run(String... cmd) throws Exception {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), out);
+  }
+
+  @Test
   void edgeSizesEmptyOneByteAndExactBlockMultiples() throws Exception {
     for (int size : new int[] {0, 1, 4096, 8192, 3 * 4096, 3 * 4096 + 1}) {
       byte[] data = mixed(size, size);
