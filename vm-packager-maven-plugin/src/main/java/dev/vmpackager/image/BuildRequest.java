@@ -103,55 +103,82 @@ public final class BuildRequest {
 
     private Builder() {}
 
-    /** @param spec what to build; @return this */
+    /**
+     * @param spec what to build
+     * @return this
+     */
     public Builder spec(ContainerDiskSpec spec) {
       this.spec = spec;
       return this;
     }
 
-    /** @param target TAR (default), REGISTRY or OCI_LAYOUT; @return this */
+    /**
+     * @param target TAR (default), REGISTRY or OCI_LAYOUT
+     * @return this
+     */
     public Builder target(ImageTarget target) {
       this.target = target;
       return this;
     }
 
-    /** @param reference the image reference; @return this */
+    /**
+     * @param reference the image reference
+     * @return this
+     */
     public Builder reference(String reference) {
       this.reference = reference;
       return this;
     }
 
-    /** @param tags more tags for a registry target; @return this */
+    /**
+     * @param tags more tags for a registry target
+     * @return this
+     */
     public Builder additionalTags(List<String> tags) {
       tags.forEach(t -> additionalTags.add(Objects.requireNonNull(t, "tag")));
       return this;
     }
 
-    /** @param output the tar file or layout folder; @return this */
+    /**
+     * @param output the tar file or layout folder
+     * @return this
+     */
     public Builder output(Path output) {
       this.output = output;
       return this;
     }
 
-    /** @param access the registry's credentials and TLS policy; @return this */
+    /**
+     * @param access the registry's credentials and TLS policy
+     * @return this
+     */
     public Builder access(RegistryAccess access) {
       this.access = access;
       return this;
     }
 
-    /** @param offline Maven's offline mode; @return this */
+    /**
+     * @param offline Maven's offline mode
+     * @return this
+     */
     public Builder offline(boolean offline) {
       this.offline = offline;
       return this;
     }
 
-    /** @param threads compressing threads (0 = available processors); @return this */
+    /**
+     * @param threads compressing threads (0 = available processors)
+     * @return this
+     */
     public Builder threads(int threads) {
       this.threads = threads;
       return this;
     }
 
-    /** @param listener where messages go; @return this */
+    /**
+     * @param listener where messages go
+     * @return this
+     */
     public Builder listener(BuildListener listener) {
       this.listener = listener;
       return this;

@@ -254,67 +254,103 @@ public final class ContainerDiskSpec {
 
     private Builder() {}
 
-    /** @param disk the disk file; @return this */
+    /**
+     * @param disk the disk file
+     * @return this
+     */
     public Builder disk(Path disk) {
       this.disk = disk;
       return this;
     }
 
-    /** @param name the file name under {@code /disk/}; default the disk's own name; @return this */
+    /**
+     * @param name the file name under {@code /disk/}
+     * default the disk's own name
+     * @return this
+     */
     public Builder diskFileName(String name) {
       this.diskFileName = name;
       return this;
     }
 
-    /** @param platforms the platforms, default {@code linux/amd64}; @return this */
+    /**
+     * @param platforms the platforms, default {@code linux/amd64}
+     * @return this
+     */
     public Builder platforms(List<ImagePlatform> platforms) {
       this.platforms = new ArrayList<>(platforms);
       return this;
     }
 
-    /** @param format OCI (default) or Docker; @return this */
+    /**
+     * @param format OCI (default) or Docker
+     * @return this
+     */
     public Builder format(ManifestFormat format) {
       this.format = format;
       return this;
     }
 
-    /** @param compression GZIP (default) or NONE; @return this */
+    /**
+     * @param compression GZIP (default) or NONE
+     * @return this
+     */
     public Builder compression(LayerCompression compression) {
       this.compression = compression;
       return this;
     }
 
-    /** @param level deflate level 1..9, default {@value ContainerDiskSpec#DEFAULT_COMPRESSION_LEVEL}; @return this */
+    /**
+     * @param level deflate level 1..9, default {@value ContainerDiskSpec#DEFAULT_COMPRESSION_LEVEL}
+     * @return this
+     */
     public Builder compressionLevel(int level) {
       this.compressionLevel = level;
       return this;
     }
 
-    /** @param time the image's timestamp, default the epoch; @return this */
+    /**
+     * @param time the image's timestamp, default the epoch
+     * @return this
+     */
     public Builder creationTime(Instant time) {
       this.creationTime = time;
       return this;
     }
 
-    /** @param key label key; @param value label value; @return this */
+    /**
+     * @param key label key
+     * @param value label value
+     * @return this
+     */
     public Builder label(String key, String value) {
       labels.put(Objects.requireNonNull(key, "label key"), Objects.requireNonNull(value, "label " + key));
       return this;
     }
 
-    /** @param labels labels to add; @return this */
+    /**
+     * @param labels labels to add
+     * @return this
+     */
     public Builder labels(Map<String, String> labels) {
       labels.forEach(this::label);
       return this;
     }
 
-    /** @param name variable name; @param value its value; @return this */
+    /**
+     * @param name variable name
+     * @param value its value
+     * @return this
+     */
     public Builder environment(String name, String value) {
       environment.put(Objects.requireNonNull(name, "variable name"), Objects.requireNonNull(value, name));
       return this;
     }
 
-    /** @param dir the folder for Jib's caches, under {@code target/}; @return this */
+    /**
+     * @param dir the folder for Jib's caches, under {@code target/}
+     * @return this
+     */
     public Builder cacheDirectory(Path dir) {
       this.cacheDirectory = dir;
       return this;
