@@ -133,9 +133,11 @@ class ImagePublisherTest {
   void pushToTlsRegistryWithCaFileOrInsecure() throws Exception {
     String ref = secure.hostPort() + "/apps/secure:1.0";
     Collecting log = new Collecting();
+    javax.net.ssl.SSLContext before = javax.net.ssl.SSLContext.getDefault();
     String withCa = ImagePublisher.push(
         new ImagePublisher.PushRequest(spec, ref, List.of(), secureAccess(LocalRegistry.PASSWORD, false, true), false, log));
     assertEquals(builtDigest, withCa);
+    assertTrue(before == javax.net.ssl.SSLContext.getDefault(), "the JVM's default TLS context is restored");
     assertEquals(builtDigest, json(secure.skopeo("inspect", "docker://" + ref)).get("Digest").asText());
     assertFalse(log.lines.stream().anyMatch(l -> l.contains(LocalRegistry.PASSWORD)), "the password is never logged");
     assertFalse(log.lines.stream().anyMatch(l -> l.startsWith("WARN")), () -> "verified TLS, no warning: " + log.lines);
