@@ -1,0 +1,361 @@
+package dev.vmpackager.mojo;
+
+import dev.vmpackager.image.BuildRequest;
+import dev.vmpackager.image.BuildResult;
+import dev.vmpackager.image.ContainerDiskBuilder;
+import dev.vmpackager.image.ContainerDiskSpec;
+import dev.vmpackager.image.ImageException;
+import dev.vmpackager.image.ImagePlatform;
+import dev.vmpackager.image.ImageTarget;
+import dev.vmpackager.image.LayerCompression;
+import dev.vmpackager.image.ManifestFormat;
+import dev.vmpackager.publish.RegistryAccess;
+import dev.vmpackager.publish.RegistryCredentials;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.maven.model.Scm;
+import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.plugins.annotations.Component;
+import org.apache.maven.plugins.annotations.LifecyclePhase;
+import org.apache.maven.plugins.annotations.Mojo;
+import org.apache.maven.plugins.annotations.Parameter;
+import org.apache.maven.settings.Server;
+import org.apache.maven.settings.crypto.DefaultSettingsDecryptionRequest;
+import org.apache.maven.settings.crypto.SettingsDecrypter;
+import org.apache.maven.settings.crypto.SettingsDecryptionResult;
+
+/**
+ * Wraps the converted disk ({@code target/vm/<vm name>.<format>}, written by {@code convert}) as a
+ * KubeVirt containerDisk image with Jib core: one layer holding {@code /disk/} (0555) and
+ * {@code /disk/<vm name>.<format>} (0444), both owned by 107:107, nothing else; no entrypoint;
+ * OCI annotation labels from the project. The same disk gives the same digest on every build. The
+ * image goes to a tar (default), an OCI image layout folder, or straight to the registry; its
+ * digest is written to {@code target/vm/image.digest}.
+ *
+ * @since 0.1.0
+ */
+@Mojo(name = "containerize", defaultPhase = LifecyclePhase.PACKAGE, threadSafe = true)
+public class ContainerizeMojo extends AbstractVmMojo {
+
+  /** The file, in {@code target/vm/}, that holds the built image's digest. */
+  public static final String DIGEST_FILE = "image.digest";
+
+  /**
+   * The image tar written by the {@code tar} target: an OCI archive (read it with
+   * {@code skopeo inspect oci-archive:<file>}) or, with {@code imageFormat=Docker}, a Docker archive
+   * ({@code docker-archive:}, {@code docker load}).
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "vm.imageTar",
+      defaultValue = "${project.build.directory}/${project.build.finalName}-containerdisk.tar")
+  File imageTar;
+
+  /**
+   * The OCI image layout folder written by the {@code oci-layout} target (read it with
+   * {@code skopeo inspect oci:<folder>}). It is replaced on every build.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "vm.imageLayout",
+      defaultValue = "${project.build.directory}/${project.build.finalName}-containerdisk-oci")
+  File imageLayout;
+
+  /**
+   * Where the image goes: {@code tar} (default, {@link #imageTar}), {@code registry} (pushed to the
+   * registry named by {@code image}, with {@link #tags}) or {@code oci-layout} ({@link #imageLayout}).
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "vm.containerize.target", defaultValue = "tar")
+  String target;
+
+  /**
+   * More tags for the image besides the one in {@code image}, applied when it is pushed to a
+   * registry, e.g. {@code <tags><tag>latest</tag></tags>}.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "vm.tags")
+  List<String> tags;
+
+  /**
+   * Labels of the image config. They are added to, and override, the OCI annotation labels taken
+   * from the project ({@code org.opencontainers.image.title}, {@code version}, {@code description},
+   * {@code url}, {@code source} and {@code revision} from {@code <scm>}, {@code vendor},
+   * {@code created}).
+   *
+   * @since 0.1.0
+   */
+  @Parameter
+  Map<String, String> labels;
+
+  /**
+   * The manifest format: {@code OCI} (default) or {@code Docker}. Several platforms
+   * ({@link #platform}) need {@code Docker}: Jib core writes a multi-platform image as a Docker
+   * manifest list only.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "vm.imageFormat", defaultValue = "OCI")
+  String imageFormat;
+
+  /**
+   * Allows plain http and unverified TLS when talking to the registry (for a test registry only;
+   * a warning is logged).
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "vm.allowInsecureRegistries", defaultValue = "false")
+  boolean allowInsecureRegistries;
+
+  /**
+   * A CA certificate (PEM) to trust for the registry, on top of the JVM's trusted CAs, for a
+   * registry with a private CA or a self-signed certificate.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "vm.registry.caFile")
+  File registryCaFile;
+
+  /**
+   * The image platform(s), {@code os/architecture}, comma-separated: default {@code linux/amd64}.
+   * The disk is the same for all; several platforms give a manifest list whose manifests share the
+   * one layer (registry target and {@code imageFormat=Docker} only).
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "vm.platform", defaultValue = "linux/amd64")
+  String platform;
+
+  /**
+   * The layer's compression: {@code gzip} (default; deflated on every core, level 1) or
+   * {@code none} (the tar in stored, uncompressed gzip blocks: as fast as a copy, as large as the disk).
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "vm.layerCompression", defaultValue = "gzip")
+  String layerCompression;
+
+  /**
+   * The VM's default instance type: sets {@code INSTANCETYPE_KUBEVIRT_IO_DEFAULT_INSTANCETYPE} in
+   * the image, which CDI turns into the label {@code instancetype.kubevirt.io/default-instancetype}
+   * of imported volumes (e.g. {@code u1.medium}).
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "vm.instancetype")
+  String instancetype;
+
+  /**
+   * The VM's default preference: sets {@code INSTANCETYPE_KUBEVIRT_IO_DEFAULT_PREFERENCE} in the
+   * image (e.g. {@code fedora}).
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "vm.preference")
+  String preference;
+
+  /**
+   * Skips this goal.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "vm.containerize.skip", defaultValue = "false")
+  boolean skipContainerize;
+
+  /**
+   * The image's timestamp (config {@code created}, layer entries): ISO-8601 or seconds since the
+   * epoch. Default {@code project.build.outputTimestamp}, else {@code SOURCE_DATE_EPOCH}, else the epoch.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(defaultValue = "${project.build.outputTimestamp}")
+  String outputTimestamp;
+
+  /** Decrypts {@code settings.xml} passwords for the registry target. */
+  @Component
+  SettingsDecrypter settingsDecrypter;
+
+  @Override
+  protected String goal() {
+    return "containerize";
+  }
+
+  @Override
+  protected boolean goalSkipped() {
+    return skipContainerize;
+  }
+
+  @Override
+  protected void doExecute() throws MojoExecutionException, MojoFailureException {
+    Path disk = convertedDisk();
+    if (!Files.isRegularFile(disk)) {
+      throw new MojoFailureException("The converted disk " + disk + " does not exist: run vm-packager:convert"
+          + " first (it binds to the package phase before containerize)");
+    }
+    ImageTarget imageTarget = parse("vm.containerize.target", () -> ImageTarget.parse(target));
+    ContainerDiskSpec spec = spec(disk);
+    BuildRequest.Builder request = BuildRequest.builder()
+        .spec(spec)
+        .target(imageTarget)
+        .reference(image)
+        .additionalTags(tags == null ? List.of() : tags)
+        .offline(session != null && session.isOffline())
+        .listener(listener());
+    switch (imageTarget) {
+      case TAR -> request.output(imageTar.toPath());
+      case OCI_LAYOUT -> request.output(imageLayout.toPath());
+      case REGISTRY -> request.access(registryAccess());
+    }
+    Path vmDir = buildDirectory().resolve("vm");
+    try {
+      BuildResult result = ContainerDiskBuilder.build(request.build());
+      spec.store(vmDir.resolve(ContainerDiskSpec.FILE_NAME));
+      ContainerDiskBuilder.writeDigestFile(vmDir.resolve(DIGEST_FILE), result.digest());
+      getLog().info("containerDisk image " + image + "@" + result.digest());
+    } catch (ImageException e) {
+      throw new MojoFailureException(e.getMessage(), e);
+    } catch (IOException e) {
+      throw new MojoExecutionException("Cannot write " + vmDir + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new MojoExecutionException("Interrupted while building the image", e);
+    }
+  }
+
+  /** @return the image spec from the parameters and the project */
+  ContainerDiskSpec spec(Path disk) throws MojoFailureException {
+    Instant time = timestamp();
+    List<ImagePlatform> platforms = parse("vm.platform", () -> ImagePlatform.parseList(platform));
+    ContainerDiskSpec.Builder b = ContainerDiskSpec.builder()
+        .disk(disk)
+        .diskFileName(disk.getFileName().toString())
+        .platforms(platforms)
+        .format(parse("imageFormat", () -> ManifestFormat.parse(imageFormat)))
+        .compression(parse("vm.layerCompression", () -> LayerCompression.parse(layerCompression)))
+        .creationTime(time)
+        .labels(projectLabels(time))
+        .cacheDirectory(buildDirectory().resolve("vm").resolve("jib-cache"));
+    if (labels != null) {
+      for (Map.Entry<String, String> e : labels.entrySet()) {
+        if (e.getKey() == null || e.getKey().isBlank()) {
+          throw new MojoFailureException("<labels> holds a label without a name");
+        }
+        b.label(e.getKey(), e.getValue() == null ? "" : e.getValue());
+      }
+    }
+    if (!blank(instancetype)) {
+      b.environment("INSTANCETYPE_KUBEVIRT_IO_DEFAULT_INSTANCETYPE", instancetype.trim());
+    }
+    if (!blank(preference)) {
+      b.environment("INSTANCETYPE_KUBEVIRT_IO_DEFAULT_PREFERENCE", preference.trim());
+    }
+    return parse("the image settings", b::build);
+  }
+
+  /** The pre-defined OCI annotation keys, as config labels (Jib core writes no manifest annotations). */
+  private Map<String, String> projectLabels(Instant time) {
+    Map<String, String> l = new LinkedHashMap<>();
+    l.put("org.opencontainers.image.title", blank(project.getName()) ? project.getArtifactId() : project.getName());
+    l.put("org.opencontainers.image.version", project.getVersion());
+    l.put("org.opencontainers.image.created", time.toString());
+    if (!blank(project.getDescription())) {
+      l.put("org.opencontainers.image.description", project.getDescription().trim().replaceAll("\\s+", " "));
+    }
+    if (!blank(project.getUrl())) {
+      l.put("org.opencontainers.image.url", project.getUrl());
+    }
+    if (project.getOrganization() != null && !blank(project.getOrganization().getName())) {
+      l.put("org.opencontainers.image.vendor", project.getOrganization().getName());
+    }
+    Scm scm = project.getScm();
+    if (scm != null) {
+      if (!blank(scm.getUrl())) {
+        l.put("org.opencontainers.image.source", scm.getUrl());
+      }
+      if (!blank(scm.getTag()) && !"HEAD".equals(scm.getTag())) {
+        l.put("org.opencontainers.image.revision", scm.getTag());
+      }
+    }
+    return l;
+  }
+
+  /**
+   * The registry target's access: a {@code settings.xml} {@code <server>} whose id is the registry
+   * host (its password decrypted), else anonymous; {@link #allowInsecureRegistries} and
+   * {@link #registryCaFile}. (The {@code push} goal's resolver adds Docker's config.json.)
+   */
+  private RegistryAccess registryAccess() throws MojoFailureException {
+    String registry;
+    try {
+      registry = ContainerDiskBuilder.registryHost(image);
+    } catch (ImageException e) {
+      throw new MojoFailureException(e.getMessage(), e);
+    }
+    Optional<RegistryCredentials> credentials = Optional.empty();
+    Server server = session == null || session.getSettings() == null ? null : session.getSettings().getServer(registry);
+    if (server != null && server.getUsername() != null) {
+      SettingsDecryptionResult r = settingsDecrypter.decrypt(new DefaultSettingsDecryptionRequest(server));
+      if (!r.getProblems().isEmpty()) {
+        throw new MojoFailureException("Cannot decrypt the password of the settings.xml <server> '" + registry + "': "
+            + r.getProblems().get(0).getMessage());
+      }
+      Server s = r.getServer();
+      credentials = Optional.of(new RegistryCredentials(s.getUsername(), s.getPassword() == null ? "" : s.getPassword(),
+          "settings.xml server '" + registry + "'"));
+    }
+    Optional<Path> ca = Optional.ofNullable(registryCaFile).map(File::toPath);
+    if (ca.isPresent() && !Files.isRegularFile(ca.get())) {
+      throw new MojoFailureException("<registryCaFile> (vm.registry.caFile) " + ca.get() + " does not exist");
+    }
+    return new RegistryAccess(registry, credentials, allowInsecureRegistries, ca);
+  }
+
+  /** @return outputTimestamp, then SOURCE_DATE_EPOCH, then the epoch */
+  Instant timestamp() throws MojoFailureException {
+    String t = outputTimestamp;
+    String what = "project.build.outputTimestamp";
+    if (t == null || t.trim().length() < 2) { // Maven: one character disables the timestamp
+      t = System.getenv("SOURCE_DATE_EPOCH");
+      what = "SOURCE_DATE_EPOCH";
+    }
+    if (blank(t)) {
+      return Instant.EPOCH;
+    }
+    t = t.trim();
+    try {
+      Instant i = t.matches("[0-9]+") ? Instant.ofEpochSecond(Long.parseLong(t)) : OffsetDateTime.parse(t).toInstant();
+      return Instant.ofEpochSecond(i.getEpochSecond()); // tar and config keep whole seconds
+    } catch (DateTimeParseException | NumberFormatException e) {
+      throw new MojoFailureException(what + " '" + t + "' is neither an ISO-8601 date-time with offset"
+          + " (e.g. 2026-01-01T00:00:00Z) nor seconds since the epoch", e);
+    }
+  }
+
+  private interface Parse<T> {
+    T get();
+  }
+
+  private static <T> T parse(String parameter, Parse<T> p) throws MojoFailureException {
+    try {
+      return p.get();
+    } catch (IllegalArgumentException e) {
+      throw new MojoFailureException(parameter + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static boolean blank(String s) {
+    return s == null || s.isBlank();
+  }
+}

@@ -1,0 +1,257 @@
+package dev.vmpackager.image;
+
+import static dev.vmpackager.image.ImageFixtures.blob;
+import static dev.vmpackager.image.ImageFixtures.json;
+import static dev.vmpackager.image.ImageFixtures.layerEntries;
+import static dev.vmpackager.image.ImageFixtures.run;
+import static dev.vmpackager.image.ImageFixtures.sha256;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.vmpackager.image.ImageFixtures.Entry;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ContainerDiskBuilderTest {
+
+  static final Instant TIME = Instant.parse("2026-01-01T00:00:00Z");
+
+  @TempDir(factory = TargetTempDirs.class) static Path shared;
+  static Path disk;
+
+  @TempDir(factory = TargetTempDirs.class) Path dir;
+
+  @BeforeAll
+  static void disk() throws Exception {
+    disk = ImageFixtures.qcow2(shared, "source", 11);
+  }
+
+  static ContainerDiskSpec.Builder spec(Path cache) {
+    return ContainerDiskSpec.builder()
+        .disk(disk)
+        .diskFileName("myvm.qcow2")
+        .creationTime(TIME)
+        .label("org.opencontainers.image.title", "My VM")
+        .label("org.opencontainers.image.version", "1.0.0")
+        .label("team", "platform")
+        .environment("INSTANCETYPE_KUBEVIRT_IO_DEFAULT_INSTANCETYPE", "u1.small")
+        .environment("INSTANCETYPE_KUBEVIRT_IO_DEFAULT_PREFERENCE", "fedora")
+        .cacheDirectory(cache);
+  }
+
+  static BuildResult tar(ContainerDiskSpec spec, Path tar) throws Exception {
+    return ContainerDiskBuilder.build(BuildRequest.builder().spec(spec).target(ImageTarget.TAR)
+        .reference("example.org/apps/myvm-containerdisk:1.0").output(tar).build());
+  }
+
+  /** Exactly disk/ (0555) and disk/myvm.qcow2 (0444), both 107:107, the file the source's bytes. */
+  static void assertContainerDiskLayer(Path layerBlob, String fileName, Path source) throws Exception {
+    List<Entry> entries = layerEntries(layerBlob);
+    assertEquals(2, entries.size(), () -> "exactly two entries: " + entries);
+    Entry d = entries.get(0);
+    assertEquals("disk/", d.name());
+    assertTrue(d.directory());
+    assertEquals(0555, d.mode(), "disk/ mode");
+    assertEquals(107, d.uid());
+    assertEquals(107, d.gid());
+    Entry f = entries.get(1);
+    assertEquals("disk/" + fileName, f.name());
+    assertFalse(f.directory());
+    assertEquals(0444, f.mode(), "disk file mode");
+    assertEquals(107, f.uid());
+    assertEquals(107, f.gid());
+    assertEquals(Files.size(source), f.size());
+    assertEquals(sha256(source), f.contentSha256());
+  }
+
+  @Test
+  void ociTarReadBySkopeoAndUmociHoldsExactlyTheDisk() throws Exception {
+    Path tar = dir.resolve("image.tar");
+    BuildResult result = tar(spec(dir.resolve("cache")).build(), tar);
+    assertTrue(result.digest().matches("sha256:[0-9a-f]{64}"), result.digest());
+
+    JsonNode inspect = json(run("skopeo", "inspect", "oci-archive:" + tar));
+    assertEquals(result.digest(), inspect.get("Digest").asText());
+    assertEquals("amd64", inspect.get("Architecture").asText());
+    assertEquals("linux", inspect.get("Os").asText());
+    assertEquals("2026-01-01T00:00:00Z", inspect.get("Created").asText());
+    assertEquals("My VM", inspect.get("Labels").get("org.opencontainers.image.title").asText());
+    assertEquals("platform", inspect.get("Labels").get("team").asText());
+    assertEquals(1, inspect.get("Layers").size());
+    assertEquals(result.layerDigest(), inspect.get("Layers").get(0).asText());
+    List<String> env = new ArrayList<>();
+    inspect.get("Env").forEach(e -> env.add(e.asText()));
+    assertEquals(List.of("INSTANCETYPE_KUBEVIRT_IO_DEFAULT_INSTANCETYPE=u1.small",
+        "INSTANCETYPE_KUBEVIRT_IO_DEFAULT_PREFERENCE=fedora"), env);
+
+    JsonNode config = json(run("skopeo", "inspect", "--config", "oci-archive:" + tar));
+    assertTrue(config.path("config").path("Entrypoint").isMissingNode() || config.path("config").path("Entrypoint").isNull(),
+        () -> "no entrypoint: " + config);
+    assertTrue(config.path("config").path("Cmd").isMissingNode() || config.path("config").path("Cmd").isNull());
+
+    JsonNode manifest = json(run("skopeo", "inspect", "--raw", "oci-archive:" + tar));
+    assertEquals("application/vnd.oci.image.manifest.v1+json", manifest.get("mediaType").asText());
+    assertEquals("application/vnd.oci.image.layer.v1.tar+gzip", manifest.get("layers").get(0).get("mediaType").asText());
+
+    // skopeo copy to an OCI layout keeps the blobs: read the layer tar ourselves...
+    Path layout = dir.resolve("layout");
+    run("skopeo", "copy", "oci-archive:" + tar, "oci:" + layout + ":v1");
+    assertContainerDiskLayer(blob(layout, result.layerDigest()), "myvm.qcow2", disk);
+    // ...and let umoci unpack it as a runtime would.
+    Path bundle = dir.resolve("bundle");
+    run("umoci", "unpack", "--image", layout + ":v1", bundle.toString());
+    Path rootfs = bundle.resolve("rootfs");
+    try (Stream<Path> top = Files.list(rootfs)) {
+      assertEquals(List.of(rootfs.resolve("disk")), top.toList());
+    }
+    try (Stream<Path> files = Files.list(rootfs.resolve("disk"))) {
+      assertEquals(List.of(rootfs.resolve("disk/myvm.qcow2")), files.toList());
+    }
+    assertOwnedAndMode(rootfs.resolve("disk"), 0555);
+    assertOwnedAndMode(rootfs.resolve("disk/myvm.qcow2"), 0444);
+    assertEquals(sha256(disk), sha256(rootfs.resolve("disk/myvm.qcow2")));
+  }
+
+  private static void assertOwnedAndMode(Path p, int mode) throws Exception {
+    assertEquals(107, Files.getAttribute(p, "unix:uid"), p + " uid");
+    assertEquals(107, Files.getAttribute(p, "unix:gid"), p + " gid");
+    assertEquals(mode, (Integer) Files.getAttribute(p, "unix:mode") & 07777, p + " mode");
+  }
+
+  @Test
+  void sameDiskGivesTheSameDigestAndBytesBuildAfterBuild() throws Exception {
+    Path cache = dir.resolve("cache");
+    BuildResult first = tar(spec(cache).build(), dir.resolve("a.tar"));
+    assertFalse(first.layerReused());
+    BuildResult again = tar(spec(cache).build(), dir.resolve("b.tar"));
+    assertTrue(again.layerReused(), "the compressed layer is reused, not compressed again");
+    BuildResult fresh = tar(spec(dir.resolve("other-cache")).build(), dir.resolve("c.tar"));
+    assertFalse(fresh.layerReused());
+    assertEquals(first.digest(), again.digest());
+    assertEquals(first.digest(), fresh.digest());
+    assertEquals(first.layerDigest(), fresh.layerDigest());
+    assertArrayEquals(Files.readAllBytes(dir.resolve("a.tar")), Files.readAllBytes(dir.resolve("c.tar")));
+
+    // A different timestamp or label is a different image.
+    BuildResult later = tar(spec(cache).creationTime(TIME.plusSeconds(1)).build(), dir.resolve("d.tar"));
+    assertFalse(later.digest().equals(first.digest()));
+  }
+
+  @Test
+  void aChangedDiskIsCompressedAgainNeverServedStale() throws Exception {
+    Path own = dir.resolve("vm.qcow2");
+    Files.copy(disk, own);
+    Path cache = dir.resolve("cache");
+    ContainerDiskSpec spec = spec(cache).disk(own).build();
+    BuildResult first = tar(spec, dir.resolve("a.tar"));
+    Files.delete(own);
+    Files.copy(ImageFixtures.qcow2(dir, "other", 99), own);
+    BuildResult second = tar(spec, dir.resolve("b.tar"));
+    assertFalse(second.layerReused(), "a new disk file is a new layer");
+    assertFalse(first.layerDigest().equals(second.layerDigest()));
+    assertContainerDiskLayer(blob(unpackedLayout(dir.resolve("b.tar")), second.layerDigest()), "myvm.qcow2", own);
+
+    // Replaced again, this time keeping the old mtime (cp -p, rsync -t): still not served stale.
+    java.nio.file.attribute.FileTime mtime = Files.getLastModifiedTime(own);
+    Path third = ImageFixtures.qcow2(dir, "third", 1234);
+    Files.move(third, own, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.setLastModifiedTime(own, mtime);
+    BuildResult again = tar(spec, dir.resolve("c.tar"));
+    assertFalse(again.layerReused(), "same path and mtime, different file");
+    assertContainerDiskLayer(blob(unpackedLayout(dir.resolve("c.tar")), again.layerDigest()), "myvm.qcow2", own);
+  }
+
+  @Test
+  void longFileNamesUseAPaxHeader() throws Exception {
+    String name = "a-very-long-virtual-machine-name-".repeat(4) + "x.qcow2";
+    Path tar = dir.resolve("long.tar");
+    BuildResult r = tar(spec(dir.resolve("cache")).diskFileName(name).build(), tar);
+    assertContainerDiskLayer(blob(unpackedLayout(tar), r.layerDigest()), name, disk);
+  }
+
+  /** Unpacks an OCI archive (Jib's tar) to read its blobs. */
+  private Path unpackedLayout(Path tar) throws Exception {
+    Path out = Files.createDirectories(dir.resolve(tar.getFileName() + ".d"));
+    run("tar", "-xf", tar.toString(), "-C", out.toString());
+    return out;
+  }
+
+  @Test
+  void dockerFormatTarIsADockerArchive() throws Exception {
+    Path tar = dir.resolve("docker.tar");
+    BuildResult result = tar(spec(dir.resolve("cache")).format(ManifestFormat.DOCKER).build(), tar);
+    JsonNode raw = json(run("skopeo", "inspect", "--raw", "docker-archive:" + tar));
+    assertEquals(2, raw.get("schemaVersion").asInt());
+    assertEquals("application/vnd.docker.distribution.manifest.v2+json", raw.get("mediaType").asText());
+    JsonNode inspect = json(run("skopeo", "inspect", "docker-archive:" + tar));
+    assertEquals("amd64", inspect.get("Architecture").asText());
+    assertEquals(1, inspect.get("Layers").size());
+    assertEquals("My VM", inspect.get("Labels").get("org.opencontainers.image.title").asText());
+    assertTrue(result.digest().startsWith("sha256:"));
+  }
+
+  @Test
+  void ociLayoutFolderAndUncompressedLayer() throws Exception {
+    Path layout = dir.resolve("layout");
+    Files.createDirectories(layout.resolve("stale"));
+    ContainerDiskSpec spec = spec(dir.resolve("cache")).compression(LayerCompression.NONE)
+        .platforms(ImagePlatform.parseList("linux/arm64")).build();
+    BuildResult result = ContainerDiskBuilder.build(BuildRequest.builder().spec(spec).target(ImageTarget.OCI_LAYOUT)
+        .reference("example.org/apps/myvm-containerdisk:1.0").output(layout).build());
+    assertFalse(Files.exists(layout.resolve("stale")), "the folder is replaced, not merged");
+    JsonNode inspect = json(run("skopeo", "inspect", "oci:" + layout));
+    assertEquals(result.digest(), inspect.get("Digest").asText());
+    assertEquals("arm64", inspect.get("Architecture").asText());
+    Path layer = blob(layout, result.layerDigest());
+    assertContainerDiskLayer(layer, "myvm.qcow2", disk);
+    long size = Files.size(layer);
+    assertTrue(size > Files.size(disk) && size < Files.size(disk) * 1.001 + 4096, "stored, not compressed: " + size);
+    run("gzip", "-t", layer.toString());
+  }
+
+  @Test
+  void badInputFailsNamingTheProblem() throws Exception {
+    ContainerDiskSpec twoPlatforms = spec(dir.resolve("cache"))
+        .platforms(ImagePlatform.parseList("linux/amd64,linux/arm64")).build();
+    ImageException multi = assertThrows(ImageException.class, () -> tar(twoPlatforms, dir.resolve("x.tar")));
+    assertTrue(multi.getMessage().contains("vm.containerize.target=registry"), multi.getMessage());
+
+    ContainerDiskSpec missing = spec(dir.resolve("cache")).disk(dir.resolve("target/vm/nothing.qcow2")).build();
+    ImageException noDisk = assertThrows(ImageException.class, () -> tar(missing, dir.resolve("y.tar")));
+    assertTrue(noDisk.getMessage().contains("nothing.qcow2") && noDisk.getMessage().contains("convert"),
+        noDisk.getMessage());
+    assertFalse(Files.exists(dir.resolve("y.tar")));
+
+    ImageException badRef = assertThrows(ImageException.class, () -> ContainerDiskBuilder.build(
+        BuildRequest.builder().spec(spec(dir.resolve("cache")).build()).reference("Bad Ref!!").output(dir.resolve("z.tar"))
+            .build()));
+    assertTrue(badRef.getMessage().contains("vm.image"), badRef.getMessage());
+
+    IllegalArgumentException variant = assertThrows(IllegalArgumentException.class,
+        () -> ImagePlatform.parseList("linux/arm/v7"));
+    assertTrue(variant.getMessage().contains("linux/arm/v7"));
+  }
+
+  @Test
+  void specRoundTripsThroughItsFile() throws Exception {
+    ContainerDiskSpec spec = spec(dir.resolve("cache")).platforms(ImagePlatform.parseList("linux/amd64, linux/arm64"))
+        .labels(Map.of("odd key=with:chars", "value with\nnewline")).build();
+    Path file = dir.resolve("vm").resolve(ContainerDiskSpec.FILE_NAME);
+    spec.store(file);
+    assertEquals(spec, ContainerDiskSpec.load(file));
+    ImageException missing = assertThrows(ImageException.class, () -> ContainerDiskSpec.load(dir.resolve("none")));
+    assertTrue(missing.getMessage().contains("containerize"), missing.getMessage());
+  }
+}

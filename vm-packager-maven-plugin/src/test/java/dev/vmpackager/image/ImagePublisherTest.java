@@ -1,0 +1,185 @@
+package dev.vmpackager.image;
+
+import static dev.vmpackager.image.ImageFixtures.json;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.vmpackager.event.BuildListener;
+import dev.vmpackager.publish.RegistryAccess;
+import dev.vmpackager.publish.RegistryCredentials;
+import dev.vmpackager.testing.LocalRegistry;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ImagePublisherTest {
+
+  @TempDir(factory = TargetTempDirs.class) static Path shared;
+  static LocalRegistry plain;
+  static LocalRegistry secure;
+  static ContainerDiskSpec spec;
+  static String builtDigest;
+
+  @BeforeAll
+  static void start() throws Exception {
+    plain = LocalRegistry.plain(shared.resolve("plain"));
+    secure = LocalRegistry.tlsWithAuth(shared.resolve("secure"));
+    ContainerDiskBuilderTest.disk = ImageFixtures.qcow2(shared, "source", 23);
+    spec = ContainerDiskBuilderTest.spec(shared.resolve("cache")).build();
+    builtDigest = ContainerDiskBuilderTest.tar(spec, shared.resolve("built.tar")).digest();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (plain != null) {
+      plain.close();
+    }
+    if (secure != null) {
+      secure.close();
+    }
+  }
+
+  /** Collects what the core reports, to check nothing secret is logged. */
+  static final class Collecting implements BuildListener {
+    final List<String> lines = Collections.synchronizedList(new ArrayList<>());
+
+    @Override public void info(String m) { lines.add("INFO " + m); }
+    @Override public void warn(String m) { lines.add("WARN " + m); }
+    @Override public void debug(String m) { lines.add("DEBUG " + m); }
+  }
+
+  static RegistryAccess secureAccess(String password, boolean insecure, boolean ca) {
+    return secureAccessOf(secure, password, insecure, ca);
+  }
+
+  static RegistryAccess secureAccessOf(LocalRegistry secure, String password, boolean insecure, boolean ca) {
+    return new RegistryAccess(secure.hostPort(),
+        Optional.of(new RegistryCredentials(LocalRegistry.USERNAME, password, "test settings.xml")), insecure,
+        ca ? Optional.of(secure.certificate()) : Optional.empty());
+  }
+
+  static long blobUploads(LocalRegistry registry, String repository) throws Exception {
+    return Files.readAllLines(registry.directory().resolve("registry.log")).stream()
+        .filter(l -> l.contains("POST /v2/" + repository + "/blobs/uploads/")).count();
+  }
+
+  @Test
+  void pushToPlainRegistryGivesTheBuiltDigestAndSkipsKnownBlobs() throws Exception {
+    RegistryAccess access = new RegistryAccess(plain.hostPort(), Optional.empty(), true, Optional.empty());
+    String ref = plain.hostPort() + "/apps/myvm:1.0";
+    Collecting log = new Collecting();
+    BuildResult first = ImagePublisher.pushWithResult(
+        new ImagePublisher.PushRequest(spec, ref, List.of("latest"), access, false, log));
+    assertEquals(builtDigest, first.digest());
+    assertTrue(first.layerReused(), "the push reuses the layer containerize compressed");
+    JsonNode inspect = json(plain.skopeo("inspect", "docker://" + ref));
+    assertEquals(builtDigest, inspect.get("Digest").asText());
+    assertEquals(builtDigest, json(plain.skopeo("inspect", "docker://" + plain.hostPort() + "/apps/myvm:latest"))
+        .get("Digest").asText());
+    assertTrue(log.lines.stream().anyMatch(l -> l.startsWith("WARN") && l.contains("without TLS verification")));
+
+    long uploads = blobUploads(plain, "apps/myvm");
+    assertTrue(uploads >= 2, "layer and config were uploaded once: " + uploads);
+    String again = ImagePublisher.push(new ImagePublisher.PushRequest(spec, plain.hostPort() + "/apps/myvm:1.0.1",
+        List.of(), access, false, BuildListener.NONE));
+    assertEquals(builtDigest, again);
+    assertEquals(uploads, blobUploads(plain, "apps/myvm"), "a second push uploads no blob again");
+  }
+
+  @Test
+  void severalPlatformsGiveAnIndexOverTheSameLayer() throws Exception {
+    ContainerDiskSpec.Builder multi = ContainerDiskBuilderTest.spec(shared.resolve("cache"))
+        .platforms(ImagePlatform.parseList("linux/amd64,linux/arm64"));
+    RegistryAccess access = new RegistryAccess(plain.hostPort(), Optional.empty(), true, Optional.empty());
+    String ref = plain.hostPort() + "/apps/multi:1.0";
+    // Jib 0.28.1 cannot write an OCI index: a clear error, before anything is compressed or sent.
+    ImageException oci = assertThrows(ImageException.class, () -> ImagePublisher.push(
+        new ImagePublisher.PushRequest(multi.build(), ref, List.of(), access, false, null)));
+    assertTrue(oci.getMessage().contains("<imageFormat>Docker</imageFormat>"), oci.getMessage());
+
+    String digest = ImagePublisher.push(new ImagePublisher.PushRequest(multi.format(ManifestFormat.DOCKER).build(), ref,
+        List.of(), access, false, null));
+    JsonNode index = json(plain.skopeo("inspect", "--raw", "docker://" + ref));
+    assertEquals("application/vnd.docker.distribution.manifest.list.v2+json", index.get("mediaType").asText());
+    assertEquals(2, index.get("manifests").size());
+    List<String> archs = new ArrayList<>();
+    List<String> layers = new ArrayList<>();
+    for (JsonNode m : index.get("manifests")) {
+      archs.add(m.get("platform").get("architecture").asText());
+      String d = m.get("digest").asText();
+      JsonNode manifest = json(plain.skopeo("inspect", "--raw", "docker://" + plain.hostPort() + "/apps/multi@" + d));
+      assertEquals(1, manifest.get("layers").size());
+      layers.add(manifest.get("layers").get(0).get("digest").asText());
+    }
+    assertEquals(List.of("amd64", "arm64"), archs);
+    assertEquals(layers.get(0), layers.get(1), "both manifests point to the one layer");
+    String reported = json(plain.skopeo("inspect", "docker://" + ref)).get("Digest").asText();
+    assertEquals(digest, reported);
+  }
+
+  @Test
+  void pushToTlsRegistryWithCaFileOrInsecure() throws Exception {
+    String ref = secure.hostPort() + "/apps/secure:1.0";
+    Collecting log = new Collecting();
+    javax.net.ssl.SSLContext before = javax.net.ssl.SSLContext.getDefault();
+    String withCa = ImagePublisher.push(
+        new ImagePublisher.PushRequest(spec, ref, List.of(), secureAccess(LocalRegistry.PASSWORD, false, true), false, log));
+    assertEquals(builtDigest, withCa);
+    assertTrue(before == javax.net.ssl.SSLContext.getDefault(), "the JVM's default TLS context is restored");
+    assertEquals(builtDigest, json(secure.skopeo("inspect", "docker://" + ref)).get("Digest").asText());
+    assertFalse(log.lines.stream().anyMatch(l -> l.contains(LocalRegistry.PASSWORD)), "the password is never logged");
+    assertFalse(log.lines.stream().anyMatch(l -> l.startsWith("WARN")), () -> "verified TLS, no warning: " + log.lines);
+
+    String insecure = ImagePublisher.push(new ImagePublisher.PushRequest(spec, secure.hostPort() + "/apps/secure:2.0",
+        List.of(), secureAccess(LocalRegistry.PASSWORD, true, false), false, BuildListener.NONE));
+    assertEquals(builtDigest, insecure);
+
+    // Without the CA and without allowInsecure: a clear TLS error.
+    ImageException tls = assertThrows(ImageException.class, () -> ImagePublisher.push(new ImagePublisher.PushRequest(
+        spec, ref, List.of(), secureAccess(LocalRegistry.PASSWORD, false, false), false, BuildListener.NONE)));
+    assertTrue(tls.getMessage().contains(secure.hostPort()) && tls.getMessage().contains("allowInsecureRegistries"),
+        tls.getMessage());
+  }
+
+  @Test
+  void wrongPasswordUnreachableAndOfflineFailClearly() throws Exception {
+    String wrong = "not-the-Pa55word-" + System.nanoTime();
+    Collecting log = new Collecting();
+    ImageException denied = assertThrows(ImageException.class, () -> ImagePublisher.push(new ImagePublisher.PushRequest(
+        spec, secure.hostPort() + "/apps/denied:1.0", List.of(), secureAccess(wrong, false, true), false, log)));
+    assertTrue(denied.getMessage().contains(secure.hostPort()), denied.getMessage());
+    assertTrue(denied.getMessage().contains("401"), denied.getMessage());
+    assertTrue(denied.getMessage().contains(LocalRegistry.USERNAME), denied.getMessage());
+    for (Throwable t = denied; t != null; t = t.getCause()) {
+      assertFalse(String.valueOf(t.getMessage()).contains(wrong), "no password in " + t);
+    }
+    assertFalse(log.lines.stream().anyMatch(l -> l.contains(wrong)));
+
+    int closedPort;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = s.getLocalPort();
+    }
+    String host = "127.0.0.1:" + closedPort;
+    ImageException unreachable = assertThrows(ImageException.class, () -> ImagePublisher.push(
+        new ImagePublisher.PushRequest(spec, host + "/apps/x:1", List.of(), RegistryAccess.anonymous(host), false,
+            BuildListener.NONE)));
+    assertTrue(unreachable.getMessage().contains("Cannot reach the registry " + host), unreachable.getMessage());
+
+    ImageException offline = assertThrows(ImageException.class, () -> ImagePublisher.push(
+        new ImagePublisher.PushRequest(spec, plain.hostPort() + "/apps/x:1", List.of(),
+            RegistryAccess.anonymous(plain.hostPort()), true, BuildListener.NONE)));
+    assertTrue(offline.getMessage().contains("offline"), offline.getMessage());
+  }
+}

@@ -1,0 +1,164 @@
+package dev.vmpackager.mojo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vmpackager.image.ContainerDiskSpec;
+import dev.vmpackager.testing.LocalRegistry;
+import dev.vmpackager.testing.PatternedDisk;
+import dev.vmpackager.testing.QemuImg;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.maven.model.Build;
+import org.apache.maven.model.Model;
+import org.apache.maven.model.Scm;
+import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.project.MavenProject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The containerize goal: the converted disk in, the tar, digest file and stored spec out. */
+class ContainerizeMojoTest {
+
+  @TempDir(factory = dev.vmpackager.image.TargetTempDirs.class) Path base;
+
+  private ContainerizeMojo mojo() {
+    Model model = new Model();
+    model.setGroupId("dev.vmpackager.test");
+    model.setArtifactId("vm-cirros");
+    model.setVersion("1.0-SNAPSHOT");
+    model.setName("Cirros VM");
+    model.setDescription("Cirros,\n  the classic KubeVirt demo");
+    model.setUrl("https://example.com/vm-cirros");
+    Scm scm = new Scm();
+    scm.setUrl("https://github.com/example/vm-cirros");
+    scm.setTag("v1.0");
+    model.setScm(scm);
+    Build build = new Build();
+    build.setDirectory(base.resolve("target").toString());
+    build.setFinalName("vm-cirros-1.0-SNAPSHOT");
+    model.setBuild(build);
+    ContainerizeMojo m = new ContainerizeMojo();
+    m.project = new MavenProject(model);
+    m.image = "registry.example.com/apps/vm-cirros-containerdisk:1.0-SNAPSHOT";
+    m.format = "qcow2";
+    m.imageTar = base.resolve("target/vm-cirros-1.0-SNAPSHOT-containerdisk.tar").toFile();
+    m.imageLayout = base.resolve("target/layout").toFile();
+    m.target = "tar";
+    m.imageFormat = "OCI";
+    m.platform = "linux/amd64";
+    m.layerCompression = "gzip";
+    m.outputTimestamp = "2026-01-01T00:00:00Z";
+    m.instancetype = "u1.small";
+    m.labels = Map.of("team", "vm", "org.opencontainers.image.url", "https://override.example.com");
+    return m;
+  }
+
+  private String run(String... cmd) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
+    pb.environment().put("TMPDIR", base.toString());
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), String.join(" ", cmd));
+    return out;
+  }
+
+  private Path convertedDisk() throws Exception {
+    Path raw = PatternedDisk.create(base.resolve("src.raw"), 64L << 20, 5);
+    Path disk = Files.createDirectories(base.resolve("target/vm")).resolve("vm-cirros.qcow2");
+    QemuImg.convert(raw, disk, "qcow2");
+    return disk;
+  }
+
+  @Test
+  void writesTheTarTheDigestAndTheSpecForPush() throws Exception {
+    convertedDisk();
+    ContainerizeMojo m = mojo();
+    m.execute();
+    Path tar = m.imageTar.toPath();
+    String digest = Files.readString(base.resolve("target/vm/image.digest")).trim();
+    assertTrue(digest.matches("sha256:[0-9a-f]{64}"), digest);
+    assertTrue(Files.getPosixFilePermissions(tar).contains(java.nio.file.attribute.PosixFilePermission.GROUP_READ),
+        "the tar gets the umask's permissions, not a temp file's 0600");
+    JsonNode inspect = new ObjectMapper().readTree(run("skopeo", "inspect", "oci-archive:" + tar));
+    assertEquals(digest, inspect.get("Digest").asText());
+    JsonNode labels = inspect.get("Labels");
+    assertEquals("Cirros VM", labels.get("org.opencontainers.image.title").asText());
+    assertEquals("1.0-SNAPSHOT", labels.get("org.opencontainers.image.version").asText());
+    assertEquals("Cirros, the classic KubeVirt demo", labels.get("org.opencontainers.image.description").asText());
+    assertEquals("https://github.com/example/vm-cirros", labels.get("org.opencontainers.image.source").asText());
+    assertEquals("v1.0", labels.get("org.opencontainers.image.revision").asText());
+    assertEquals("https://override.example.com", labels.get("org.opencontainers.image.url").asText());
+    assertEquals("vm", labels.get("team").asText());
+    assertEquals("INSTANCETYPE_KUBEVIRT_IO_DEFAULT_INSTANCETYPE=u1.small", inspect.get("Env").get(0).asText());
+    assertEquals(1, inspect.get("Env").size());
+
+    ContainerDiskSpec spec = ContainerDiskSpec.load(base.resolve("target/vm").resolve(ContainerDiskSpec.FILE_NAME));
+    assertEquals("vm-cirros.qcow2", spec.diskFileName());
+    assertTrue(spec.cacheDirectory().startsWith(base.resolve("target")), "Jib's caches stay under target/");
+
+    // Built again: the same digest, and the spec is unchanged.
+    m.execute();
+    assertEquals(digest, Files.readString(base.resolve("target/vm/image.digest")).trim());
+  }
+
+  @Test
+  void failsClearlyWithoutTheConvertedDiskOrWithBadParameters() throws Exception {
+    ContainerizeMojo m = mojo();
+    MojoFailureException noDisk = assertThrows(MojoFailureException.class, m::execute);
+    assertTrue(noDisk.getMessage().contains("vm-cirros.qcow2") && noDisk.getMessage().contains("vm-packager:convert"),
+        noDisk.getMessage());
+    convertedDisk();
+    m.layerCompression = "zstd";
+    MojoFailureException bad = assertThrows(MojoFailureException.class, m::execute);
+    assertTrue(bad.getMessage().contains("vm.layerCompression") && bad.getMessage().contains("zstd"), bad.getMessage());
+    m.layerCompression = "none";
+    m.target = "floppy";
+    bad = assertThrows(MojoFailureException.class, m::execute);
+    assertTrue(bad.getMessage().contains("vm.containerize.target"), bad.getMessage());
+    m.target = "tar";
+    m.outputTimestamp = "yesterday";
+    bad = assertThrows(MojoFailureException.class, m::execute);
+    assertTrue(bad.getMessage().contains("outputTimestamp"), bad.getMessage());
+    assertFalse(Files.exists(m.imageTar.toPath()), "nothing written on failure");
+  }
+
+  @Test
+  void registryTargetPushesWithTagsAndRecordsThePushedDigest() throws Exception {
+    convertedDisk();
+    try (LocalRegistry registry = LocalRegistry.plain(base.resolve("registry"))) {
+      ContainerizeMojo m = mojo();
+      m.target = "registry";
+      m.image = registry.hostPort() + "/apps/vm-cirros:1.0";
+      m.tags = List.of("latest");
+      m.allowInsecureRegistries = true;
+      m.execute();
+      String digest = Files.readString(base.resolve("target/vm/image.digest")).trim();
+      for (String tag : List.of("1.0", "latest")) {
+        JsonNode inspect = new ObjectMapper().readTree(
+            registry.skopeo("inspect", "docker://" + registry.hostPort() + "/apps/vm-cirros:" + tag));
+        assertEquals(digest, inspect.get("Digest").asText(), tag);
+      }
+      assertFalse(Files.exists(m.imageTar.toPath()), "the registry target writes no tar");
+    }
+  }
+
+  @Test
+  void skipWritesNothing() throws Exception {
+    convertedDisk();
+    ContainerizeMojo m = mojo();
+    m.skipContainerize = true;
+    m.execute();
+    assertFalse(Files.exists(m.imageTar.toPath()));
+    assertFalse(Files.exists(base.resolve("target/vm/image.digest")));
+    assertEquals(List.of(), List.of(new File(base.toFile(), "target/vm").list((d, n) -> n.endsWith(".tar"))));
+  }
+}
