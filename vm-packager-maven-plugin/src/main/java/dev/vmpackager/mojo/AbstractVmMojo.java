@@ -3,6 +3,10 @@ package dev.vmpackager.mojo;
 import dev.vmpackager.chart.ChartVersions;
 import dev.vmpackager.event.BuildListener;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import org.apache.maven.execution.MavenSession;
 import org.apache.maven.plugin.AbstractMojo;
@@ -77,6 +81,17 @@ public abstract class AbstractVmMojo extends AbstractMojo {
   @Parameter(property = "vm.chart.version")
   protected String chartVersion;
 
+  /**
+   * The time written into the image (config {@code created}, layer entries), the chart archive's
+   * entries and the pushed chart manifest, for reproducible builds: ISO-8601 with offset or
+   * seconds since the epoch. Default {@code project.build.outputTimestamp}, else the
+   * {@code SOURCE_DATE_EPOCH} environment variable, else the epoch.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(defaultValue = "${project.build.outputTimestamp}")
+  protected String outputTimestamp;
+
   @Override
   public final void execute() throws MojoExecutionException, MojoFailureException {
     if (skip || goalSkipped()) {
@@ -145,6 +160,32 @@ public abstract class AbstractVmMojo extends AbstractMojo {
   /** @return {@code target/<chart>-<version>.tgz}, where {@code chart} packages and {@code push} reads */
   protected Path chartPackage() throws MojoFailureException {
     return buildDirectory().resolve(chartName() + "-" + chartVersion() + ".tgz");
+  }
+
+  /**
+   * @return {@link #outputTimestamp}, then {@code SOURCE_DATE_EPOCH}, then the epoch (a
+   *     one-character value is Maven's way to switch the timestamp off)
+   */
+  protected Instant buildTimestamp() throws MojoFailureException {
+    String t = outputTimestamp;
+    String what = "project.build.outputTimestamp";
+    if (t == null || t.trim().length() < 2) {
+      t = System.getenv("SOURCE_DATE_EPOCH");
+      what = "SOURCE_DATE_EPOCH";
+    }
+    if (t == null || t.isBlank()) {
+      return Instant.EPOCH;
+    }
+    t = t.trim();
+    try {
+      if (t.matches("^[0-9]+$")) {
+        return Instant.ofEpochSecond(Long.parseLong(t));
+      }
+      return OffsetDateTime.parse(t).toInstant().truncatedTo(ChronoUnit.SECONDS);
+    } catch (DateTimeParseException | NumberFormatException e) {
+      throw new MojoFailureException(what + " '" + t + "' is neither an ISO-8601 date-time with offset"
+          + " (e.g. 2026-01-01T00:00:00Z) nor seconds since the epoch", e);
+    }
   }
 
   /** @return the project's build directory ({@code target/}) */

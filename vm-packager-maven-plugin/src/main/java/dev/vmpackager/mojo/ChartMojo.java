@@ -14,8 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -109,15 +107,6 @@ public class ChartMojo extends AbstractVmMojo {
   @Parameter(property = "vm.chart.sourceDirectory", defaultValue = "${project.basedir}/src/main/helm")
   File helmSourceDirectory;
 
-  /**
-   * The timestamp of every entry in the chart archive, for reproducible builds: ISO-8601 or
-   * seconds since the epoch; default {@code project.build.outputTimestamp}, then the
-   * {@code SOURCE_DATE_EPOCH} environment variable, then the epoch.
-   *
-   * @since 0.1.0
-   */
-  @Parameter(defaultValue = "${project.build.outputTimestamp}")
-  String outputTimestamp;
 
   /**
    * @param projectHelper attaches the chart archive to the build
@@ -143,7 +132,7 @@ public class ChartMojo extends AbstractVmMojo {
     Path tgz = chartPackage();
     try {
       Path dir = new ChartGenerator(listener()).generate(spec, buildDirectory().resolve("helm"));
-      ChartPackager.pack(dir, spec.name(), tgz, timestamp());
+      ChartPackager.pack(dir, spec.name(), tgz, buildTimestamp());
     } catch (ChartConfigException e) {
       throw new MojoFailureException(e.getMessage(), e);
     } catch (IOException e) {
@@ -231,28 +220,6 @@ public class ChartMojo extends AbstractVmMojo {
     }
   }
 
-  /** @return the archive entries' time: outputTimestamp, then SOURCE_DATE_EPOCH, then the epoch */
-  Instant timestamp() throws MojoFailureException {
-    String t = outputTimestamp;
-    String what = "project.build.outputTimestamp";
-    if (t == null || t.trim().length() < 2) { // Maven: one character disables the timestamp
-      t = System.getenv("SOURCE_DATE_EPOCH");
-      what = "SOURCE_DATE_EPOCH";
-    }
-    if (t == null || t.isBlank()) {
-      return Instant.EPOCH;
-    }
-    t = t.trim();
-    try {
-      if (t.matches("^[0-9]+$")) {
-        return Instant.ofEpochSecond(Long.parseLong(t));
-      }
-      return OffsetDateTime.parse(t).toInstant();
-    } catch (DateTimeParseException | NumberFormatException e) {
-      throw new MojoFailureException(what + " '" + t + "' is neither an ISO-8601 date-time with offset"
-          + " (e.g. 2026-01-01T00:00:00Z) nor seconds since the epoch", e);
-    }
-  }
 
   private static boolean blank(String s) {
     return s == null || s.isBlank();

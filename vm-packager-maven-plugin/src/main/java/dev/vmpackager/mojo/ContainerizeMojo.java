@@ -10,29 +10,20 @@ import dev.vmpackager.image.ImageTarget;
 import dev.vmpackager.image.LayerCompression;
 import dev.vmpackager.image.ManifestFormat;
 import dev.vmpackager.publish.RegistryAccess;
-import dev.vmpackager.publish.RegistryCredentials;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.maven.model.Scm;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
-import org.apache.maven.plugins.annotations.Component;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
 import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
-import org.apache.maven.settings.Server;
-import org.apache.maven.settings.crypto.DefaultSettingsDecryptionRequest;
-import org.apache.maven.settings.crypto.SettingsDecrypter;
-import org.apache.maven.settings.crypto.SettingsDecryptionResult;
 
 /**
  * Wraps the converted disk ({@code target/vm/<vm name>.<format>}, written by {@code convert}) as a
@@ -45,7 +36,7 @@ import org.apache.maven.settings.crypto.SettingsDecryptionResult;
  * @since 0.1.0
  */
 @Mojo(name = "containerize", defaultPhase = LifecyclePhase.PACKAGE, threadSafe = true)
-public class ContainerizeMojo extends AbstractVmMojo {
+public class ContainerizeMojo extends AbstractRegistryMojo {
 
   /** The file, in {@code target/vm/}, that holds the built image's digest. */
   public static final String DIGEST_FILE = "image.digest";
@@ -80,14 +71,6 @@ public class ContainerizeMojo extends AbstractVmMojo {
   @Parameter(property = "vm.containerize.target", defaultValue = "tar")
   String target;
 
-  /**
-   * More tags for the image besides the one in {@code image}, applied when it is pushed to a
-   * registry, e.g. {@code <tags><tag>latest</tag></tags>}.
-   *
-   * @since 0.1.0
-   */
-  @Parameter(property = "vm.tags")
-  List<String> tags;
 
   /**
    * Labels of the image config. They are added to, and override, the OCI annotation labels taken
@@ -110,23 +93,7 @@ public class ContainerizeMojo extends AbstractVmMojo {
   @Parameter(property = "vm.imageFormat", defaultValue = "OCI")
   String imageFormat;
 
-  /**
-   * Allows plain http and unverified TLS when talking to the registry (for a test registry only;
-   * a warning is logged).
-   *
-   * @since 0.1.0
-   */
-  @Parameter(property = "vm.allowInsecureRegistries", defaultValue = "false")
-  boolean allowInsecureRegistries;
 
-  /**
-   * A CA certificate (PEM) to trust for the registry, on top of the JVM's trusted CAs, for a
-   * registry with a private CA or a self-signed certificate.
-   *
-   * @since 0.1.0
-   */
-  @Parameter(property = "vm.registry.caFile")
-  File registryCaFile;
 
   /**
    * The image platform(s), {@code os/architecture}, comma-separated: default {@code linux/amd64}.
@@ -174,18 +141,7 @@ public class ContainerizeMojo extends AbstractVmMojo {
   @Parameter(property = "vm.containerize.skip", defaultValue = "false")
   boolean skipContainerize;
 
-  /**
-   * The image's timestamp (config {@code created}, layer entries): ISO-8601 or seconds since the
-   * epoch. Default {@code project.build.outputTimestamp}, else {@code SOURCE_DATE_EPOCH}, else the epoch.
-   *
-   * @since 0.1.0
-   */
-  @Parameter(defaultValue = "${project.build.outputTimestamp}")
-  String outputTimestamp;
 
-  /** Decrypts {@code settings.xml} passwords for the registry target. */
-  @Component
-  SettingsDecrypter settingsDecrypter;
 
   @Override
   protected String goal() {
@@ -210,7 +166,7 @@ public class ContainerizeMojo extends AbstractVmMojo {
         .spec(spec)
         .target(imageTarget)
         .reference(image)
-        .additionalTags(tags == null ? List.of() : tags)
+        .additionalTags(extraTags())
         .offline(session != null && session.isOffline())
         .listener(listener());
     switch (imageTarget) {
@@ -236,7 +192,7 @@ public class ContainerizeMojo extends AbstractVmMojo {
 
   /** @return the image spec from the parameters and the project */
   ContainerDiskSpec spec(Path disk) throws MojoFailureException {
-    Instant time = timestamp();
+    Instant time = buildTimestamp();
     List<ImagePlatform> platforms = parse("vm.platform", () -> ImagePlatform.parseList(platform));
     ContainerDiskSpec.Builder b = ContainerDiskSpec.builder()
         .disk(disk)
@@ -291,57 +247,15 @@ public class ContainerizeMojo extends AbstractVmMojo {
     return l;
   }
 
-  /**
-   * The registry target's access: a {@code settings.xml} {@code <server>} whose id is the registry
-   * host (its password decrypted), else anonymous; {@link #allowInsecureRegistries} and
-   * {@link #registryCaFile}. (The {@code push} goal's resolver adds Docker's config.json.)
-   */
+  /** @return the access for the image's registry (the registry target) */
   private RegistryAccess registryAccess() throws MojoFailureException {
-    String registry;
     try {
-      registry = ContainerDiskBuilder.registryHost(image);
+      return registryAccess(ContainerDiskBuilder.registryHost(image));
     } catch (ImageException e) {
       throw new MojoFailureException(e.getMessage(), e);
     }
-    Optional<RegistryCredentials> credentials = Optional.empty();
-    Server server = session == null || session.getSettings() == null ? null : session.getSettings().getServer(registry);
-    if (server != null && server.getUsername() != null) {
-      SettingsDecryptionResult r = settingsDecrypter.decrypt(new DefaultSettingsDecryptionRequest(server));
-      if (!r.getProblems().isEmpty()) {
-        throw new MojoFailureException("Cannot decrypt the password of the settings.xml <server> '" + registry + "': "
-            + r.getProblems().get(0).getMessage());
-      }
-      Server s = r.getServer();
-      credentials = Optional.of(new RegistryCredentials(s.getUsername(), s.getPassword() == null ? "" : s.getPassword(),
-          "settings.xml server '" + registry + "'"));
-    }
-    Optional<Path> ca = Optional.ofNullable(registryCaFile).map(File::toPath);
-    if (ca.isPresent() && !Files.isRegularFile(ca.get())) {
-      throw new MojoFailureException("<registryCaFile> (vm.registry.caFile) " + ca.get() + " does not exist");
-    }
-    return new RegistryAccess(registry, credentials, allowInsecureRegistries, ca);
   }
 
-  /** @return outputTimestamp, then SOURCE_DATE_EPOCH, then the epoch */
-  Instant timestamp() throws MojoFailureException {
-    String t = outputTimestamp;
-    String what = "project.build.outputTimestamp";
-    if (t == null || t.trim().length() < 2) { // Maven: one character disables the timestamp
-      t = System.getenv("SOURCE_DATE_EPOCH");
-      what = "SOURCE_DATE_EPOCH";
-    }
-    if (blank(t)) {
-      return Instant.EPOCH;
-    }
-    t = t.trim();
-    try {
-      Instant i = t.matches("[0-9]+") ? Instant.ofEpochSecond(Long.parseLong(t)) : OffsetDateTime.parse(t).toInstant();
-      return Instant.ofEpochSecond(i.getEpochSecond()); // tar and config keep whole seconds
-    } catch (DateTimeParseException | NumberFormatException e) {
-      throw new MojoFailureException(what + " '" + t + "' is neither an ISO-8601 date-time with offset"
-          + " (e.g. 2026-01-01T00:00:00Z) nor seconds since the epoch", e);
-    }
-  }
 
   private interface Parse<T> {
     T get();

@@ -201,31 +201,6 @@ public final class ChartPublisher {
     return new ChartPushResult(reference, tag, digest, meta.name(), meta.version());
   }
 
-  /**
-   * The manifest creation time from {@code project.build.outputTimestamp}, read as Maven reads it:
-   * seconds since the epoch, or an ISO-8601 date-time with offset ({@code 2026-01-01T00:00:00Z}).
-   * No value, or a single character (Maven's way to switch reproducibility off), gives the epoch,
-   * so pushes stay reproducible.
-   *
-   * @param outputTimestamp the property's value, may be null
-   * @return the instant, whole seconds
-   * @throws PublishException naming the property if the value is neither form
-   */
-  public static Instant creationTime(String outputTimestamp) throws PublishException {
-    if (outputTimestamp == null || outputTimestamp.isBlank() || outputTimestamp.trim().length() == 1) {
-      return Instant.EPOCH;
-    }
-    String v = outputTimestamp.trim();
-    try {
-      Instant t = v.chars().allMatch(Character::isDigit)
-          ? Instant.ofEpochSecond(Long.parseLong(v))
-          : java.time.OffsetDateTime.parse(v).toInstant();
-      return t.truncatedTo(ChronoUnit.SECONDS);
-    } catch (RuntimeException e) {
-      throw new PublishException("project.build.outputTimestamp '" + v + "' is neither seconds since the epoch nor"
-          + " an ISO-8601 date-time such as 2026-01-01T00:00:00Z", e);
-    }
-  }
 
   private interface Call {
     Object run();

@@ -196,11 +196,11 @@ class ChartMojoTest {
   @Test
   void timestamps() throws Exception {
     ChartMojo m = mojo("jar");
-    assertEquals(Instant.parse("2026-01-01T00:00:00Z"), m.timestamp());
+    assertEquals(Instant.parse("2026-01-01T00:00:00Z"), m.buildTimestamp());
     m.outputTimestamp = "1700000000";
-    assertEquals(Instant.ofEpochSecond(1700000000L), m.timestamp());
+    assertEquals(Instant.ofEpochSecond(1700000000L), m.buildTimestamp());
     m.outputTimestamp = "2026-03-01T10:00:00+02:00";
-    assertEquals(Instant.parse("2026-03-01T08:00:00Z"), m.timestamp());
+    assertEquals(Instant.parse("2026-03-01T08:00:00Z"), m.buildTimestamp());
   }
 
   @Test

@@ -58,14 +58,4 @@ class OciChartRepositoryTest {
     assertEquals("oci://reg.example.com/charts", OciChartRepository.parse("oci://reg.example.com/charts/").toString());
   }
 
-  @Test
-  void creationTimeFromOutputTimestamp() throws Exception {
-    assertEquals(Instant.EPOCH, ChartPublisher.creationTime(null));
-    assertEquals(Instant.EPOCH, ChartPublisher.creationTime("a"));
-    assertEquals(Instant.parse("2026-01-01T00:00:00Z"), ChartPublisher.creationTime("2026-01-01T00:00:00Z"));
-    assertEquals(Instant.parse("2025-12-31T23:00:00Z"), ChartPublisher.creationTime("2026-01-01T00:00:00+01:00"));
-    assertEquals(Instant.ofEpochSecond(1767225600), ChartPublisher.creationTime("1767225600"));
-    PublishException e = assertThrows(PublishException.class, () -> ChartPublisher.creationTime("yesterday"));
-    assertTrue(e.getMessage().contains("project.build.outputTimestamp"), e.getMessage());
-  }
 }

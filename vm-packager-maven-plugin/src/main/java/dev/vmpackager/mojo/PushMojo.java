@@ -1,0 +1,119 @@
+package dev.vmpackager.mojo;
+
+import dev.vmpackager.image.ContainerDiskBuilder;
+import dev.vmpackager.image.ContainerDiskSpec;
+import dev.vmpackager.image.ImageException;
+import dev.vmpackager.image.ImagePublisher;
+import dev.vmpackager.publish.ChartPublisher;
+import dev.vmpackager.publish.ChartPushResult;
+import dev.vmpackager.publish.OciChartRepository;
+import dev.vmpackager.publish.PublishException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.plugins.annotations.LifecyclePhase;
+import org.apache.maven.plugins.annotations.Mojo;
+import org.apache.maven.plugins.annotations.Parameter;
+
+/**
+ * Publishes what the build made: the containerDisk image to its registry ({@code image} and every
+ * tag, reusing the layer {@code containerize} compressed; the pushed digest is the built one) and
+ * the Helm chart to the OCI chart repository {@code chartRepository}, as {@code helm push} would
+ * lay it out, so {@code helm install oci://...} works. Offline mode refuses to push.
+ *
+ * @since 0.1.0
+ */
+@Mojo(name = "push", defaultPhase = LifecyclePhase.DEPLOY, threadSafe = true)
+public class PushMojo extends AbstractRegistryMojo {
+
+  /**
+   * Where the chart goes: an OCI repository {@code oci://host[:port]/path}; the chart is pushed as
+   * {@code <path>/<chart name>:<chart version>}. When empty, only the image is pushed.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "vm.chart.repository")
+  String chartRepository;
+
+  /**
+   * Skips this goal.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "vm.push.skip", defaultValue = "false")
+  boolean skipPush;
+
+  @Override
+  protected String goal() {
+    return "push";
+  }
+
+  @Override
+  protected boolean goalSkipped() {
+    return skipPush;
+  }
+
+  @Override
+  protected void doExecute() throws MojoExecutionException, MojoFailureException {
+    boolean pushChart = chartRepository != null && !chartRepository.isBlank();
+    RegistryAccessResolver.requireOnline(session, "push the image " + image
+        + (pushChart ? " and the chart to " + chartRepository.trim() : ""));
+    // Check both inputs before publishing anything, so a missing chart cannot leave the image
+    // pushed alone.
+    Path specFile = buildDirectory().resolve("vm").resolve(ContainerDiskSpec.FILE_NAME);
+    if (!Files.isRegularFile(specFile)) {
+      throw new MojoFailureException("No built image to push: " + specFile + " is missing. Run"
+          + " vm-packager:containerize first (it binds to the package phase)");
+    }
+    OciChartRepository repository = null;
+    Path chart = null;
+    if (pushChart) {
+      try {
+        repository = OciChartRepository.parse(chartRepository.trim());
+      } catch (PublishException e) {
+        RegistryAccessResolver.fail(e);
+      }
+      chart = chartPackage();
+      if (!Files.isRegularFile(chart)) {
+        throw new MojoFailureException("No chart to push: " + chart + " is missing. Run vm-packager:chart first"
+            + " (it binds to the prepare-package phase)");
+      }
+    } else {
+      getLog().info("No <chartRepository> (vm.chart.repository) is set: the chart is not pushed");
+    }
+    pushImage(specFile);
+    if (pushChart) {
+      pushChart(repository, chart);
+    }
+  }
+
+  private void pushImage(Path specFile) throws MojoExecutionException, MojoFailureException {
+    try {
+      ContainerDiskSpec spec = ContainerDiskSpec.load(specFile);
+      String digest = ImagePublisher.push(new ImagePublisher.PushRequest(spec, image, extraTags(),
+          registryAccess(ContainerDiskBuilder.registryHost(image)), session.isOffline(), listener()));
+      ContainerDiskBuilder.writeDigestFile(buildDirectory().resolve("vm").resolve(ContainerizeMojo.DIGEST_FILE), digest);
+      getLog().info("Pushed image " + image + "@" + digest);
+    } catch (ImageException e) {
+      throw new MojoFailureException(e.getMessage(), e);
+    } catch (IOException e) {
+      throw new MojoExecutionException("Cannot write the image digest: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new MojoExecutionException("Interrupted while pushing " + image, e);
+    }
+  }
+
+  private void pushChart(OciChartRepository repository, Path chart) throws MojoExecutionException, MojoFailureException {
+    try {
+      ChartPushResult r = new ChartPublisher(listener())
+          .push(chart, repository, registryAccess(repository.registry()), buildTimestamp());
+      getLog().info("Pushed chart " + r.reference() + "@" + r.digest() + ": helm install " + r.chartName()
+          + " oci://" + r.reference().substring(0, r.reference().lastIndexOf(':')) + " --version " + r.chartVersion());
+    } catch (PublishException e) {
+      RegistryAccessResolver.fail(e);
+    }
+  }
+}
