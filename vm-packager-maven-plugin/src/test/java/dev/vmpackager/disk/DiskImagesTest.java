@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vmpackager.testing.PatternedDisk;
 import dev.vmpackager.testing.QemuImg;
+import dev.vmpackager.testing.TargetTempDirFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Detection from content, never the name; names that claim a format the content lacks are errors. */
 class DiskImagesTest {
 
-  @TempDir
+  @TempDir(factory = TargetTempDirFactory.class)
   static Path dir;
 
   static Path raw;

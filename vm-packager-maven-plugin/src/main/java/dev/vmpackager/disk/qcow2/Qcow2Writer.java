@@ -52,6 +52,9 @@ public final class Qcow2Writer implements Closeable {
   private boolean finished;
 
   private Qcow2Writer(Path path, long size, long dataClustersUpperBound, long l2TablesUpperBound) throws IOException {
+    // qemu counts qcow2 sizes in 512-byte sectors and reads a header size that is not a multiple of
+    // 512 as one sector shorter; qemu-img convert rounds up, and so do we (the tail reads as zeros).
+    size = (size + 511) & ~511L;
     this.size = size;
     long clusters = (size + CLUSTER_SIZE - 1) >>> CLUSTER_BITS;
     this.l1Size = (clusters + L2_ENTRIES - 1) / L2_ENTRIES;
@@ -86,7 +89,7 @@ public final class Qcow2Writer implements Closeable {
 
   /**
    * @param path the file to write (created or truncated)
-   * @param size the guest disk size in bytes
+   * @param size the guest disk size in bytes (rounded up to a multiple of 512, as qemu does)
    * @param dataClustersUpperBound at most how many 64 KiB guest clusters will be allocated
    * @param l2TablesUpperBound at most how many 512 MiB guest ranges will hold data
    * @return a writer

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.vmpackager.disk.DiskFormat;
 import dev.vmpackager.testing.PatternedDisk;
 import dev.vmpackager.testing.QemuImg;
+import dev.vmpackager.testing.TargetTempDirFactory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,7 +29,7 @@ class DiskConverterMatrixTest {
 
   static final long SIZE = 64L << 20;
 
-  @TempDir
+  @TempDir(factory = TargetTempDirFactory.class)
   static Path dir;
 
   static Path raw;

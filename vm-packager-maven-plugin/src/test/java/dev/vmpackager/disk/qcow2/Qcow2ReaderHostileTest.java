@@ -13,6 +13,7 @@ import dev.vmpackager.disk.OpenedDisk;
 import dev.vmpackager.disk.UnsupportedImageException;
 import dev.vmpackager.testing.PatternedDisk;
 import dev.vmpackager.testing.QemuImg;
+import dev.vmpackager.testing.TargetTempDirFactory;
 import dev.vmpackager.testing.ReaderDump;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -29,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Hand-patched qcow2 headers and tables: each ends in the right exception naming the file. */
 class Qcow2ReaderHostileTest {
 
-  @TempDir
+  @TempDir(factory = TargetTempDirFactory.class)
   static Path dir;
 
   static Path raw;
@@ -222,8 +223,8 @@ class Qcow2ReaderHostileTest {
     Files.copy(good, base, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     Path overlay = sub.resolve("overlay.qcow2");
     QemuImg.ok("create", "-f", "qcow2", "-b", "base.qcow2", "-F", "qcow2", overlay);
-    // Write something into the overlay so it has both its own data and the base's.
-    QemuImg.ok("dd", "-f", "raw", "-O", "qcow2", "if=" + raw, "of=" + sub.resolve("dummy.qcow2"), "bs=1M", "count=1");
+    // Give the overlay data of its own over part of the base (the same bytes, so the whole still equals raw).
+    QemuImg.ok("convert", "-n", "-f", "raw", "-O", "qcow2", "-B", "base.qcow2", "-F", "qcow2", raw, overlay);
     try (OpenedDisk d = DiskImages.open(overlay, null, new DiskOpenOptions(true))) {
       ReaderDump.toRaw(d.reader(), sub.resolve("overlay.raw"));
     }
