@@ -223,12 +223,21 @@ class Qcow2ReaderHostileTest {
     Files.copy(good, base, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     Path overlay = sub.resolve("overlay.qcow2");
     QemuImg.ok("create", "-f", "qcow2", "-b", "base.qcow2", "-F", "qcow2", overlay);
-    // Give the overlay data of its own over part of the base (the same bytes, so the whole still equals raw).
-    QemuImg.ok("convert", "-n", "-f", "raw", "-O", "qcow2", "-B", "base.qcow2", "-F", "qcow2", raw, overlay);
+    // Data of its own over part of the base, and a zeroed range that must hide the base's data.
+    qemuIo(overlay, "write -P 0xab 1000k 200k");
+    qemuIo(overlay, "write -z 5M 128k");
     try (OpenedDisk d = DiskImages.open(overlay, null, new DiskOpenOptions(true))) {
       ReaderDump.toRaw(d.reader(), sub.resolve("overlay.raw"));
     }
-    assertEquals(-1, Files.mismatch(raw, sub.resolve("overlay.raw")));
+    QemuImg.assertIdentical(overlay, "qcow2", sub.resolve("overlay.raw"), "raw");
+    assertTrue(Files.mismatch(raw, sub.resolve("overlay.raw")) >= 0, "the overlay's own data must show");
+  }
+
+  private static void qemuIo(Path image, String command) throws Exception {
+    Process p = new ProcessBuilder("qemu-io", "-f", "qcow2", "-c", command, image.toString())
+        .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), out);
   }
 
   @Test
