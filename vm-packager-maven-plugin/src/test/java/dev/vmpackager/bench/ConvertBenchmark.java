@@ -61,6 +61,12 @@ public final class ConvertBenchmark {
     ConversionRequest req = ConversionRequest.builder().source(source).output(Path.of(args[3]))
         .outputFormat(format).compress(compress).build();
     try {
+      // -Dbench.warmup=n converts n times first (JIT warm, as in a long-running Maven).
+      for (int i = Integer.getInteger("bench.warmup", 0); i > 0; i--) {
+        ConversionResult w = new DiskConverter().convert(req);
+        System.out.printf(Locale.ROOT, "warm-up: %.2f s%n", w.elapsed().toNanos() / 1e9);
+        java.nio.file.Files.deleteIfExists(req.output());
+      }
       ConversionResult r = new DiskConverter().convert(req);
       System.out.printf(Locale.ROOT, "%s -> %s: %.2f s in the converter, %d bytes%n", source.getFileName(),
           format.id(), r.elapsed().toNanos() / 1e9, r.outputSize());

@@ -20,7 +20,8 @@ import java.util.TreeMap;
  * The fingerprint of a successful conversion, kept beside the output as
  * {@code .<output file name>.state}: the source's path, size, modification time and the SHA-256 of
  * its first 64 KiB, the request's settings and the output's size and time. When all of it matches,
- * converting again would give the same file.
+ * converting again would give the same file. Sources allowed to reference other files are always
+ * converted, since those files are not fingerprinted.
  */
 final class ConversionState {
 
@@ -66,6 +67,10 @@ final class ConversionState {
 
   /** @return whether the output exists and was made by the same conversion of the same source */
   boolean upToDate(ConversionRequest req) {
+    if (req.allowExternalReferences()) {
+      // Referenced files (backing files) are not fingerprinted: always convert.
+      return false;
+    }
     Path out = req.output();
     Path stateFile = file(req);
     if (!Files.isRegularFile(out) || !Files.isRegularFile(stateFile)) {

@@ -117,7 +117,12 @@ public final class Qcow2Reader implements DiskImageReader {
       throw new UnsupportedImageException(src.name() + ": backing file '" + name + "' is not a plain file name");
     }
     Path dirReal = dir.toRealPath();
-    Path p = dir.resolve(name).normalize();
+    Path p;
+    try {
+      p = dir.resolve(name).normalize();
+    } catch (java.nio.file.InvalidPathException e) {
+      throw new UnsupportedImageException(src.name() + ": backing file name '" + name + "' is not a valid path");
+    }
     if (!p.startsWith(dir)) {
       throw new UnsupportedImageException(src.name() + ": backing file '" + name + "' lies outside the image's folder "
           + dir + ", which is refused");
