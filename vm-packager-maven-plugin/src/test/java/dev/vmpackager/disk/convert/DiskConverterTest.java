@@ -177,14 +177,14 @@ class DiskConverterTest {
 
   @Test
   void largeSparseDiskStaysSmall() throws Exception {
-    // 3 GiB virtual (several L2 ranges, two refcount-block ranges' worth of guest space), a few MiB of data.
+    // 1.5 GiB virtual (three 512 MiB L2 ranges, data across their borders), a few MiB of data.
     Path withData = dir.resolve("big-data.raw");
     try (FileChannel ch = FileChannel.open(withData, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
       ByteBuffer b = ByteBuffer.allocate(1 << 20);
       for (int i = 0; i < b.capacity(); i++) {
         b.put(i, (byte) (i * 31 + 7));
       }
-      for (long at : new long[] {0, (1L << 30) - 4096, (2L << 30) + 12345, (3L << 30) - (1 << 20)}) {
+      for (long at : new long[] {0, (512L << 20) - 4096, (1L << 30) + 12345, (1536L << 20) - (1 << 20)}) {
         ch.write(b.clear(), at);
       }
     }
