@@ -34,6 +34,9 @@ final class JavaConversion {
   /** The guest window one task covers. A multiple of every block size used. */
   static final int WINDOW = 4 << 20;
 
+  /** Reads are issued in pieces of this size (a multiple of every block size). */
+  static final int PIECE = 256 << 10;
+
   /** Raw output: all-zero runs of this size become holes. */
   static final int RAW_BLOCK = 4096;
 
@@ -273,23 +276,28 @@ final class JavaConversion {
     Buffers b = w.buf;
     ByteBuffer data = b.data.clear();
     int padded = (w.len + block - 1) / block * block;
+    int blocks = padded / block;
+    boolean[] nz = b.nonZero;
+    // Read in pieces small enough to stay in the CPU cache and zero-check each piece right away,
+    // rather than reading 4 MiB and then streaming it through memory a second time.
     int cursor = 0;
+    int checked = 0;
     for (int r = 0; r < w.nRanges; r++) {
       int from = w.ranges[2 * r];
       int to = w.ranges[2 * r + 1];
-      zero(data, cursor, from);
-      data.limit(to).position(from);
-      reader.read(data, w.start + from);
-      cursor = to;
+      zeroGap(data, cursor, from);
+      for (int p = from; p < to; ) {
+        int q = Math.min(to, (p / PIECE + 1) * PIECE);
+        data.limit(q).position(p);
+        reader.read(data, w.start + p);
+        p = q;
+        cursor = q;
+        checked = check(w, data, nz, checked, cursor / block);
+      }
     }
-    zero(data, cursor, padded);
+    zeroGap(data, cursor, padded);
     data.clear();
-
-    int blocks = padded / block;
-    boolean[] nz = b.nonZero;
-    for (int i = 0; i < blocks; i++) {
-      nz[i] = covered(w, i * block, (i + 1) * block) && !isZero(data, i * block, block);
-    }
+    check(w, data, nz, checked, blocks);
     if (compress) {
       compressAll(b, blocks);
     }
@@ -316,6 +324,14 @@ final class JavaConversion {
     progress.advance(dataBytes(w));
   }
 
+  /** Zero-checks blocks {@code from} (inclusive) to {@code to} (exclusive); returns {@code to}. */
+  private int check(Window w, ByteBuffer data, boolean[] nz, int from, int to) {
+    for (int i = from; i < to; i++) {
+      nz[i] = covered(w, i * block, (i + 1) * block) && !isZero(data, i * block, block);
+    }
+    return Math.max(from, to);
+  }
+
   private static long dataBytes(Window w) {
     long n = 0;
     for (int r = 0; r < w.nRanges; r++) {
@@ -331,6 +347,20 @@ final class JavaConversion {
       }
     }
     return false;
+  }
+
+  /**
+   * Zeroes the part of a gap between data ranges that shares a block with data. Blocks wholly
+   * inside the gap are never looked at (no range covers them), so they are left as they are.
+   */
+  private void zeroGap(ByteBuffer data, int from, int to) {
+    if (from >= to) {
+      return;
+    }
+    int headEnd = Math.min(to, (from + block - 1) / block * block);
+    zero(data, from, headEnd);
+    int tailStart = Math.max(headEnd, to / block * block);
+    zero(data, tailStart, to);
   }
 
   private static void zero(ByteBuffer data, int from, int to) {
