@@ -10,7 +10,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 MODULE="$ROOT/vm-packager-maven-plugin"
 WORK=${1:-$MODULE/target/bench}
-SIZE_GIB=${SIZE_GIB:-4}
+SIZE_GIB=${SIZE_GIB:-4}   # SIZE_GIB/DATA_GIB/REPEAT may be set in the environment
 DATA_GIB=${DATA_GIB:-1}
 mkdir -p "$WORK"
 
@@ -53,25 +53,28 @@ min() { if [[ -z $1 ]] || (( $(echo "$2 < $1" | bc -l) )); then echo "$2"; else 
 echo
 echo "Best of $REPEAT runs each. 'ours s' is the whole JVM run (start-up included); 'in-JVM s' is the"
 echo "converter alone, as inside a running Maven build. RSS is the JVM's peak resident set (-Xmx256m)."
-printf "\n%-7s %-6s %9s %9s %11s %7s %7s %9s\n" source target "ours s" "in-JVM s" "qemu-img s" ratio "in-JVM" "RSS MiB"
+printf "\n%-7s %-8s %9s %9s %11s %7s %7s %9s\n" source target "ours s" "in-JVM s" "qemu-img s" ratio "in-JVM" "RSS MiB"
 for s in "${SOURCES[@]}"; do
   f="$WORK/src.$s"
   [[ $s == raw ]] && f="$SRC"
-  for t in qcow2 raw; do
+  for target in qcow2 raw qcow2-c; do
+    t=${target%-c}
+    copt=() qopt=()
+    [[ $target == *-c ]] && copt=(compress) qopt=(-c)
     out="$WORK/out-$s.$t"
     best_o="" best_q="" best_i="" rss=0 unsupported=""
     for ((i = 0; i < REPEAT; i++)); do
       rm -f "$out" "$WORK/.out-$s.$t.state" "$WORK/qemu-$s.$t"
       cat "$f" >/dev/null   # warm the page cache for both contenders alike
       sync
-      read -r qs _ qrc < <(timed qemu-img convert -f "${QFMT[$s]}" -O "$t" "$f" "$WORK/qemu-$s.$t")
+      read -r os orss orc < <(timed "${JAVA[@]}" convert "$f" "$t" "$out" "${copt[@]}")
+      is=$(sed -n 's/.*: \([0-9.]*\) s in the converter.*/\1/p' "$WORK/cmd.out")
+      sync
+      read -r qs _ qrc < <(timed qemu-img convert -f "${QFMT[$s]}" -O "$t" "${qopt[@]}" "$f" "$WORK/qemu-$s.$t")
       [[ $qrc == 0 ]] || { echo "qemu-img failed ($s -> $t)"; cat "$WORK/cmd.out"; exit 1; }
       rm -f "$WORK/qemu-$s.$t"
-      sync
-      read -r os orss orc < <(timed "${JAVA[@]}" convert "$f" "$t" "$out")
       if [[ $orc == 3 ]]; then unsupported=yes; break; fi
-      [[ $orc == 0 ]] || { echo "ours failed ($s -> $t)"; cat "$WORK/cmd.out"; exit 1; }
-      is=$(sed -n 's/.*: \([0-9.]*\) s in the converter.*/\1/p' "$WORK/cmd.out")
+      [[ $orc == 0 ]] || { echo "ours failed ($s -> $t)"; exit 1; }
       if [[ $i == 0 ]]; then
         qemu-img compare -q -f raw -F "$t" "$SRC" "$out" || { echo "MISMATCH: $out differs from the source"; exit 1; }
       fi
@@ -79,9 +82,9 @@ for s in "${SOURCES[@]}"; do
       (( orss > rss )) && rss=$orss
     done
     if [[ -n $unsupported ]]; then
-      printf "%-7s %-6s %19s %11s\n" "$s" "$t" "unsupported yet" "$qs"
+      printf "%-7s %-8s %19s %11s\n" "$s" "$target" "unsupported yet" "$qs"
     else
-      printf "%-7s %-6s %9.2f %9.2f %11.2f %7.2f %7.2f %9d\n" "$s" "$t" "$best_o" "$best_i" "$best_q" \
+      printf "%-7s %-8s %9.2f %9.2f %11.2f %7.2f %7.2f %9d\n" "$s" "$target" "$best_o" "$best_i" "$best_q" \
         "$(echo "$best_o / $best_q" | bc -l)" "$(echo "$best_i / $best_q" | bc -l)" $((rss / 1024))
     fi
     rm -f "$out" "$WORK/.out-$s.$t.state"

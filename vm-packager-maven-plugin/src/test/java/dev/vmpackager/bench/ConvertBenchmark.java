@@ -59,7 +59,7 @@ public final class ConvertBenchmark {
     DiskFormat format = DiskFormat.fromId(args[2]).orElseThrow();
     boolean compress = args.length > 4 && args[4].equals("compress");
     ConversionRequest req = ConversionRequest.builder().source(source).output(Path.of(args[3]))
-        .outputFormat(format).compress(compress).build();
+        .outputFormat(format).compress(compress).threads(Integer.getInteger("bench.threads", 0)).build();
     try {
       // -Dbench.warmup=n converts n times first (JIT warm, as in a long-running Maven).
       for (int i = Integer.getInteger("bench.warmup", 0); i > 0; i--) {
