@@ -93,7 +93,8 @@ public final class DiskConverter {
   }
 
   /**
-   * @param r a result
+   * @param req the request that was converted
+   * @param r its result
    * @return a one-line summary: source format, virtual size, output size, time
    */
   public static String summary(ConversionRequest req, ConversionResult r) {

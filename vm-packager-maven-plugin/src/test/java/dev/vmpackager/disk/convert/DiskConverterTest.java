@@ -162,6 +162,21 @@ class DiskConverterTest {
   }
 
   @Test
+  void hugeEmptyDiskIsQuickAndSmall() throws Exception {
+    // 100 TiB virtual, nothing written: no cluster is read, the output is a few clusters of metadata.
+    Path huge = dir.resolve("huge.qcow2");
+    QemuImg.ok("create", "-f", "qcow2", huge, "100T");
+    Path out = dir.resolve("huge").resolve("vm.qcow2");
+    long t0 = System.nanoTime();
+    ConversionResult r = new DiskConverter().convert(ConversionRequest.builder().source(huge).output(out).build());
+    assertTrue(System.nanoTime() - t0 < 20_000_000_000L, "took too long");
+    assertEquals(100L << 40, r.virtualSize());
+    assertTrue(Files.size(out) < (4L << 20), "size " + Files.size(out));
+    QemuImg.assertCheckClean(out, "qcow2");
+    QemuImg.assertIdentical(huge, "qcow2", out, "qcow2");
+  }
+
+  @Test
   void oddSizedDisk() throws Exception {
     // A size that is not a multiple of the cluster (or of 4 KiB), data in the last bytes.
     Path odd = PatternedDisk.create(dir.resolve("odd.img"), (5L << 20) + 12345, 5);
