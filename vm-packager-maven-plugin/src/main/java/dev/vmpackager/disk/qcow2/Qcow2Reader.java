@@ -289,6 +289,11 @@ public final class Qcow2Reader implements DiskImageReader {
       int n = (int) Math.min(dst.remaining(), granule - (pos & (granule - 1)));
       if (kind == DATA) {
         long host = (entry(t, cluster) & OFFSET_MASK) + inCluster;
+        if ((entry(t, cluster) & OFFSET_MASK) == 0) {
+          // Only possible with extended L2: "allocated" subclusters of a cluster with no host offset.
+          throw new CorruptImageException(String.format("%s: qcow2 L2 entry for guest offset 0x%x marks subclusters"
+              + " allocated but has no host offset", src.name(), cluster << cb));
+        }
         if ((entry(t, cluster) & OFFSET_MASK & (cs - 1)) != 0) {
           throw new CorruptImageException(String.format("%s: qcow2 L2 entry for guest offset 0x%x points to an"
               + " unaligned cluster 0x%x", src.name(), cluster << cb, entry(t, cluster) & OFFSET_MASK));
