@@ -1,0 +1,139 @@
+package dev.vmpackager.disk;
+
+import dev.vmpackager.disk.qcow2.Qcow2Driver;
+import dev.vmpackager.disk.raw.RawDriver;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Opens disk images: detects the format from content (never the name), refuses a file whose name
+ * claims a format its content does not have, and hands back the reader.
+ *
+ * <p>Detection tries {@link #DRIVERS} in order; content that none of them recognises is raw.
+ */
+public final class DiskImages {
+
+  /**
+   * The format drivers, in detection order. Raw is not here: it is what content that matches none
+   * of them is. Formats identified only by a footer (fixed VHD) should come after those with magic
+   * at the head.
+   */
+  private static final List<FormatDriver> DRIVERS = List.of(
+      new Qcow2Driver());
+
+  private static final FormatDriver RAW = new RawDriver();
+
+  /** What each format's content would show, for the "name says X but content is not" message. */
+  private static final Map<DiskFormat, String> SIGNATURES = Map.of(
+      DiskFormat.QCOW2, "a qcow2 image (no QFI\\xfb magic)",
+      DiskFormat.VMDK, "a VMDK image (no KDMV magic / descriptor)",
+      DiskFormat.VDI, "a VDI image (no 0xBEDA107F signature at offset 0x40)",
+      DiskFormat.VPC, "a VHD image (no conectix footer)",
+      DiskFormat.VHDX, "a VHDX image (no vhdxfile signature)",
+      DiskFormat.QED, "a QED image (no QED\\0 magic)",
+      DiskFormat.OVA, "an OVA archive (no tar archive holding an .ovf descriptor)");
+
+  /** Backing chains deeper than this are refused (and loops end here). */
+  static final int MAX_CHAIN_DEPTH = 16;
+
+  private static final ThreadLocal<int[]> DEPTH = ThreadLocal.withInitial(() -> new int[1]);
+
+  private DiskImages() {}
+
+  /**
+   * Opens a disk image read-only.
+   *
+   * @param file the image file
+   * @param forcedOrNull the format to open it as, or null to detect it from content
+   * @param options what the image may reference outside itself
+   * @return the opened image; the caller closes it
+   * @throws DiskImageException naming the file when it is missing, of another format than forced,
+   *     named as a format its content is not, corrupt, or unsupported
+   */
+  public static OpenedDisk open(Path file, DiskFormat forcedOrNull, DiskOpenOptions options) throws IOException {
+    if (!Files.isRegularFile(file)) {
+      throw new DiskImageException(file + ": no such disk image file");
+    }
+    int[] depth = DEPTH.get();
+    if (depth[0] >= MAX_CHAIN_DEPTH) {
+      throw new CorruptImageException(file.getFileName() + ": backing chain deeper than " + MAX_CHAIN_DEPTH
+          + " images (a loop?)");
+    }
+    depth[0]++;
+    FileImageSource source = FileImageSource.open(file);
+    try {
+      FormatDriver driver = choose(source, forcedOrNull);
+      DiskImageReader reader = driver.open(source, options);
+      return new OpenedDisk(source, reader);
+    } catch (IOException | RuntimeException e) {
+      source.close();
+      throw e;
+    } finally {
+      depth[0]--;
+    }
+  }
+
+  /**
+   * Detects an image's format from its content, with the same name check as {@link #open}.
+   *
+   * @param file the image file
+   * @return the format
+   */
+  public static DiskFormat detect(Path file) throws IOException {
+    try (FileImageSource source = FileImageSource.open(file)) {
+      return choose(source, null).format();
+    }
+  }
+
+  private static FormatDriver choose(ImageSource source, DiskFormat forced) throws IOException {
+    ByteBuffer head = head(source);
+    if (forced != null) {
+      if (forced == DiskFormat.RAW) {
+        return RAW;
+      }
+      Optional<FormatDriver> d = driver(forced);
+      if (d.isEmpty()) {
+        throw new UnsupportedImageException(source.name() + ": the source format " + forced.id()
+            + " is not supported yet");
+      }
+      if (!d.get().matches(head.duplicate(), source)) {
+        throw new DiskImageException(source.name() + ": the source format was given as " + forced.id()
+            + " but the content is not " + signature(forced));
+      }
+      return d.get();
+    }
+    for (FormatDriver d : DRIVERS) {
+      if (d.matches(head.duplicate(), source)) {
+        return d;
+      }
+    }
+    Optional<DiskFormat> claimed = DiskFormat.claimedByName(source.name());
+    if (claimed.isPresent()) {
+      throw new DiskImageException(source.name() + ": the name says " + claimed.get().id()
+          + " but the content is not " + signature(claimed.get())
+          + "; a corrupt or mislabelled image is not shipped as a raw disk (rename it, or set the source format)");
+    }
+    return RAW;
+  }
+
+  private static String signature(DiskFormat f) {
+    return SIGNATURES.getOrDefault(f, "a " + f.id() + " image");
+  }
+
+  private static Optional<FormatDriver> driver(DiskFormat f) {
+    return DRIVERS.stream().filter(d -> d.format() == f).findFirst();
+  }
+
+  private static ByteBuffer head(ImageSource source) throws IOException {
+    int n = (int) Math.min(FormatDriver.HEAD_BYTES, source.size());
+    ByteBuffer head = ByteBuffer.allocate(n);
+    source.readFully(head, 0);
+    head.flip();
+    return head;
+  }
+}

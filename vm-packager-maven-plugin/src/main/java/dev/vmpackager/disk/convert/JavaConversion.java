@@ -1,0 +1,500 @@
+package dev.vmpackager.disk.convert;
+
+import dev.vmpackager.disk.DiskExtent;
+import dev.vmpackager.disk.DiskFormat;
+import dev.vmpackager.disk.DiskImageReader;
+import dev.vmpackager.disk.qcow2.Qcow2Writer;
+import dev.vmpackager.disk.raw.RawWriter;
+import dev.vmpackager.event.ProgressReporter;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.zip.Deflater;
+
+/**
+ * The pure-Java conversion: a bounded pipeline over fixed 4 MiB guest windows.
+ *
+ * <p>The calling thread walks the reader's extents; zero extents are skipped without reading.
+ * Each window with data goes to a worker, which reads it (decompressing source clusters), finds the
+ * all-zero blocks, compresses clusters if asked, then takes its turn, in guest order, to have host
+ * space allocated (so the output is the same on every run), and writes with positional writes.
+ * At most {@code threads + 1} windows are in flight, in direct buffers: heap use does not grow
+ * with the disk.
+ */
+final class JavaConversion {
+
+  /** The guest window one task covers. A multiple of every block size used. */
+  static final int WINDOW = 4 << 20;
+
+  /** Reads are issued in pieces of this size (a multiple of every block size). */
+  static final int PIECE = 256 << 10;
+
+  /** Raw output: all-zero runs of this size become holes. */
+  static final int RAW_BLOCK = 4096;
+
+  private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(Qcow2Writer.CLUSTER_SIZE);
+
+  private final DiskImageReader reader;
+  private final long size;
+  private final boolean qcow2;
+  private final boolean compress;
+  private final int threads;
+  private final int block;
+  private final ProgressReporter progress;
+
+  private Qcow2Writer qWriter;
+  private RawWriter rWriter;
+
+  private final Object turn = new Object();
+  private long nextSeq;
+  private final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+  JavaConversion(DiskImageReader reader, DiskFormat outputFormat, boolean compress, int threads,
+      ProgressReporter progress) {
+    this.reader = reader;
+    this.size = reader.virtualSize();
+    this.qcow2 = outputFormat == DiskFormat.QCOW2;
+    this.compress = compress && qcow2;
+    this.threads = threads;
+    this.block = qcow2 ? Qcow2Writer.CLUSTER_SIZE : RAW_BLOCK;
+    this.progress = progress;
+  }
+
+  /** One guest window with data. */
+  private static final class Window {
+    long seq;
+    long start;
+    int len;
+    /** Data ranges relative to start: pairs of (from, to). */
+    int[] ranges = new int[16];
+    int nRanges;
+    Buffers buf;
+
+    void add(int from, int to) {
+      if (nRanges > 0 && ranges[2 * nRanges - 1] == from) {
+        ranges[2 * nRanges - 1] = to;
+        return;
+      }
+      if (2 * nRanges + 2 > ranges.length) {
+        ranges = java.util.Arrays.copyOf(ranges, ranges.length * 2);
+      }
+      ranges[2 * nRanges] = from;
+      ranges[2 * nRanges + 1] = to;
+      nRanges++;
+    }
+  }
+
+  /** A worker's reusable buffers (direct, off the heap). */
+  private static final class Buffers {
+    final ByteBuffer data = ByteBuffer.allocateDirect(WINDOW);
+    final ByteBuffer packed;
+    final int[] compLen = new int[WINDOW / Qcow2Writer.CLUSTER_SIZE];
+    final long[] host = new long[WINDOW / Qcow2Writer.CLUSTER_SIZE];
+    final boolean[] nonZero = new boolean[WINDOW / RAW_BLOCK];
+    Deflater deflater;
+
+    Buffers(boolean compress) {
+      packed = compress ? ByteBuffer.allocateDirect(WINDOW) : null;
+    }
+  }
+
+  /**
+   * Converts the whole disk into {@code out}.
+   *
+   * @return the output file's length
+   */
+  long run(Path out) throws IOException {
+    if (qcow2) {
+      long[] bounds = dataBounds();
+      qWriter = Qcow2Writer.create(out, size, bounds[0], bounds[1]);
+    } else {
+      rWriter = new RawWriter(out, size);
+    }
+    try {
+      pump();
+      if (qcow2) {
+        return qWriter.finish();
+      }
+      rWriter.finish();
+      return size;
+    } finally {
+      if (qWriter != null) {
+        qWriter.close();
+      }
+      if (rWriter != null) {
+        rWriter.close();
+      }
+    }
+  }
+
+  /** Upper bounds of allocated 64 KiB clusters and of 512 MiB L2 ranges, from the source's map. */
+  private long[] dataBounds() throws IOException {
+    long cs = Qcow2Writer.CLUSTER_SIZE;
+    long l2span = cs * (cs / 8);
+    long clusters = 0;
+    long slots = 0;
+    long lastCluster = -1;
+    long lastSlot = -1;
+    for (long pos = 0; pos < size; ) {
+      DiskExtent e = reader.extentAt(pos);
+      if (!e.zero()) {
+        long first = Math.max(e.offset() / cs, lastCluster + 1);
+        long last = (e.end() - 1) / cs;
+        if (last >= first) {
+          clusters += last - first + 1;
+          lastCluster = last;
+        }
+        long fs = Math.max(e.offset() / l2span, lastSlot + 1);
+        long ls = (e.end() - 1) / l2span;
+        if (ls >= fs) {
+          slots += ls - fs + 1;
+          lastSlot = ls;
+        }
+      }
+      pos = e.end();
+    }
+    return new long[] {clusters, slots};
+  }
+
+  private void pump() throws IOException {
+    AtomicInteger made = new AtomicInteger();
+    ExecutorService exec = Executors.newFixedThreadPool(threads, r -> {
+      Thread t = new Thread(r, "vm-convert-" + made.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    BlockingQueue<Buffers> pool = new ArrayBlockingQueue<>(threads + 1);
+    int created = 0;
+    long seq = 0;
+    try {
+      Window w = null;
+      long pos = 0;
+      while (pos < size && failure.get() == null) {
+        DiskExtent e = reader.extentAt(pos);
+        if (e.offset() != pos || e.end() > size) {
+          throw new IOException("reader returned extent " + e + " for offset " + pos);
+        }
+        if (e.zero()) {
+          progress.advance(e.length());
+          pos = e.end();
+          continue;
+        }
+        long ws = pos / WINDOW * WINDOW;
+        long to = Math.min(e.end(), Math.min(ws + WINDOW, size));
+        if (w != null && w.start != ws) {
+          submit(exec, pool, w);
+          w = null;
+        }
+        if (w == null) {
+          Buffers b = pool.poll();
+          if (b == null && created < threads + 1) {
+            b = new Buffers(compress);
+            created++;
+          }
+          while (b == null && failure.get() == null) {
+            b = pool.poll(100, TimeUnit.MILLISECONDS);
+          }
+          if (b == null) {
+            break;
+          }
+          w = new Window();
+          w.start = ws;
+          w.len = (int) (Math.min(ws + WINDOW, size) - ws);
+          w.seq = seq++;
+          w.buf = b;
+        }
+        w.add((int) (pos - ws), (int) (to - ws));
+        pos = to;
+      }
+      if (w != null && failure.get() == null) {
+        submit(exec, pool, w);
+      }
+    } catch (InterruptedException ie) {
+      Thread.currentThread().interrupt();
+      fail(new InterruptedIOException("conversion interrupted"));
+    } catch (IOException | RuntimeException ex) {
+      fail(ex);
+    } finally {
+      exec.shutdown();
+      try {
+        while (!exec.awaitTermination(1, TimeUnit.SECONDS)) {
+          // the workers finish their windows; after a failure they stop at once
+        }
+      } catch (InterruptedException ie) {
+        Thread.currentThread().interrupt();
+        exec.shutdownNow();
+        fail(new InterruptedIOException("conversion interrupted"));
+      }
+    }
+    Throwable t = failure.get();
+    if (t instanceof IOException io) {
+      throw io;
+    }
+    if (t instanceof RuntimeException re) {
+      throw re;
+    }
+    if (t instanceof Error er) {
+      throw er;
+    }
+    if (t != null) {
+      throw new IOException(t);
+    }
+  }
+
+  private void submit(ExecutorService exec, BlockingQueue<Buffers> pool, Window w) {
+    exec.execute(() -> {
+      try {
+        process(w);
+      } catch (Throwable t) {
+        fail(t);
+      } finally {
+        pool.offer(w.buf);
+        w.buf = null;
+      }
+    });
+  }
+
+  private void fail(Throwable t) {
+    failure.compareAndSet(null, t);
+    synchronized (turn) {
+      turn.notifyAll();
+    }
+  }
+
+  private void process(Window w) throws IOException, InterruptedException {
+    if (failure.get() != null) {
+      return;
+    }
+    Buffers b = w.buf;
+    ByteBuffer data = b.data.clear();
+    int padded = (w.len + block - 1) / block * block;
+    int blocks = padded / block;
+    boolean[] nz = b.nonZero;
+    // Read in pieces small enough to stay in the CPU cache and zero-check each piece right away,
+    // rather than reading 4 MiB and then streaming it through memory a second time.
+    int cursor = 0;
+    int checked = 0;
+    for (int r = 0; r < w.nRanges; r++) {
+      int from = w.ranges[2 * r];
+      int to = w.ranges[2 * r + 1];
+      zeroGap(data, cursor, from);
+      for (int p = from; p < to; ) {
+        int q = Math.min(to, (p / PIECE + 1) * PIECE);
+        data.limit(q).position(p);
+        reader.read(data, w.start + p);
+        p = q;
+        cursor = q;
+        checked = check(w, data, nz, checked, cursor / block);
+      }
+    }
+    zeroGap(data, cursor, padded);
+    data.clear();
+    check(w, data, nz, checked, blocks);
+    if (compress) {
+      compressAll(b, blocks);
+    }
+
+    if (qcow2) {
+      awaitTurn(w.seq);
+      try {
+        long firstCluster = w.start / block;
+        for (int i = 0; i < blocks; i++) {
+          if (!nz[i]) {
+            continue;
+          }
+          b.host[i] = b.compLen[i] > 0 && compress
+              ? qWriter.allocateCompressed(firstCluster + i, b.compLen[i])
+              : qWriter.allocate(firstCluster + i);
+        }
+      } finally {
+        passTurn();
+      }
+      writeQcow2(b, blocks);
+    } else {
+      writeRaw(w, b, blocks);
+    }
+    progress.advance(dataBytes(w));
+  }
+
+  /** Zero-checks blocks {@code from} (inclusive) to {@code to} (exclusive); returns {@code to}. */
+  private int check(Window w, ByteBuffer data, boolean[] nz, int from, int to) {
+    for (int i = from; i < to; i++) {
+      nz[i] = covered(w, i * block, (i + 1) * block) && !isZero(data, i * block, block);
+    }
+    return Math.max(from, to);
+  }
+
+  private static long dataBytes(Window w) {
+    long n = 0;
+    for (int r = 0; r < w.nRanges; r++) {
+      n += w.ranges[2 * r + 1] - w.ranges[2 * r];
+    }
+    return n;
+  }
+
+  private static boolean covered(Window w, int from, int to) {
+    for (int r = 0; r < w.nRanges; r++) {
+      if (w.ranges[2 * r] < to && w.ranges[2 * r + 1] > from) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Zeroes the part of a gap between data ranges that shares a block with data. Blocks wholly
+   * inside the gap are never looked at (no range covers them), so they are left as they are.
+   */
+  private void zeroGap(ByteBuffer data, int from, int to) {
+    if (from >= to) {
+      return;
+    }
+    int headEnd = Math.min(to, (from + block - 1) / block * block);
+    zero(data, from, headEnd);
+    int tailStart = Math.max(headEnd, to / block * block);
+    zero(data, tailStart, to);
+  }
+
+  private static void zero(ByteBuffer data, int from, int to) {
+    for (int p = from; p < to; ) {
+      int n = Math.min(to - p, ZEROS.capacity());
+      data.limit(p + n).position(p);
+      data.put(ZEROS.duplicate().clear().limit(n));
+      p += n;
+    }
+  }
+
+  private static boolean isZero(ByteBuffer data, int from, int len) {
+    ByteBuffer s = data.duplicate().limit(from + len).position(from);
+    return s.mismatch(ZEROS.duplicate().clear().limit(len)) == -1;
+  }
+
+  /** Raw-deflates each non-zero cluster; a cluster that does not shrink is stored (compLen 0). */
+  private void compressAll(Buffers b, int clusters) {
+    if (b.deflater == null) {
+      b.deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
+    }
+    Deflater d = b.deflater;
+    ByteBuffer packed = b.packed.clear();
+    int cs = Qcow2Writer.CLUSTER_SIZE;
+    for (int i = 0; i < clusters; i++) {
+      b.compLen[i] = 0;
+      if (!b.nonZero[i]) {
+        continue;
+      }
+      int start = packed.position();
+      // qemu inflates with a 4 KiB window (windowBits -12): a full flush every 4 KiB keeps every
+      // back-reference within it, whatever window Java's deflater uses.
+      d.reset();
+      ByteBuffer out = packed.slice(start, cs - 1);
+      boolean fits = true;
+      for (int k = 0; k < cs && fits; k += 4096) {
+        d.setInput(b.data.duplicate().limit(i * cs + k + 4096).position(i * cs + k));
+        boolean last = k + 4096 >= cs;
+        if (last) {
+          d.finish();
+        }
+        for (int guard = 0; ; guard++) {
+          d.deflate(out, last ? Deflater.NO_FLUSH : Deflater.FULL_FLUSH);
+          if (!out.hasRemaining() || guard > 64) {
+            fits = false;
+            break;
+          }
+          if (last ? d.finished() : d.needsInput()) {
+            break;
+          }
+        }
+      }
+      if (fits) {
+        b.compLen[i] = out.position();
+        packed.position(start + out.position());
+      }
+    }
+  }
+
+  private void writeQcow2(Buffers b, int clusters) throws IOException {
+    int cs = Qcow2Writer.CLUSTER_SIZE;
+    // Coalesce items that are contiguous both on the host and in their buffer into single writes.
+    ByteBuffer runBuf = null;
+    int runFrom = 0;
+    int runLen = 0;
+    long runHost = 0;
+    int packedPos = 0;
+    for (int i = 0; i < clusters; i++) {
+      if (!b.nonZero[i]) {
+        continue;
+      }
+      ByteBuffer src;
+      int from;
+      int len;
+      if (compress && b.compLen[i] > 0) {
+        src = b.packed;
+        from = packedPos;
+        len = b.compLen[i];
+        packedPos += len;
+      } else {
+        src = b.data;
+        from = i * cs;
+        len = cs;
+      }
+      if (runBuf == src && runFrom + runLen == from && runHost + runLen == b.host[i]) {
+        runLen += len;
+        continue;
+      }
+      if (runBuf != null) {
+        qWriter.write(runBuf.duplicate().limit(runFrom + runLen).position(runFrom), runHost);
+      }
+      runBuf = src;
+      runFrom = from;
+      runLen = len;
+      runHost = b.host[i];
+    }
+    if (runBuf != null) {
+      qWriter.write(runBuf.duplicate().limit(runFrom + runLen).position(runFrom), runHost);
+    }
+  }
+
+  private void writeRaw(Window w, Buffers b, int blocks) throws IOException {
+    int i = 0;
+    while (i < blocks) {
+      if (!b.nonZero[i]) {
+        i++;
+        continue;
+      }
+      int j = i;
+      while (j < blocks && b.nonZero[j]) {
+        j++;
+      }
+      int from = i * block;
+      int to = Math.min(j * block, w.len);
+      rWriter.write(b.data.duplicate().limit(to).position(from), w.start + from);
+      i = j;
+    }
+  }
+
+  private void awaitTurn(long seq) throws InterruptedException, IOException {
+    synchronized (turn) {
+      while (nextSeq != seq) {
+        if (failure.get() != null) {
+          throw new IOException("aborted");
+        }
+        turn.wait();
+      }
+    }
+  }
+
+  private void passTurn() {
+    synchronized (turn) {
+      nextSeq++;
+      turn.notifyAll();
+    }
+  }
+}

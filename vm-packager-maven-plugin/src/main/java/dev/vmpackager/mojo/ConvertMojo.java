@@ -1,0 +1,162 @@
+package dev.vmpackager.mojo;
+
+import dev.vmpackager.disk.DiskFormat;
+import dev.vmpackager.disk.DiskImageException;
+import dev.vmpackager.disk.convert.ConversionRequest;
+import dev.vmpackager.disk.convert.ConversionResult;
+import dev.vmpackager.disk.convert.DiskConverter;
+import dev.vmpackager.disk.convert.SourceDiscovery;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.plugins.annotations.LifecyclePhase;
+import org.apache.maven.plugins.annotations.Mojo;
+import org.apache.maven.plugins.annotations.Parameter;
+
+/**
+ * Converts the VM's disk image (raw, qcow2, VMDK, VDI, VHD, VHDX, QED or OVA) to qcow2 or raw in
+ * {@code target/vm/<vm name>.<format>}, in pure Java (or with qemu-img when asked). Skipped when
+ * the source and settings are unchanged since the last successful conversion.
+ *
+ * @since 0.1.0
+ */
+@Mojo(name = "convert", defaultPhase = LifecyclePhase.PACKAGE, threadSafe = true)
+public class ConvertMojo extends AbstractVmMojo {
+
+  /**
+   * The input disk image. Default: the one disk file in {@code src/main/vm/} (dotfiles, cloud-init
+   * files and text such as {@code *.yaml}, {@code *.txt}, {@code *.md}, {@code *.json} are not
+   * candidates); the build fails listing the candidates when there is none or several.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "vm.source")
+  private File source;
+
+  /**
+   * The source's format: {@code auto} (default: detected from the content, never the name),
+   * {@code raw}, {@code qcow2}, {@code vmdk}, {@code vdi}, {@code vpc} (VHD), {@code vhdx},
+   * {@code qed} or {@code ova}. With {@code auto}, content that matches no format is raw, unless
+   * the file's name claims a format ({@code .qcow2}, {@code .vmdk}...): then the build fails, so a
+   * corrupt or mislabelled download is not shipped as a raw disk.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "vm.sourceFormat", defaultValue = "auto")
+  private String sourceFormat;
+
+  /**
+   * Writes compressed qcow2 clusters (deflate, as {@code qemu-img convert -c}): a smaller file,
+   * slower to convert. Only with {@code format=qcow2}.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "vm.compress", defaultValue = "false")
+  private boolean compress;
+
+  /**
+   * Who converts: {@code java} (default, no tools needed) or {@code qemu-img} (a {@code qemu-img}
+   * on the PATH; the source is still checked by the plugin's own reader first).
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "vm.engine", defaultValue = "java")
+  private String engine;
+
+  /**
+   * Lets the source disk reference other files (qcow2 backing files, VMDK descriptors naming
+   * extents elsewhere). Even then they must lie in the source's own folder. Default false: such
+   * images are refused.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "vm.allowExternalFiles", defaultValue = "false")
+  private boolean allowExternalFiles;
+
+  /**
+   * Skips this goal only.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "vm.convert.skip", defaultValue = "false")
+  private boolean skipConvert;
+
+  @Override
+  protected String goal() {
+    return "convert";
+  }
+
+  @Override
+  protected boolean goalSkipped() {
+    return skipConvert;
+  }
+
+  @Override
+  protected void doExecute() throws MojoExecutionException, MojoFailureException {
+    ConversionRequest req = request();
+    try {
+      ConversionResult r = new DiskConverter().convert(req);
+      if (!r.upToDate()) {
+        getLog().info(DiskConverter.summary(req, r));
+      }
+    } catch (DiskImageException e) {
+      throw new MojoFailureException("Cannot convert " + req.source() + ": " + e.getMessage(), e);
+    } catch (IOException e) {
+      throw new MojoExecutionException("Converting " + req.source() + " to " + req.output() + " failed: "
+          + e.getMessage(), e);
+    }
+  }
+
+  private ConversionRequest request() throws MojoFailureException {
+    String fmt = outputFormat();
+    DiskFormat outFormat = DiskFormat.fromId(fmt).orElseThrow();
+    ConversionRequest.Engine eng = ConversionRequest.Engine.fromId(engine == null ? "java" : engine);
+    if (eng == null) {
+      throw new MojoFailureException("<engine> (vm.engine) must be java or qemu-img, not '" + engine + "'");
+    }
+    if (compress && outFormat != DiskFormat.QCOW2) {
+      throw new MojoFailureException("<compress> (vm.compress) needs <format> (vm.format) qcow2, not " + fmt);
+    }
+    return ConversionRequest.builder()
+        .source(sourcePath())
+        .sourceFormat(parseSourceFormat())
+        .output(convertedDisk())
+        .outputFormat(outFormat)
+        .compress(compress)
+        .engine(eng)
+        .allowExternalReferences(allowExternalFiles)
+        .listener(listener())
+        .build();
+  }
+
+  private DiskFormat parseSourceFormat() throws MojoFailureException {
+    String f = sourceFormat == null ? "auto" : sourceFormat.trim().toLowerCase(Locale.ROOT);
+    if (f.isEmpty() || f.equals("auto")) {
+      return null;
+    }
+    return DiskFormat.fromId(f).orElseThrow(() -> new MojoFailureException("<sourceFormat> (vm.sourceFormat) '"
+        + sourceFormat + "' is not one of auto, raw, qcow2, vmdk, vdi, vpc, vhdx, qed, ova"));
+  }
+
+  private Path sourcePath() throws MojoFailureException {
+    if (source != null) {
+      Path p = source.toPath();
+      if (!Files.isRegularFile(p)) {
+        throw new MojoFailureException("<source> (vm.source) " + p + " is not a file");
+      }
+      return p;
+    }
+    Path folder = project.getBasedir().toPath().resolve("src").resolve("main").resolve("vm");
+    try {
+      return SourceDiscovery.single(folder);
+    } catch (SourceDiscovery.Problem e) {
+      throw new MojoFailureException(e.getMessage(), e);
+    } catch (IOException e) {
+      throw new MojoFailureException("<source> (vm.source): cannot list " + folder + ": " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,116 @@
+package dev.vmpackager.mojo;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.vmpackager.testing.PatternedDisk;
+import dev.vmpackager.testing.QemuImg;
+import dev.vmpackager.testing.TargetTempDirFactory;
+import java.lang.reflect.Field;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.maven.model.Build;
+import org.apache.maven.model.Model;
+import org.apache.maven.plugin.MojoExecutionException;
+import org.apache.maven.plugin.MojoFailureException;
+import org.apache.maven.project.MavenProject;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The convert goal's wiring: parameters, the default source, messages naming the parameter. */
+class ConvertMojoTest {
+
+  @TempDir(factory = TargetTempDirFactory.class)
+  Path base;
+
+  Path vmDir;
+
+  @BeforeEach
+  void project() throws Exception {
+    vmDir = Files.createDirectories(base.resolve("src/main/vm"));
+  }
+
+  private ConvertMojo mojo(Object... fieldValues) throws Exception {
+    Model model = new Model();
+    model.setGroupId("g");
+    model.setArtifactId("app");
+    model.setVersion("1.0");
+    Build build = new Build();
+    build.setDirectory(base.resolve("target").toString());
+    model.setBuild(build);
+    MavenProject project = new MavenProject(model);
+    project.setFile(base.resolve("pom.xml").toFile());
+    ConvertMojo m = new ConvertMojo();
+    set(m, "project", project);
+    set(m, "format", "qcow2");
+    set(m, "sourceFormat", "auto");
+    set(m, "engine", "java");
+    for (int i = 0; i < fieldValues.length; i += 2) {
+      set(m, (String) fieldValues[i], fieldValues[i + 1]);
+    }
+    return m;
+  }
+
+  private static void set(Object o, String name, Object value) throws Exception {
+    for (Class<?> c = o.getClass(); c != null; c = c.getSuperclass()) {
+      try {
+        Field f = c.getDeclaredField(name);
+        f.setAccessible(true);
+        f.set(o, value);
+        return;
+      } catch (NoSuchFieldException next) {
+        // look in the superclass
+      }
+    }
+    throw new NoSuchFieldException(name);
+  }
+
+  @Test
+  void convertsTheOneDiskInSrcMainVm() throws Exception {
+    PatternedDisk.create(vmDir.resolve("app.img"), 8L << 20, 1);
+    Files.writeString(vmDir.resolve("user-data"), "#cloud-config\n");
+    mojo().execute();
+    Path out = base.resolve("target/vm/app.qcow2");
+    QemuImg.assertIdentical(vmDir.resolve("app.img"), "raw", out, "qcow2");
+    mojo("format", "raw").execute();
+    QemuImg.assertIdentical(vmDir.resolve("app.img"), "raw", base.resolve("target/vm/app.raw"), "raw");
+  }
+
+  @Test
+  void configurationErrorsNameTheParameter() throws Exception {
+    PatternedDisk.create(vmDir.resolve("app.img"), 1L << 20, 1);
+    assertMessage(mojo("sourceFormat", "vmdk4"), "<sourceFormat> (vm.sourceFormat)");
+    assertMessage(mojo("engine", "vbox"), "<engine> (vm.engine)");
+    assertMessage(mojo("format", "vdi"), "<format> (vm.format)");
+    assertMessage(mojo("format", "raw", "compress", true), "<compress> (vm.compress)");
+    assertMessage(mojo("source", base.resolve("missing.qcow2").toFile()), "<source> (vm.source)");
+    PatternedDisk.create(vmDir.resolve("other.qcow2.img"), 1L << 20, 1);
+    assertMessage(mojo(), "app.img, other.qcow2.img");
+  }
+
+  @Test
+  void badDiskIsABuildFailureNamingTheFile() throws Exception {
+    Path bad = PatternedDisk.create(vmDir.resolve("app.vmdk"), 1L << 20, 1);
+    MojoFailureException e = assertThrows(MojoFailureException.class, () -> mojo().execute());
+    assertTrue(e.getMessage().contains("app.vmdk: the name says vmdk"), e.getMessage());
+    assertFalse(Files.exists(base.resolve("target/vm/app.qcow2")));
+    // Forcing raw accepts it.
+    mojo("sourceFormat", "raw", "source", bad.toFile()).execute();
+    assertTrue(Files.exists(base.resolve("target/vm/app.qcow2")));
+  }
+
+  @Test
+  void skipped() throws Exception {
+    mojo("skipConvert", true).execute();
+    mojo("skip", true).execute();
+    assertFalse(Files.exists(base.resolve("target/vm")));
+  }
+
+  private static void assertMessage(ConvertMojo m, String part) {
+    Exception e = assertThrows(Exception.class, m::execute);
+    assertTrue(e instanceof MojoFailureException || e instanceof MojoExecutionException, e.toString());
+    assertTrue(e.getMessage().contains(part), () -> "'" + part + "' missing from: " + e.getMessage());
+  }
+}
