@@ -1,6 +1,12 @@
 package dev.vmpackager.disk;
 
+import dev.vmpackager.disk.ova.OvaDriver;
 import dev.vmpackager.disk.qcow2.Qcow2Driver;
+import dev.vmpackager.disk.qed.QedDriver;
+import dev.vmpackager.disk.vdi.VdiDriver;
+import dev.vmpackager.disk.vhdx.VhdxDriver;
+import dev.vmpackager.disk.vmdk.VmdkDriver;
+import dev.vmpackager.disk.vpc.VpcDriver;
 import dev.vmpackager.disk.raw.RawDriver;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -24,7 +30,15 @@ public final class DiskImages {
    * at the head.
    */
   private static final List<FormatDriver> DRIVERS = List.of(
-      new Qcow2Driver());
+      new Qcow2Driver(),
+      new VmdkDriver(),
+      new OvaDriver(List.of(new VmdkDriver(), new Qcow2Driver(), new VdiDriver(), new VhdxDriver(), new QedDriver(),
+          new VpcDriver())),
+      new VdiDriver(),
+      new VhdxDriver(),
+      new QedDriver(),
+      // Last: a fixed VHD is known only by its footer at the end of the file.
+      new VpcDriver());
 
   private static final FormatDriver RAW = new RawDriver();
 

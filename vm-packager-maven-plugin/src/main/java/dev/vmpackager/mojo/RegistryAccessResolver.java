@@ -73,13 +73,14 @@ public final class RegistryAccessResolver {
   }
 
   /**
-   * @param session the Maven session (its settings)
+   * @param session the Maven session (its settings), may be null (no settings.xml)
    * @param decrypter Maven's settings decrypter
    * @param listener the Mojo's listener
    * @return a resolver reading Docker's config of this process ({@code $DOCKER_CONFIG} or {@code ~/.docker})
    */
   public static RegistryAccessResolver of(MavenSession session, SettingsDecrypter decrypter, BuildListener listener) {
-    return new RegistryAccessResolver(session.getSettings(), decrypter, DockerCredentials.fromEnvironment(listener),
+    return new RegistryAccessResolver(session == null ? null : session.getSettings(), decrypter,
+        DockerCredentials.fromEnvironment(listener),
         listener);
   }
 

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The generated chart through real Helm (helm-java): lint, template, schema-valid manifests. */
 class ChartHelmTest {
 
-  @TempDir(factory = ChartTempDirs.class) Path tmp;
+  @TempDir Path tmp;
 
   private final List<String> warnings = new ArrayList<>();
   private final BuildListener listener = new BuildListener() {

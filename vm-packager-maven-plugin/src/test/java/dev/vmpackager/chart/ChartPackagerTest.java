@@ -26,7 +26,7 @@ class ChartPackagerTest {
 
   private static final Instant TIME = Instant.parse("2026-01-01T00:00:00Z");
 
-  @TempDir(factory = ChartTempDirs.class) Path tmp;
+  @TempDir Path tmp;
 
   private Path build(String run, Instant time) throws Exception {
     ChartSpec spec = cirros().usbList(USB_LIST).addUsbDevice(new UsbDeviceRequest("kubevirt.io/gsm-dongle", 1, null))

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** cloud-init user-data is #cloud-config YAML or a script, and nothing else. */
 class CloudInitTest {
 
-  @TempDir(factory = ChartTempDirs.class) Path tmp;
+  @TempDir Path tmp;
 
   private static ChartConfigException refused(String text) {
     ChartConfigException e = assertThrows(ChartConfigException.class,

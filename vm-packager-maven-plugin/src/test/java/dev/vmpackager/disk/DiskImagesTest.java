@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vmpackager.testing.PatternedDisk;
 import dev.vmpackager.testing.QemuImg;
-import dev.vmpackager.testing.TargetTempDirFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Detection from content, never the name; names that claim a format the content lacks are errors. */
 class DiskImagesTest {
 
-  @TempDir(factory = TargetTempDirFactory.class)
+  @TempDir
   static Path dir;
 
   static Path raw;

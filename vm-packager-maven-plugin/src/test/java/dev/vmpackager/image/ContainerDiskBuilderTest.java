@@ -28,10 +28,10 @@ class ContainerDiskBuilderTest {
 
   static final Instant TIME = Instant.parse("2026-01-01T00:00:00Z");
 
-  @TempDir(factory = TargetTempDirs.class) static Path shared;
+  @TempDir static Path shared;
   static Path disk;
 
-  @TempDir(factory = TargetTempDirs.class) Path dir;
+  @TempDir Path dir;
 
   @BeforeAll
   static void disk() throws Exception {

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class DiskLayerTarTest {
 
-  @TempDir(factory = TargetTempDirs.class) Path dir;
+  @TempDir Path dir;
 
   /** Keeps the first bytes (the headers), then stops the writer: the disk's content is not needed. */
   private static final class HeadersOnly extends OutputStream {

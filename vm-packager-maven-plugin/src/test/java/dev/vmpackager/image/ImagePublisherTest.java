@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ImagePublisherTest {
 
-  @TempDir(factory = TargetTempDirs.class) static Path shared;
+  @TempDir static Path shared;
   static LocalRegistry plain;
   static LocalRegistry secure;
   static ContainerDiskSpec spec;

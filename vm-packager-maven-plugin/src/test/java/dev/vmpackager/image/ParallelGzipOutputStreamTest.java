@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class ParallelGzipOutputStreamTest {
 
-  @TempDir(factory = TargetTempDirs.class) Path dir;
+  @TempDir Path dir;
 
   /** Random, text and zero stretches: stored, deflated and trivially deflated blocks in one stream. */
   private static byte[] mixed(int size, long seed) {

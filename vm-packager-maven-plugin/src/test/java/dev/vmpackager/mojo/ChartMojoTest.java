@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The chart goal: parameters in, chart and archive out, attached the way the packaging asks. */
 class ChartMojoTest {
 
-  @TempDir(factory = dev.vmpackager.chart.ChartTempDirs.class) Path base;
+  @TempDir Path base;
 
   private final List<Object[]> attached = new ArrayList<>();
 

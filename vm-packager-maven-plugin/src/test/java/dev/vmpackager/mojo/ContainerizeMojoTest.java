@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The containerize goal: the converted disk in, the tar, digest file and stored spec out. */
 class ContainerizeMojoTest {
 
-  @TempDir(factory = dev.vmpackager.image.TargetTempDirs.class) Path base;
+  @TempDir Path base;
 
   private ContainerizeMojo mojo() {
     Model model = new Model();
@@ -140,6 +140,9 @@ class ContainerizeMojoTest {
       m.image = registry.hostPort() + "/apps/vm-cirros:1.0";
       m.tags = List.of("latest");
       m.allowInsecureRegistries = true;
+      m.settingsDecrypter = new org.apache.maven.settings.crypto.DefaultSettingsDecrypter(
+          new org.sonatype.plexus.components.sec.dispatcher.DefaultSecDispatcher(
+              new org.sonatype.plexus.components.cipher.DefaultPlexusCipher(), Map.of(), "none"));
       m.execute();
       String digest = Files.readString(base.resolve("target/vm/image.digest")).trim();
       for (String tag : List.of("1.0", "latest")) {

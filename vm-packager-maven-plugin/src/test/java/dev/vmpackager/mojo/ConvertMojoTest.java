@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vmpackager.testing.PatternedDisk;
 import dev.vmpackager.testing.QemuImg;
-import dev.vmpackager.testing.TargetTempDirFactory;
 import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The convert goal's wiring: parameters, the default source, messages naming the parameter. */
 class ConvertMojoTest {
 
-  @TempDir(factory = TargetTempDirFactory.class)
+  @TempDir
   Path base;
 
   Path vmDir;

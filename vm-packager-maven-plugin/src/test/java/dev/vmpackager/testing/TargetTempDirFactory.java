@@ -9,7 +9,7 @@ import org.junit.jupiter.api.io.TempDirFactory;
 
 /**
  * Makes {@code @TempDir} folders under {@code target/test-tmp/} instead of the system's /tmp, so tests
- * write only inside the build directory: {@code @TempDir(factory = TargetTempDirFactory.class)}.
+ * write only inside the build directory: {@code @TempDir}.
  */
 public final class TargetTempDirFactory implements TempDirFactory {
 

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.vmpackager.disk.DiskFormat;
 import dev.vmpackager.testing.PatternedDisk;
 import dev.vmpackager.testing.QemuImg;
-import dev.vmpackager.testing.TargetTempDirFactory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,7 +28,7 @@ class DiskConverterMatrixTest {
 
   static final long SIZE = 64L << 20;
 
-  @TempDir(factory = TargetTempDirFactory.class)
+  @TempDir
   static Path dir;
 
   static Path raw;
@@ -53,8 +52,6 @@ class DiskConverterMatrixTest {
 
   @BeforeAll
   static void fixtures() throws Exception {
-    // zstd-jni unpacks its native library into java.io.tmpdir (target/tmp under surefire).
-    Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
     raw = PatternedDisk.create(dir.resolve("src.raw"), SIZE, 42);
     for (String[] f : FIXTURES) {
       if (f[1] == null) {

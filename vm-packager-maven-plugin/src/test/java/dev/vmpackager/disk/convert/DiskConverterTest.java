@@ -11,7 +11,6 @@ import dev.vmpackager.disk.DiskImageException;
 import dev.vmpackager.event.BuildListener;
 import dev.vmpackager.testing.PatternedDisk;
 import dev.vmpackager.testing.QemuImg;
-import dev.vmpackager.testing.TargetTempDirFactory;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -28,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The converter's contract: atomic output, nothing left on failure, up-to-date skip, the qemu-img engine. */
 class DiskConverterTest {
 
-  @TempDir(factory = TargetTempDirFactory.class)
+  @TempDir
   static Path dir;
 
   static Path raw;

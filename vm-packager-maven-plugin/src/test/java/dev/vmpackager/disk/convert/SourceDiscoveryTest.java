@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.vmpackager.testing.TargetTempDirFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -14,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The default source: the one disk file in src/main/vm/. */
 class SourceDiscoveryTest {
 
-  @TempDir(factory = TargetTempDirFactory.class)
+  @TempDir
   Path vm;
 
   private void files(String... names) throws Exception {

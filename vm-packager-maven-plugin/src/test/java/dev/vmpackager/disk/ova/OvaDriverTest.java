@@ -13,7 +13,6 @@ import dev.vmpackager.disk.DiskOpenOptions;
 import dev.vmpackager.disk.FileImageSource;
 import dev.vmpackager.disk.FormatDriver;
 import dev.vmpackager.disk.UnsupportedImageException;
-import dev.vmpackager.disk.vmdk.TargetTempDir;
 import dev.vmpackager.disk.vmdk.VmwareStreamWriter;
 import dev.vmpackager.testing.PatternedDisk;
 import dev.vmpackager.testing.QemuImg;
@@ -44,7 +43,7 @@ class OvaDriverTest {
   static final long SIZE = 64L << 20;
   static final String STREAM_FORMAT = "http://www.vmware.com/interfaces/specifications/vmdk.html#streamOptimized";
 
-  @TempDir(factory = TargetTempDir.class) static Path dir;
+  @TempDir static Path dir;
   static Path source;
   static byte[] vmwareDisk;
   static byte[] qemuDisk;

@@ -13,7 +13,6 @@ import dev.vmpackager.disk.OpenedDisk;
 import dev.vmpackager.disk.UnsupportedImageException;
 import dev.vmpackager.testing.PatternedDisk;
 import dev.vmpackager.testing.QemuImg;
-import dev.vmpackager.testing.TargetTempDirFactory;
 import dev.vmpackager.testing.ReaderDump;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -30,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Hand-patched qcow2 headers and tables: each ends in the right exception naming the file. */
 class Qcow2ReaderHostileTest {
 
-  @TempDir(factory = TargetTempDirFactory.class)
+  @TempDir
   static Path dir;
 
   static Path raw;

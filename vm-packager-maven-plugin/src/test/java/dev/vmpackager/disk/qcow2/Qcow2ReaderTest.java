@@ -10,7 +10,6 @@ import dev.vmpackager.disk.OpenedDisk;
 import dev.vmpackager.testing.PatternedDisk;
 import dev.vmpackager.testing.QemuImg;
 import dev.vmpackager.testing.ReaderDump;
-import dev.vmpackager.testing.TargetTempDirFactory;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** Valid but unusual qcow2 images: dirty, with snapshots, zero clusters; and concurrent reads. */
 class Qcow2ReaderTest {
 
-  @TempDir(factory = TargetTempDirFactory.class)
+  @TempDir
   static Path dir;
 
   static Path raw;

@@ -37,7 +37,7 @@ class VmdkDriverTest {
 
   static final long SIZE = 64L << 20;
 
-  @TempDir(factory = TargetTempDir.class) static Path dir;
+  @TempDir static Path dir;
   static Path source;
 
   /** Descriptor VMDKs read their extent files only when the user opts in (DESIGN.md, Bad input). */

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(60)
 class VmdkHostileTest {
 
-  @TempDir(factory = TargetTempDir.class) static Path dir;
+  @TempDir static Path dir;
   static Path mono;
   static Path stream;
   static Path vmware;
