@@ -208,6 +208,8 @@ public final class DockerCredentials {
       p = new ProcessBuilder(exe.get().toString(), "get").redirectErrorStream(true).start();
       try (OutputStream in = p.getOutputStream()) {
         in.write(registry.getBytes(StandardCharsets.UTF_8));
+      } catch (IOException helperClosedItsInput) {
+        // A helper may exit without reading its input ("Stream closed"); its exit code and output tell why.
       }
       byte[] out = p.getInputStream().readNBytes(1 << 20);
       if (!p.waitFor(HELPER_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
