@@ -25,7 +25,7 @@ assert new File(target, 'vm/image.digest').text.trim().startsWith('sha256:')
 
 // 3. The chart: directory and reproducible package, VirtualMachine with runStrategy.
 def chartDir = new File(target, 'helm/demo-vm')
-assert new File(chartDir, 'Chart.yaml').text.contains('version: 1.0.0-SNAPSHOT')
+assert new File(chartDir, 'Chart.yaml').text.contains('version: "1.0.0-SNAPSHOT"')
 def tgz = new File(target, 'demo-vm-1.0.0-SNAPSHOT.tgz')
 assert tgz.isFile() : "no chart package ${tgz}"
 def names = []

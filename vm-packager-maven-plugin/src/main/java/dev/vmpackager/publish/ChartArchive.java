@@ -7,9 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 
 /** Reads the {@code <name>/Chart.yaml} of a packaged chart ({@code .tgz}) as Helm's archive loader does. */
 final class ChartArchive {
@@ -28,7 +28,7 @@ final class ChartArchive {
     String found = null;
     String yaml = null;
     try (InputStream in = Files.newInputStream(tgz);
-        TarArchiveInputStream tar = new TarArchiveInputStream(new GzipCompressorInputStream(in))) {
+        TarArchiveInputStream tar = new TarArchiveInputStream(new GZIPInputStream(in))) {
       TarArchiveEntry e;
       while ((e = tar.getNextEntry()) != null) {
         String n = e.getName().replace('\\', '/');
