@@ -36,8 +36,6 @@ import org.apache.maven.project.MavenProjectHelper;
 @Mojo(name = "chart", defaultPhase = LifecyclePhase.PREPARE_PACKAGE, threadSafe = true)
 public class ChartMojo extends AbstractVmMojo {
 
-  /** The file {@code containerize} writes with the pushed image's digest. */
-  static final String DIGEST_FILE = "image.digest";
 
   private final MavenProjectHelper projectHelper;
 
@@ -202,7 +200,7 @@ public class ChartMojo extends AbstractVmMojo {
   }
 
   private String pinnedDigest() throws MojoFailureException {
-    Path f = buildDirectory().resolve("vm").resolve(DIGEST_FILE);
+    Path f = buildDirectory().resolve("vm").resolve(ContainerizeMojo.DIGEST_FILE);
     if (!Files.isRegularFile(f)) {
       getLog().warn("vm.image.pinDigest is set but " + f + " does not exist (containerize has not run);"
           + " the chart refers to the image by tag");
