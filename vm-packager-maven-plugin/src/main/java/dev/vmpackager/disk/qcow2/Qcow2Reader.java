@@ -2,6 +2,7 @@ package dev.vmpackager.disk.qcow2;
 
 import com.github.luben.zstd.ZstdDecompressCtx;
 import com.github.luben.zstd.ZstdException;
+import dev.vmpackager.disk.Zeros;
 import dev.vmpackager.disk.CorruptImageException;
 import dev.vmpackager.disk.DiskExtent;
 import dev.vmpackager.disk.DiskFormat;
@@ -326,7 +327,7 @@ public final class Qcow2Reader implements DiskImageReader {
         backing.reader().read(dst, pos);
         dst.limit(lim);
       } else {
-        fillZeros(dst, n);
+        Zeros.fill(dst, n);
       }
       offset += n;
     }
@@ -390,15 +391,6 @@ public final class Qcow2Reader implements DiskImageReader {
     return out.flip();
   }
 
-  private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 16);
-
-  static void fillZeros(ByteBuffer dst, long n) {
-    while (n > 0) {
-      int k = (int) Math.min(n, ZEROS.capacity());
-      dst.put(ZEROS.duplicate().limit(k));
-      n -= k;
-    }
-  }
 
   @Override
   public void close() throws IOException {

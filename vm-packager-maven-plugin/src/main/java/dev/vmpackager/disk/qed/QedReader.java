@@ -1,5 +1,6 @@
 package dev.vmpackager.disk.qed;
 
+import dev.vmpackager.disk.Zeros;
 import dev.vmpackager.disk.CorruptImageException;
 import dev.vmpackager.disk.DiskExtent;
 import dev.vmpackager.disk.DiskFormat;
@@ -12,7 +13,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.LongBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * Reads a QED image: a two-level table (L1 then L2, each {@code table_size} clusters of u64
@@ -35,7 +35,6 @@ final class QedReader implements DiskImageReader {
   /** L1 entries kept in memory at most. */
   static final long MAX_L1 = 1L << 22;
 
-  private static final byte[] ZEROS = new byte[64 * 1024];
 
   private final ImageSource source;
   private final String name;
@@ -267,25 +266,11 @@ final class QedReader implements DiskImageReader {
           source.readFully(part, w[i] + in);
           dst.position(dst.position() + (int) n);
         } else {
-          putZeros(dst, (int) n);
+          Zeros.fill(dst, (int) n);
         }
         offset += n;
         i = j;
       }
-    }
-  }
-
-  static void putZeros(ByteBuffer dst, int n) {
-    if (dst.hasArray()) {
-      int from = dst.arrayOffset() + dst.position();
-      Arrays.fill(dst.array(), from, from + n, (byte) 0);
-      dst.position(dst.position() + n);
-      return;
-    }
-    while (n > 0) {
-      int k = Math.min(n, ZEROS.length);
-      dst.put(ZEROS, 0, k);
-      n -= k;
     }
   }
 

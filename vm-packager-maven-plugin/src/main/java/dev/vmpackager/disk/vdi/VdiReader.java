@@ -1,5 +1,6 @@
 package dev.vmpackager.disk.vdi;
 
+import dev.vmpackager.disk.Zeros;
 import dev.vmpackager.disk.CorruptImageException;
 import dev.vmpackager.disk.DiskExtent;
 import dev.vmpackager.disk.DiskFormat;
@@ -10,7 +11,6 @@ import dev.vmpackager.disk.UnsupportedImageException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.Arrays;
 import java.util.BitSet;
 
 /**
@@ -32,7 +32,6 @@ final class VdiReader implements DiskImageReader {
   static final int SECTOR = 512;
   static final long MAX_BLOCK_SIZE = 64L << 20;
 
-  private static final byte[] ZEROS = new byte[64 * 1024];
 
   private final ImageSource source;
   private final long virtualSize;
@@ -211,23 +210,9 @@ final class VdiReader implements DiskImageReader {
         source.readFully(part, dataStart + Integer.toUnsignedLong(e) * stride + in);
         dst.position(dst.position() + n);
       } else {
-        putZeros(dst, n);
+        Zeros.fill(dst, n);
       }
       offset += n;
-    }
-  }
-
-  static void putZeros(ByteBuffer dst, int n) {
-    if (dst.hasArray()) {
-      int from = dst.arrayOffset() + dst.position();
-      Arrays.fill(dst.array(), from, from + n, (byte) 0);
-      dst.position(dst.position() + n);
-      return;
-    }
-    while (n > 0) {
-      int k = Math.min(n, ZEROS.length);
-      dst.put(ZEROS, 0, k);
-      n -= k;
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.vmpackager.disk.vhdx;
 
+import dev.vmpackager.disk.Zeros;
 import dev.vmpackager.disk.CorruptImageException;
 import dev.vmpackager.disk.DiskExtent;
 import dev.vmpackager.disk.DiskFormat;
@@ -54,7 +55,6 @@ final class VhdxReader implements DiskImageReader {
   static final int FULLY_PRESENT = 6;
   static final int PARTIALLY_PRESENT = 7;
 
-  private static final byte[] ZEROS = new byte[64 * 1024];
 
   private final FileView file;
   private final long virtualSize;
@@ -367,23 +367,9 @@ final class VhdxReader implements DiskImageReader {
         file.readFully(part, blocks[b] + in);
         dst.position(dst.position() + n);
       } else {
-        putZeros(dst, n);
+        Zeros.fill(dst, n);
       }
       offset += n;
-    }
-  }
-
-  static void putZeros(ByteBuffer dst, int n) {
-    if (dst.hasArray()) {
-      int from = dst.arrayOffset() + dst.position();
-      Arrays.fill(dst.array(), from, from + n, (byte) 0);
-      dst.position(dst.position() + n);
-      return;
-    }
-    while (n > 0) {
-      int k = Math.min(n, ZEROS.length);
-      dst.put(ZEROS, 0, k);
-      n -= k;
     }
   }
 

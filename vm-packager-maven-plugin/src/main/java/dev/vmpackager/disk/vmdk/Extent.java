@@ -1,5 +1,6 @@
 package dev.vmpackager.disk.vmdk;
 
+import dev.vmpackager.disk.Zeros;
 import dev.vmpackager.disk.DiskExtent;
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,5 +1,6 @@
 package dev.vmpackager.disk.vpc;
 
+import dev.vmpackager.disk.Zeros;
 import dev.vmpackager.disk.CorruptImageException;
 import dev.vmpackager.disk.DiskExtent;
 import dev.vmpackager.disk.DiskFormat;
@@ -10,7 +11,6 @@ import dev.vmpackager.disk.UnsupportedImageException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * Reads a fixed or dynamic VHD. A fixed disk is the file's first bytes; a dynamic one has a BAT of
@@ -29,7 +29,6 @@ final class VpcReader implements DiskImageReader {
   /** How many allocated blocks' bitmaps {@link #extentAt} reads to merge runs. */
   private static final int MERGE_BITMAPS = 64;
 
-  private static final byte[] ZEROS = new byte[64 * 1024];
 
   private final ImageSource source;
   private final long virtualSize;
@@ -265,7 +264,7 @@ final class VpcReader implements DiskImageReader {
       long in = offset - blockStart;
       int n = (int) Math.min(dst.remaining(), blockSize - in);
       if (blocks[b] < 0) {
-        putZeros(dst, n);
+        Zeros.fill(dst, n);
       } else {
         long firstSector = in / SECTOR;
         long lastSector = (in + n + SECTOR - 1) / SECTOR;
@@ -286,26 +285,12 @@ final class VpcReader implements DiskImageReader {
             source.readFully(part, blocks[b] + bitmapSize + (pos - blockStart));
             dst.position(dst.position() + k);
           } else {
-            putZeros(dst, k);
+            Zeros.fill(dst, k);
           }
           pos = runEnd;
         }
       }
       offset += n;
-    }
-  }
-
-  static void putZeros(ByteBuffer dst, int n) {
-    if (dst.hasArray()) {
-      int from = dst.arrayOffset() + dst.position();
-      Arrays.fill(dst.array(), from, from + n, (byte) 0);
-      dst.position(dst.position() + n);
-      return;
-    }
-    while (n > 0) {
-      int k = Math.min(n, ZEROS.length);
-      dst.put(ZEROS, 0, k);
-      n -= k;
     }
   }
 
