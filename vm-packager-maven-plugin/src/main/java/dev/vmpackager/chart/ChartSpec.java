@@ -40,6 +40,7 @@ public final class ChartSpec {
       Pattern.compile("^[a-z0-9]([a-z0-9._:-]*[a-z0-9])?(/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*$");
   private static final Pattern STORAGE_CLASS = Pattern.compile("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$");
   private static final Pattern APP_VERSION = Pattern.compile("^[A-Za-z0-9][-A-Za-z0-9_.+]{0,62}$");
+  private static final Pattern CPU_MODEL = Pattern.compile("^[A-Za-z0-9][-A-Za-z0-9_.]{0,62}$");
   private static final Pattern MACHINE_TYPE = Pattern.compile("^[A-Za-z0-9][-A-Za-z0-9_.]*$");
 
   /** Ways to hold the root disk. */
@@ -65,6 +66,9 @@ public final class ChartSpec {
   private final RunStrategy runStrategy;
   private final String memory;
   private final int cpuCores;
+  private final int cpuSockets;
+  private final int cpuThreads;
+  private final String cpuModel;
   private final String firmware;
   private final String machineType;
   private final String diskBus;
@@ -96,6 +100,9 @@ public final class ChartSpec {
     this.runStrategy = runStrategy;
     this.memory = b.memory;
     this.cpuCores = b.cpuCores;
+    this.cpuSockets = b.cpuSockets;
+    this.cpuThreads = b.cpuThreads;
+    this.cpuModel = b.cpuModel;
     this.firmware = b.firmware;
     this.machineType = b.machineType;
     this.diskBus = b.diskBus;
@@ -146,6 +153,12 @@ public final class ChartSpec {
   public String memory() { return memory; }
   /** @return the virtual CPU cores */
   public int cpuCores() { return cpuCores; }
+  /** @return virtual CPU sockets */
+  public int cpuSockets() { return cpuSockets; }
+  /** @return threads per core */
+  public int cpuThreads() { return cpuThreads; }
+  /** @return the CPU model, e.g. {@code host-passthrough}; empty for KubeVirt's default */
+  public String cpuModel() { return cpuModel; }
   /** @return {@code bios} or {@code efi} */
   public String firmware() { return firmware; }
   /** @return the machine type, empty for KubeVirt's default */
@@ -189,6 +202,9 @@ public final class ChartSpec {
     private String runStrategy = "Always";
     private String memory = "1Gi";
     private int cpuCores = 1;
+    private int cpuSockets = 1;
+    private int cpuThreads = 1;
+    private String cpuModel = "";
     private String firmware = "bios";
     private String machineType = "";
     private String diskBus = "virtio";
@@ -233,6 +249,12 @@ public final class ChartSpec {
     public Builder memory(String v) { if (v != null) { this.memory = v.trim(); } return this; }
     /** @param v virtual CPU cores, or null for 1 @return this */
     public Builder cpuCores(Integer v) { if (v != null) { this.cpuCores = v; } return this; }
+    /** @param v virtual CPU sockets, or null for 1 @return this */
+    public Builder cpuSockets(Integer v) { if (v != null) { this.cpuSockets = v; } return this; }
+    /** @param v threads per core, or null for 1 @return this */
+    public Builder cpuThreads(Integer v) { if (v != null) { this.cpuThreads = v; } return this; }
+    /** @param v the CPU model (e.g. host-passthrough), or null/empty for KubeVirt's default @return this */
+    public Builder cpuModel(String v) { this.cpuModel = v == null ? "" : v.trim(); return this; }
     /** @param v {@code bios} or {@code efi}, or null for bios @return this */
     public Builder firmware(String v) { if (v != null) { this.firmware = v.trim(); } return this; }
     /** @param v the machine type, or null/empty for KubeVirt's default @return this */
@@ -288,6 +310,13 @@ public final class ChartSpec {
       require(!memory.matches("^[0-9.]+(k|Ki)?$"), "<vm><memory>",
           "'" + memory + "' is bytes or kilobytes, far too little for a VM; write e.g. 64Mi or 2Gi");
       require(cpuCores >= 1 && cpuCores <= 1024, "<vm><cpuCores>", cpuCores + " must be between 1 and 1024");
+      require(cpuSockets >= 1 && cpuSockets <= 1024, "<vm><cpuSockets>", cpuSockets + " must be between 1 and 1024");
+      require(cpuThreads >= 1 && cpuThreads <= 1024, "<vm><cpuThreads>", cpuThreads + " must be between 1 and 1024");
+      require((long) cpuCores * cpuSockets * cpuThreads <= 1024, "<vm><cpuSockets>",
+          "x <cpuCores> x <cpuThreads> = " + ((long) cpuCores * cpuSockets * cpuThreads)
+              + " virtual CPUs; at most 1024 are allowed");
+      require(cpuModel.isEmpty() || CPU_MODEL.matcher(cpuModel).matches(), "<vm><cpuModel>",
+          "'" + cpuModel + "' must be a CPU model such as host-passthrough, host-model or Skylake-Client-IBRS, or empty");
       require(firmware.equals("bios") || firmware.equals("efi"), "<vm><firmware>",
           "'" + firmware + "' must be bios or efi");
       require(machineType.isEmpty() || MACHINE_TYPE.matcher(machineType).matches(), "<vm><machineType>",

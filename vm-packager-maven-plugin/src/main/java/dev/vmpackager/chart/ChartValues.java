@@ -41,6 +41,9 @@ final class ChartValues {
     vm.put("runStrategy", spec.runStrategy().name());
     vm.put("memory", spec.memory());
     vm.put("cpuCores", spec.cpuCores());
+    vm.put("cpuSockets", spec.cpuSockets());
+    vm.put("cpuThreads", spec.cpuThreads());
+    vm.put("cpuModel", spec.cpuModel());
     vm.put("firmware", spec.firmware());
     vm.put("machineType", spec.machineType());
     vm.put("diskBus", spec.diskBus());
@@ -148,7 +151,10 @@ final class ChartValues {
     c.put("vm.runStrategy", "Always (default), RerunOnFailure, Manual, Halted or Once.\n"
         + "Halted and Once leave the VM stopped after install or upgrade.");
     c.put("vm.memory", "Guest memory as a Kubernetes quantity, e.g. 64Mi, 2Gi.");
-    c.put("vm.cpuCores", "Virtual CPU cores.");
+    c.put("vm.cpuCores", "Virtual CPU cores (per socket).");
+    c.put("vm.cpuSockets", "Virtual CPU sockets; the guest sees cpuSockets x cpuCores x cpuThreads CPUs.");
+    c.put("vm.cpuThreads", "Threads per core.");
+    c.put("vm.cpuModel", "CPU model, e.g. host-passthrough or host-model; empty keeps KubeVirt's default.");
     c.put("vm.firmware", "bios or efi (efi without Secure Boot).");
     c.put("vm.machineType", "QEMU machine type, e.g. q35; empty keeps KubeVirt's default.");
     c.put("vm.diskBus", "Bus of the root (and cloud-init) disk: virtio, sata or scsi.");
@@ -210,6 +216,9 @@ final class ChartValues {
         prop("runStrategy", enumOf("spec.runStrategy", "Always", "RerunOnFailure", "Once", "Manual", "Halted")),
         prop("memory", memory),
         prop("cpuCores", integer("Virtual CPU cores", 1, 1024)),
+        prop("cpuSockets", integer("Virtual CPU sockets", 1, 1024)),
+        prop("cpuThreads", integer("Threads per core", 1, 1024)),
+        prop("cpuModel", str("CPU model, e.g. host-passthrough; empty for KubeVirt's default", "^([A-Za-z0-9][-A-Za-z0-9_.]{0,62})?$")),
         prop("firmware", enumOf("bios or efi", "bios", "efi")),
         prop("machineType", str("QEMU machine type; empty for KubeVirt's default", "^([A-Za-z0-9][-A-Za-z0-9_.]*)?$")),
         prop("diskBus", enumOf("Disk bus", "virtio", "sata", "scsi")),

@@ -19,6 +19,15 @@ public class VmConfig {
   /** Virtual CPU cores. */
   private Integer cpuCores;
 
+  /** Virtual CPU sockets (default 1). */
+  private Integer cpuSockets;
+
+  /** Threads per core (default 1). */
+  private Integer cpuThreads;
+
+  /** The CPU model, e.g. {@code host-passthrough}; empty keeps KubeVirt's default. */
+  private String cpuModel;
+
   /** {@code Always} (default), {@code Halted}, {@code Manual}, {@code RerunOnFailure}, {@code Once}. */
   private String runStrategy;
 
@@ -59,6 +68,18 @@ public class VmConfig {
 
   public Integer getCpuCores() {
     return cpuCores;
+  }
+
+  public Integer getCpuSockets() {
+    return cpuSockets;
+  }
+
+  public Integer getCpuThreads() {
+    return cpuThreads;
+  }
+
+  public String getCpuModel() {
+    return cpuModel;
   }
 
   public String getRunStrategy() {

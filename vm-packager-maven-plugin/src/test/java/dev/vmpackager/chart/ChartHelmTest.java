@@ -58,6 +58,7 @@ class ChartHelmTest {
     assertEquals("64M", t.at("/domain/resources/requests/memory").asText());
     assertEquals("64M", t.at("/domain/memory/guest").asText());
     assertEquals(1, t.at("/domain/cpu/cores").asInt());
+    assertEquals(1, t.at("/domain/cpu").size(), "sockets, threads and model only when set: " + t.at("/domain/cpu"));
     assertTrue(t.at("/domain/firmware/bootloader/bios").isObject());
     assertTrue(t.at("/domain/machine").isMissingNode(), "empty machineType keeps KubeVirt's default");
     JsonNode disks = t.at("/domain/devices/disks");
@@ -213,12 +214,38 @@ class ChartHelmTest {
   }
 
   @Test
+  void cpuTopologyAndModelRenderWhenSet() throws Exception {
+    Path chart = generate(cirros().cpuCores(2).cpuSockets(2).cpuThreads(2).cpuModel("host-passthrough").build());
+    assertLintPasses(chart);
+    List<JsonNode> docs = documents(new Helm(chart).template().withKubeVersion(KUBE).withName("cpu").call());
+    assertManifestsValid(docs);
+    JsonNode cpu = only(docs, "VirtualMachine").at("/spec/template/spec/domain/cpu");
+    assertEquals(2, cpu.path("cores").asInt());
+    assertEquals(2, cpu.path("sockets").asInt());
+    assertEquals(2, cpu.path("threads").asInt());
+    assertTrue(cpu.path("sockets").isInt() && cpu.path("threads").isInt());
+    assertEquals("host-passthrough", cpu.path("model").asText());
+    String values = Files.readString(chart.resolve("values.yaml"));
+    assertTrue(values.contains("cpuSockets: 2") && values.contains("cpuModel: \"host-passthrough\""), values);
+
+    // Overridden at install time: back to one socket and thread, another model.
+    cpu = only(documents(new Helm(chart).template().withKubeVersion(KUBE).withName("cpu").set("vm.cpuSockets", "1")
+        .set("vm.cpuThreads", "1").set("vm.cpuModel", "host-model").call()), "VirtualMachine")
+        .at("/spec/template/spec/domain/cpu");
+    assertTrue(cpu.path("sockets").isMissingNode() && cpu.path("threads").isMissingNode(), cpu.toString());
+    assertEquals("host-model", cpu.path("model").asText());
+  }
+
+  @Test
   void valuesThatBreakTheSchemaAreRejectedByHelm() throws Exception {
     Path chart = generate(cirros().build());
     String[][] bad = { // key, value, what Helm's schema error must name
         {"vm.memry", "1Gi", "additional properties 'memry'"},          // misspelled key
         {"vm.memory", "64 MB", "/vm/memory"},                           // not a quantity
         {"vm.cpuCores", "0", "/vm/cpuCores"},                           // below 1
+        {"vm.cpuSockets", "0", "/vm/cpuSockets"},
+        {"vm.cpuThreads", "0", "/vm/cpuThreads"},
+        {"vm.cpuModel", "host passthrough", "/vm/cpuModel"},
         {"vm.runStrategy", "running", "/vm/runStrategy"},               // the deprecated field, not a strategy
         {"vm.firmware", "uefi", "/vm/firmware"},
         {"image.digest", "sha256:1234", "/image/digest"},

@@ -26,6 +26,9 @@ class ChartSpecTest {
     assertEquals(RunStrategy.Always, s.runStrategy());
     assertEquals("1Gi", s.memory());
     assertEquals(1, s.cpuCores());
+    assertEquals(1, s.cpuSockets());
+    assertEquals(1, s.cpuThreads());
+    assertEquals("", s.cpuModel());
     assertEquals("bios", s.firmware());
     assertEquals("virtio", s.diskBus());
     assertEquals(180, s.terminationGracePeriodSeconds());
@@ -59,6 +62,10 @@ class ChartSpecTest {
     fails(b -> b.memory("0Gi"), "<vm><memory>");
     fails(b -> b.memory("1024"), "<vm><memory>", "bytes");
     fails(b -> b.cpuCores(0), "<vm><cpuCores>", "between 1");
+    fails(b -> b.cpuSockets(0), "<vm><cpuSockets>", "between 1 and 1024");
+    fails(b -> b.cpuThreads(0), "<vm><cpuThreads>", "between 1 and 1024");
+    fails(b -> b.cpuCores(64).cpuSockets(8).cpuThreads(4), "<vm><cpuSockets>", "2048", "at most 1024");
+    fails(b -> b.cpuModel("host passthrough"), "<vm><cpuModel>", "host-passthrough");
     fails(b -> b.firmware("uefi"), "<vm><firmware>", "bios or efi");
     fails(b -> b.diskBus("ide"), "<vm><diskBus>", "virtio");
     fails(b -> b.terminationGracePeriodSeconds(-1), "<vm><terminationGracePeriodSeconds>");
