@@ -40,6 +40,14 @@ public final class ChartSpec {
       Pattern.compile("^[a-z0-9]([a-z0-9._:-]*[a-z0-9])?(/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*$");
   private static final Pattern STORAGE_CLASS = Pattern.compile("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$");
   private static final Pattern APP_VERSION = Pattern.compile("^[A-Za-z0-9][-A-Za-z0-9_.+]{0,62}$");
+  /** A DNS-1123 subdomain, as instancetype and preference names are. */
+  private static final Pattern RESOURCE_NAME = Pattern.compile("^(?=.{1,253}$)[a-z0-9]([-a-z0-9.]*[a-z0-9])?$");
+  /** The instancetype kinds, the default (cluster-wide) first. */
+  public static final List<String> INSTANCETYPE_KINDS =
+      List.of("VirtualMachineClusterInstancetype", "VirtualMachineInstancetype");
+  /** The preference kinds, the default (cluster-wide) first. */
+  public static final List<String> PREFERENCE_KINDS =
+      List.of("VirtualMachineClusterPreference", "VirtualMachinePreference");
   private static final Pattern CPU_MODEL = Pattern.compile("^[A-Za-z0-9][-A-Za-z0-9_.]{0,62}$");
   private static final Pattern MACHINE_TYPE = Pattern.compile("^[A-Za-z0-9][-A-Za-z0-9_.]*$");
 
@@ -69,6 +77,10 @@ public final class ChartSpec {
   private final int cpuSockets;
   private final int cpuThreads;
   private final String cpuModel;
+  private final String instancetypeName;
+  private final String instancetypeKind;
+  private final String preferenceName;
+  private final String preferenceKind;
   private final String firmware;
   private final String machineType;
   private final String diskBus;
@@ -103,6 +115,10 @@ public final class ChartSpec {
     this.cpuSockets = b.cpuSockets;
     this.cpuThreads = b.cpuThreads;
     this.cpuModel = b.cpuModel;
+    this.instancetypeName = b.instancetypeName;
+    this.instancetypeKind = b.instancetypeKind;
+    this.preferenceName = b.preferenceName;
+    this.preferenceKind = b.preferenceKind;
     this.firmware = b.firmware;
     this.machineType = b.machineType;
     this.diskBus = b.diskBus;
@@ -159,6 +175,14 @@ public final class ChartSpec {
   public int cpuThreads() { return cpuThreads; }
   /** @return the CPU model, e.g. {@code host-passthrough}; empty for KubeVirt's default */
   public String cpuModel() { return cpuModel; }
+  /** @return the instancetype giving CPU and memory, empty for none */
+  public String instancetypeName() { return instancetypeName; }
+  /** @return {@code VirtualMachineClusterInstancetype} or {@code VirtualMachineInstancetype} */
+  public String instancetypeKind() { return instancetypeKind; }
+  /** @return the preference, empty for none */
+  public String preferenceName() { return preferenceName; }
+  /** @return {@code VirtualMachineClusterPreference} or {@code VirtualMachinePreference} */
+  public String preferenceKind() { return preferenceKind; }
   /** @return {@code bios} or {@code efi} */
   public String firmware() { return firmware; }
   /** @return the machine type, empty for KubeVirt's default */
@@ -205,6 +229,12 @@ public final class ChartSpec {
     private int cpuSockets = 1;
     private int cpuThreads = 1;
     private String cpuModel = "";
+    /** The CPU and memory settings given explicitly, which an instancetype would contradict. */
+    private final Set<String> sizing = new java.util.TreeSet<>();
+    private String instancetypeName = "";
+    private String instancetypeKind = INSTANCETYPE_KINDS.get(0);
+    private String preferenceName = "";
+    private String preferenceKind = PREFERENCE_KINDS.get(0);
     private String firmware = "bios";
     private String machineType = "";
     private String diskBus = "virtio";
@@ -246,15 +276,41 @@ public final class ChartSpec {
     /** @param v the run strategy name, or null for Always @return this */
     public Builder runStrategy(String v) { if (v != null) { this.runStrategy = v.trim(); } return this; }
     /** @param v the memory quantity, or null for 1Gi @return this */
-    public Builder memory(String v) { if (v != null) { this.memory = v.trim(); } return this; }
+    public Builder memory(String v) { if (v != null) { this.memory = v.trim(); sizing.add("<memory>"); } return this; }
     /** @param v virtual CPU cores, or null for 1 @return this */
-    public Builder cpuCores(Integer v) { if (v != null) { this.cpuCores = v; } return this; }
+    public Builder cpuCores(Integer v) { if (v != null) { this.cpuCores = v; sizing.add("<cpuCores>"); } return this; }
     /** @param v virtual CPU sockets, or null for 1 @return this */
-    public Builder cpuSockets(Integer v) { if (v != null) { this.cpuSockets = v; } return this; }
+    public Builder cpuSockets(Integer v) { if (v != null) { this.cpuSockets = v; sizing.add("<cpuSockets>"); } return this; }
     /** @param v threads per core, or null for 1 @return this */
-    public Builder cpuThreads(Integer v) { if (v != null) { this.cpuThreads = v; } return this; }
+    public Builder cpuThreads(Integer v) { if (v != null) { this.cpuThreads = v; sizing.add("<cpuThreads>"); } return this; }
     /** @param v the CPU model (e.g. host-passthrough), or null/empty for KubeVirt's default @return this */
-    public Builder cpuModel(String v) { this.cpuModel = v == null ? "" : v.trim(); return this; }
+    public Builder cpuModel(String v) {
+      this.cpuModel = v == null ? "" : v.trim();
+      if (!cpuModel.isEmpty()) {
+        sizing.add("<cpuModel>");
+      }
+      return this;
+    }
+    /**
+     * @param name the instancetype giving the VM's CPU and memory, or null/empty for none
+     * @param kind {@code VirtualMachineClusterInstancetype} (null or empty) or {@code VirtualMachineInstancetype}
+     * @return this
+     */
+    public Builder instancetype(String name, String kind) {
+      this.instancetypeName = name == null ? "" : name.trim();
+      this.instancetypeKind = kind == null || kind.isBlank() ? INSTANCETYPE_KINDS.get(0) : kind.trim();
+      return this;
+    }
+    /**
+     * @param name the preference (defaults for devices, firmware...), or null/empty for none
+     * @param kind {@code VirtualMachineClusterPreference} (null or empty) or {@code VirtualMachinePreference}
+     * @return this
+     */
+    public Builder preference(String name, String kind) {
+      this.preferenceName = name == null ? "" : name.trim();
+      this.preferenceKind = kind == null || kind.isBlank() ? PREFERENCE_KINDS.get(0) : kind.trim();
+      return this;
+    }
     /** @param v {@code bios} or {@code efi}, or null for bios @return this */
     public Builder firmware(String v) { if (v != null) { this.firmware = v.trim(); } return this; }
     /** @param v the machine type, or null/empty for KubeVirt's default @return this */
@@ -317,6 +373,17 @@ public final class ChartSpec {
               + " virtual CPUs; at most 1024 are allowed");
       require(cpuModel.isEmpty() || CPU_MODEL.matcher(cpuModel).matches(), "<vm><cpuModel>",
           "'" + cpuModel + "' must be a CPU model such as host-passthrough, host-model or Skylake-Client-IBRS, or empty");
+      require(instancetypeName.isEmpty() || RESOURCE_NAME.matcher(instancetypeName).matches(), "<vm><instancetype><name>",
+          "'" + instancetypeName + "' must be a resource name such as u1.medium (lower-case letters, digits, '-', '.')");
+      require(INSTANCETYPE_KINDS.contains(instancetypeKind), "<vm><instancetype><kind>",
+          "'" + instancetypeKind + "' must be " + String.join(" or ", INSTANCETYPE_KINDS));
+      require(preferenceName.isEmpty() || RESOURCE_NAME.matcher(preferenceName).matches(), "<vm><preference><name>",
+          "'" + preferenceName + "' must be a resource name such as fedora or windows.11 (lower-case letters, digits, '-', '.')");
+      require(PREFERENCE_KINDS.contains(preferenceKind), "<vm><preference><kind>",
+          "'" + preferenceKind + "' must be " + String.join(" or ", PREFERENCE_KINDS));
+      require(instancetypeName.isEmpty() || sizing.isEmpty(), "<vm><instancetype>",
+          "'" + instancetypeName + "' gives the VM's CPU and memory, so " + String.join(", ", sizing)
+              + " must not be set as well (KubeVirt rejects the conflict); remove them or the instancetype");
       require(firmware.equals("bios") || firmware.equals("efi"), "<vm><firmware>",
           "'" + firmware + "' must be bios or efi");
       require(machineType.isEmpty() || MACHINE_TYPE.matcher(machineType).matches(), "<vm><machineType>",

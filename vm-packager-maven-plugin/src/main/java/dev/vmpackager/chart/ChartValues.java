@@ -44,6 +44,14 @@ final class ChartValues {
     vm.put("cpuSockets", spec.cpuSockets());
     vm.put("cpuThreads", spec.cpuThreads());
     vm.put("cpuModel", spec.cpuModel());
+    Map<String, Object> instancetype = new LinkedHashMap<>();
+    instancetype.put("name", spec.instancetypeName());
+    instancetype.put("kind", spec.instancetypeKind());
+    vm.put("instancetype", instancetype);
+    Map<String, Object> preference = new LinkedHashMap<>();
+    preference.put("name", spec.preferenceName());
+    preference.put("kind", spec.preferenceKind());
+    vm.put("preference", preference);
     vm.put("firmware", spec.firmware());
     vm.put("machineType", spec.machineType());
     vm.put("diskBus", spec.diskBus());
@@ -155,6 +163,13 @@ final class ChartValues {
     c.put("vm.cpuSockets", "Virtual CPU sockets; the guest sees cpuSockets x cpuCores x cpuThreads CPUs.");
     c.put("vm.cpuThreads", "Threads per core.");
     c.put("vm.cpuModel", "CPU model, e.g. host-passthrough or host-model; empty keeps KubeVirt's default.");
+    c.put("vm.instancetype", "An instancetype giving CPU and memory; with a name set, memory and the cpu*\n"
+        + "values are not rendered (KubeVirt rejects a VM that sets both).");
+    c.put("vm.instancetype.name", "e.g. u1.medium; empty for none.");
+    c.put("vm.instancetype.kind", "VirtualMachineClusterInstancetype (cluster-wide) or VirtualMachineInstancetype (namespaced).");
+    c.put("vm.preference", "A preference: defaults for devices, firmware and the like.");
+    c.put("vm.preference.name", "e.g. fedora; empty for none.");
+    c.put("vm.preference.kind", "VirtualMachineClusterPreference (cluster-wide) or VirtualMachinePreference (namespaced).");
     c.put("vm.firmware", "bios or efi (efi without Secure Boot).");
     c.put("vm.machineType", "QEMU machine type, e.g. q35; empty keeps KubeVirt's default.");
     c.put("vm.diskBus", "Bus of the root (and cloud-init) disk: virtio, sata or scsi.");
@@ -219,6 +234,12 @@ final class ChartValues {
         prop("cpuSockets", integer("Virtual CPU sockets", 1, 1024)),
         prop("cpuThreads", integer("Threads per core", 1, 1024)),
         prop("cpuModel", str("CPU model, e.g. host-passthrough; empty for KubeVirt's default", "^([A-Za-z0-9][-A-Za-z0-9_.]{0,62})?$")),
+        prop("instancetype", object("Instancetype giving CPU and memory",
+            prop("name", str("Instancetype name; empty for none", RESOURCE_NAME)),
+            prop("kind", enumOf("Instancetype kind", ChartSpec.INSTANCETYPE_KINDS.toArray(String[]::new))))),
+        prop("preference", object("Preference",
+            prop("name", str("Preference name; empty for none", RESOURCE_NAME)),
+            prop("kind", enumOf("Preference kind", ChartSpec.PREFERENCE_KINDS.toArray(String[]::new))))),
         prop("firmware", enumOf("bios or efi", "bios", "efi")),
         prop("machineType", str("QEMU machine type; empty for KubeVirt's default", "^([A-Za-z0-9][-A-Za-z0-9_.]*)?$")),
         prop("diskBus", enumOf("Disk bus", "virtio", "sata", "scsi")),
@@ -258,6 +279,9 @@ final class ChartValues {
     Text.json(out, root, 0);
     return out.append('\n').toString();
   }
+
+  /** An optional DNS-1123 subdomain (instancetype, preference, Secret or ConfigMap name). */
+  private static final String RESOURCE_NAME = "^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?)?$";
 
   @SafeVarargs
   private static Map<String, Object> object(String description, Map.Entry<String, Object>... props) {

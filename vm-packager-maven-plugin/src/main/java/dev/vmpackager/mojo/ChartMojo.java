@@ -161,6 +161,10 @@ public class ChartMojo extends AbstractVmMojo {
         .cpuSockets(v.getCpuSockets())
         .cpuThreads(v.getCpuThreads())
         .cpuModel(v.getCpuModel())
+        .instancetype(v.getInstancetype() == null ? null : v.getInstancetype().getName(),
+            v.getInstancetype() == null ? null : v.getInstancetype().getKind())
+        .preference(v.getPreference() == null ? null : v.getPreference().getName(),
+            v.getPreference() == null ? null : v.getPreference().getKind())
         .firmware(lower(v.getFirmware()))
         .machineType(v.getMachineType())
         .diskBus(lower(v.getDiskBus()))

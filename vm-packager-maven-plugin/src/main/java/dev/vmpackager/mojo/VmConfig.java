@@ -28,6 +28,12 @@ public class VmConfig {
   /** The CPU model, e.g. {@code host-passthrough}; empty keeps KubeVirt's default. */
   private String cpuModel;
 
+  /** An instancetype giving CPU and memory ({@code <name>}, optional {@code <kind>}). */
+  private MatcherConfig instancetype;
+
+  /** A preference ({@code <name>}, optional {@code <kind>}). */
+  private MatcherConfig preference;
+
   /** {@code Always} (default), {@code Halted}, {@code Manual}, {@code RerunOnFailure}, {@code Once}. */
   private String runStrategy;
 
@@ -80,6 +86,14 @@ public class VmConfig {
 
   public String getCpuModel() {
     return cpuModel;
+  }
+
+  public MatcherConfig getInstancetype() {
+    return instancetype;
+  }
+
+  public MatcherConfig getPreference() {
+    return preference;
   }
 
   public String getRunStrategy() {

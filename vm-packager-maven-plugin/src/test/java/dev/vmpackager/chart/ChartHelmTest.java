@@ -237,6 +237,47 @@ class ChartHelmTest {
   }
 
   @Test
+  void instancetypeReplacesCpuAndMemoryAndPreferenceIsReferenced() throws Exception {
+    Path chart = generate(unsizedCirros().instancetype("u1.medium", null)
+        .preference("fedora", "VirtualMachinePreference").build());
+    assertLintPasses(chart);
+    List<JsonNode> docs = documents(new Helm(chart).template().withKubeVersion(KUBE).withName("it").call());
+    assertManifestsValid(docs);
+    JsonNode vm = only(docs, "VirtualMachine");
+    assertEquals("u1.medium", vm.at("/spec/instancetype/name").asText());
+    assertEquals("VirtualMachineClusterInstancetype", vm.at("/spec/instancetype/kind").asText());
+    assertEquals("fedora", vm.at("/spec/preference/name").asText());
+    assertEquals("VirtualMachinePreference", vm.at("/spec/preference/kind").asText());
+    JsonNode dom = vm.at("/spec/template/spec/domain");
+    assertTrue(dom.path("cpu").isMissingNode(), "no domain.cpu with an instancetype: " + dom);
+    assertTrue(dom.path("memory").isMissingNode(), "no domain.memory with an instancetype: " + dom);
+    assertTrue(dom.path("resources").isMissingNode(), "no resources.requests.memory with an instancetype: " + dom);
+    assertTrue(dom.at("/devices/disks").isArray() && dom.at("/firmware/bootloader/bios").isObject());
+    String notes = installOutput(chart);
+    assertTrue(notes.contains("VirtualMachineClusterInstancetype u1.medium")
+        && notes.contains("kubectl get virtualmachineclusterinstancetype u1.medium"), notes);
+    assertTrue(notes.contains("Preference: VirtualMachinePreference fedora"), notes);
+    assertFalse(installOutput(generate(cirros().build())).contains("instancetype"));
+
+    // Set at install time on a chart built without one; a preference alone keeps cpu and memory.
+    Path plain = generate(cirros().build());
+    vm = only(documents(new Helm(plain).template().withKubeVersion(KUBE).withName("it").set("vm.instancetype.name", "cx1.large")
+        .set("vm.instancetype.kind", "VirtualMachineInstancetype").call()), "VirtualMachine");
+    assertEquals("cx1.large", vm.at("/spec/instancetype/name").asText());
+    assertEquals("VirtualMachineInstancetype", vm.at("/spec/instancetype/kind").asText());
+    assertTrue(vm.at("/spec/template/spec/domain/cpu").isMissingNode());
+    assertTrue(vm.at("/spec/template/spec/domain/resources").isMissingNode());
+    vm = only(documents(new Helm(plain).template().withKubeVersion(KUBE).withName("it").set("vm.preference.name", "cirros")
+        .call()), "VirtualMachine");
+    assertValid("kubevirt.io_virtualmachine_v1.json", "", vm);
+    assertEquals("VirtualMachineClusterPreference", vm.at("/spec/preference/kind").asText());
+    assertTrue(vm.at("/spec/instancetype").isMissingNode());
+    assertEquals("64M", vm.at("/spec/template/spec/domain/resources/requests/memory").asText());
+    vm = only(documents(new Helm(plain).template().withKubeVersion(KUBE).withName("it").call()), "VirtualMachine");
+    assertTrue(vm.at("/spec/instancetype").isMissingNode() && vm.at("/spec/preference").isMissingNode());
+  }
+
+  @Test
   void valuesThatBreakTheSchemaAreRejectedByHelm() throws Exception {
     Path chart = generate(cirros().build());
     String[][] bad = { // key, value, what Helm's schema error must name
@@ -248,6 +289,10 @@ class ChartHelmTest {
         {"vm.cpuModel", "host passthrough", "/vm/cpuModel"},
         {"vm.runStrategy", "running", "/vm/runStrategy"},               // the deprecated field, not a strategy
         {"vm.firmware", "uefi", "/vm/firmware"},
+        {"vm.instancetype.kind", "Instancetype", "/vm/instancetype/kind"},
+        {"vm.preference.kind", "VirtualMachineClusterInstancetype", "/vm/preference/kind"},
+        {"vm.instancetype.name", "U1.Medium", "/vm/instancetype/name"},
+        {"vm.instancetype.size", "medium", "additional properties 'size'"},
         {"image.digest", "sha256:1234", "/image/digest"},
         {"vm.storage.type", "dataVolume", "/vm/storage/size"},          // dataVolume without a size
         {"service.ports[0].port", "70000", "/service/ports/0/port"},

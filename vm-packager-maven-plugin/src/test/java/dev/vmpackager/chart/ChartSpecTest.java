@@ -66,6 +66,14 @@ class ChartSpecTest {
     fails(b -> b.cpuThreads(0), "<vm><cpuThreads>", "between 1 and 1024");
     fails(b -> b.cpuCores(64).cpuSockets(8).cpuThreads(4), "<vm><cpuSockets>", "2048", "at most 1024");
     fails(b -> b.cpuModel("host passthrough"), "<vm><cpuModel>", "host-passthrough");
+    fails(b -> b.instancetype("u1.medium", "Instancetype"), "<vm><instancetype><kind>",
+        "VirtualMachineClusterInstancetype or VirtualMachineInstancetype");
+    fails(b -> b.instancetype("U1 medium", null), "<vm><instancetype><name>", "u1.medium");
+    fails(b -> b.preference("fedora", "VirtualMachineClusterInstancetype"), "<vm><preference><kind>",
+        "VirtualMachineClusterPreference or VirtualMachinePreference");
+    fails(b -> b.instancetype("u1.medium", null), "<vm><instancetype>", "<memory>", "KubeVirt rejects");
+    fails(b -> b.instancetype("u1.medium", null).cpuCores(2).cpuModel("host-model"), "<vm><instancetype>",
+        "<cpuCores>", "<cpuModel>", "<memory>");
     fails(b -> b.firmware("uefi"), "<vm><firmware>", "bios or efi");
     fails(b -> b.diskBus("ide"), "<vm><diskBus>", "virtio");
     fails(b -> b.terminationGracePeriodSeconds(-1), "<vm><terminationGracePeriodSeconds>");
@@ -78,6 +86,16 @@ class ChartSpecTest {
     fails(b -> b.vmName("VM.Cirros"), "<vm><name>", "DNS label");
     fails(b -> b.appVersion("1.0 beta"), "<appVersion> (vm.chart.appVersion)");
     fails(b -> b.machineType("q35; rm"), "<vm><machineType>");
+  }
+
+  @Test
+  void instancetypeWithoutSizing() throws Exception {
+    ChartSpec s = ChartTesting.unsizedCirros().instancetype("u1.medium", "").preference("fedora", null).build();
+    assertEquals("u1.medium", s.instancetypeName());
+    assertEquals("VirtualMachineClusterInstancetype", s.instancetypeKind());
+    assertEquals("fedora", s.preferenceName());
+    assertEquals("VirtualMachineClusterPreference", s.preferenceKind());
+    assertEquals("", cirros().build().instancetypeName());
   }
 
   @Test
