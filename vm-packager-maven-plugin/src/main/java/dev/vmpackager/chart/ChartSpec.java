@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -48,6 +49,11 @@ public final class ChartSpec {
   /** The preference kinds, the default (cluster-wide) first. */
   public static final List<String> PREFERENCE_KINDS =
       List.of("VirtualMachineClusterPreference", "VirtualMachinePreference");
+  /** A Kubernetes label key: optional DNS-subdomain prefix and '/', then a name. */
+  static final Pattern LABEL_KEY = Pattern.compile(
+      "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$");
+  /** A Kubernetes label value (may be empty). */
+  static final Pattern LABEL_VALUE = Pattern.compile("^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$");
   private static final Pattern CPU_MODEL = Pattern.compile("^[A-Za-z0-9][-A-Za-z0-9_.]{0,62}$");
   private static final Pattern MACHINE_TYPE = Pattern.compile("^[A-Za-z0-9][-A-Za-z0-9_.]*$");
 
@@ -81,6 +87,7 @@ public final class ChartSpec {
   private final String instancetypeKind;
   private final String preferenceName;
   private final String preferenceKind;
+  private final java.util.SortedMap<String, String> nodeSelector;
   private final String firmware;
   private final String machineType;
   private final String diskBus;
@@ -119,6 +126,7 @@ public final class ChartSpec {
     this.instancetypeKind = b.instancetypeKind;
     this.preferenceName = b.preferenceName;
     this.preferenceKind = b.preferenceKind;
+    this.nodeSelector = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(b.nodeSelector));
     this.firmware = b.firmware;
     this.machineType = b.machineType;
     this.diskBus = b.diskBus;
@@ -183,6 +191,8 @@ public final class ChartSpec {
   public String preferenceName() { return preferenceName; }
   /** @return {@code VirtualMachineClusterPreference} or {@code VirtualMachinePreference} */
   public String preferenceKind() { return preferenceKind; }
+  /** @return node labels the VM's pod must match, sorted by key */
+  public java.util.SortedMap<String, String> nodeSelector() { return nodeSelector; }
   /** @return {@code bios} or {@code efi} */
   public String firmware() { return firmware; }
   /** @return the machine type, empty for KubeVirt's default */
@@ -235,6 +245,7 @@ public final class ChartSpec {
     private String instancetypeKind = INSTANCETYPE_KINDS.get(0);
     private String preferenceName = "";
     private String preferenceKind = PREFERENCE_KINDS.get(0);
+    private final java.util.SortedMap<String, String> nodeSelector = new java.util.TreeMap<>();
     private String firmware = "bios";
     private String machineType = "";
     private String diskBus = "virtio";
@@ -289,6 +300,15 @@ public final class ChartSpec {
       if (!cpuModel.isEmpty()) {
         sizing.add("<cpuModel>");
       }
+      return this;
+    }
+    /**
+     * @param key a node label key, e.g. {@code kubernetes.io/arch}
+     * @param value the label value the node must have
+     * @return this
+     */
+    public Builder nodeSelector(String key, String value) {
+      nodeSelector.put(key == null ? "" : key.trim(), value == null ? "" : value.trim());
       return this;
     }
     /**
@@ -384,6 +404,14 @@ public final class ChartSpec {
       require(instancetypeName.isEmpty() || sizing.isEmpty(), "<vm><instancetype>",
           "'" + instancetypeName + "' gives the VM's CPU and memory, so " + String.join(", ", sizing)
               + " must not be set as well (KubeVirt rejects the conflict); remove them or the instancetype");
+      for (Map.Entry<String, String> e : nodeSelector.entrySet()) {
+        require(LABEL_KEY.matcher(e.getKey()).matches(), "<vm><nodeSelector>", "key '" + e.getKey()
+            + "' must be a label key such as kubernetes.io/arch or disktype: an optional DNS prefix and '/',"
+            + " then 1 to 63 letters, digits, '-', '_' or '.'");
+        require(LABEL_VALUE.matcher(e.getValue()).matches(), "<vm><nodeSelector>", "value '" + e.getValue()
+            + "' of " + e.getKey() + " must be a label value: at most 63 letters, digits, '-', '_' or '.',"
+            + " starting and ending with a letter or digit");
+      }
       require(firmware.equals("bios") || firmware.equals("efi"), "<vm><firmware>",
           "'" + firmware + "' must be bios or efi");
       require(machineType.isEmpty() || MACHINE_TYPE.matcher(machineType).matches(), "<vm><machineType>",

@@ -52,6 +52,9 @@ final class ChartValues {
     preference.put("name", spec.preferenceName());
     preference.put("kind", spec.preferenceKind());
     vm.put("preference", preference);
+    vm.put("nodeSelector", new LinkedHashMap<String, Object>(spec.nodeSelector()));
+    vm.put("tolerations", new ArrayList<>());
+    vm.put("affinity", new LinkedHashMap<String, Object>());
     vm.put("firmware", spec.firmware());
     vm.put("machineType", spec.machineType());
     vm.put("diskBus", spec.diskBus());
@@ -128,7 +131,7 @@ final class ChartValues {
       String k = String.valueOf(e.getKey());
       String p = path.isEmpty() ? k : path + "." + k;
       Object old = into.get(k);
-      if (!path.isEmpty() && !into.containsKey(k) && KNOWN.contains(p.substring(0, p.indexOf('.')))) {
+      if (!path.isEmpty() && !into.containsKey(k) && KNOWN.contains(p.substring(0, p.indexOf('.'))) && !isOpen(path)) {
         throw new ChartConfigException("src/main/helm/values.yaml", "The values file " + file + " sets '" + p
             + "', which the generated chart does not know; the keys under " + path + " are " + into.keySet());
       }
@@ -138,6 +141,13 @@ final class ChartValues {
         into.put(k, e.getValue());
       }
     }
+  }
+
+  /** Maps whose keys are the user's (labels, affinity terms), not names the templates read. */
+  private static final List<String> OPEN_MAPS = List.of("vm.nodeSelector", "vm.affinity");
+
+  private static boolean isOpen(String path) {
+    return OPEN_MAPS.stream().anyMatch(m -> path.equals(m) || path.startsWith(m + "."));
   }
 
   /** @return the values tree (live; the generator only reads it) */
@@ -170,6 +180,9 @@ final class ChartValues {
     c.put("vm.preference", "A preference: defaults for devices, firmware and the like.");
     c.put("vm.preference.name", "e.g. fedora; empty for none.");
     c.put("vm.preference.kind", "VirtualMachineClusterPreference (cluster-wide) or VirtualMachinePreference (namespaced).");
+    c.put("vm.nodeSelector", "Node labels the VM's pod must match, e.g. {kubernetes.io/arch: amd64}.");
+    c.put("vm.tolerations", "Pod tolerations, e.g. [{key: dedicated, operator: Equal, value: vms, effect: NoSchedule}].");
+    c.put("vm.affinity", "Pod affinity: nodeAffinity, podAffinity and/or podAntiAffinity, as in a Pod spec.");
     c.put("vm.firmware", "bios or efi (efi without Secure Boot).");
     c.put("vm.machineType", "QEMU machine type, e.g. q35; empty keeps KubeVirt's default.");
     c.put("vm.diskBus", "Bus of the root (and cloud-init) disk: virtio, sata or scsi.");
@@ -240,6 +253,9 @@ final class ChartValues {
         prop("preference", object("Preference",
             prop("name", str("Preference name; empty for none", RESOURCE_NAME)),
             prop("kind", enumOf("Preference kind", ChartSpec.PREFERENCE_KINDS.toArray(String[]::new))))),
+        prop("nodeSelector", nodeSelector()),
+        prop("tolerations", tolerations()),
+        prop("affinity", affinity()),
         prop("firmware", enumOf("bios or efi", "bios", "efi")),
         prop("machineType", str("QEMU machine type; empty for KubeVirt's default", "^([A-Za-z0-9][-A-Za-z0-9_.]*)?$")),
         prop("diskBus", enumOf("Disk bus", "virtio", "sata", "scsi")),
@@ -282,6 +298,47 @@ final class ChartValues {
 
   /** An optional DNS-1123 subdomain (instancetype, preference, Secret or ConfigMap name). */
   private static final String RESOURCE_NAME = "^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?)?$";
+
+  private static Map<String, Object> nodeSelector() {
+    Map<String, Object> o = new LinkedHashMap<>();
+    o.put("description", "Node labels the VM's pod must match");
+    o.put("type", "object");
+    o.put("propertyNames", Map.of("pattern", ChartSpec.LABEL_KEY.pattern()));
+    o.put("additionalProperties", Map.of("type", "string", "pattern", ChartSpec.LABEL_VALUE.pattern()));
+    return o;
+  }
+
+  private static Map<String, Object> tolerations() {
+    Map<String, Object> props = new LinkedHashMap<>();
+    props.put("key", Map.of("type", "string"));
+    props.put("operator", Map.of("type", "string", "enum", List.of("Exists", "Equal")));
+    props.put("value", Map.of("type", "string"));
+    props.put("effect", Map.of("type", "string", "enum", List.of("", "NoSchedule", "PreferNoSchedule", "NoExecute")));
+    props.put("tolerationSeconds", Map.of("type", "integer"));
+    Map<String, Object> item = new LinkedHashMap<>();
+    item.put("description", "A toleration, as in a Pod spec");
+    item.put("type", "object");
+    item.put("properties", props);
+    item.put("additionalProperties", false);
+    Map<String, Object> o = new LinkedHashMap<>();
+    o.put("description", "Pod tolerations");
+    o.put("type", "array");
+    o.put("items", item);
+    return o;
+  }
+
+  private static Map<String, Object> affinity() {
+    Map<String, Object> props = new LinkedHashMap<>();
+    for (String k : List.of("nodeAffinity", "podAffinity", "podAntiAffinity")) {
+      props.put(k, Map.of("type", "object"));
+    }
+    Map<String, Object> o = new LinkedHashMap<>();
+    o.put("description", "Pod affinity, as in a Pod spec");
+    o.put("type", "object");
+    o.put("properties", props);
+    o.put("additionalProperties", false);
+    return o;
+  }
 
   @SafeVarargs
   private static Map<String, Object> object(String description, Map.Entry<String, Object>... props) {

@@ -184,6 +184,11 @@ public class ChartMojo extends AbstractVmMojo {
       String protocol = p.getProtocol() == null ? "TCP" : p.getProtocol().trim().toUpperCase(Locale.ROOT);
       b.addPort(new ServicePort(p.getName() == null ? null : p.getName().trim(), p.getPort(), protocol));
     }
+    if (v.getNodeSelector() != null) {
+      for (String key : new java.util.TreeSet<>(v.getNodeSelector().stringPropertyNames())) {
+        b.nodeSelector(key, v.getNodeSelector().getProperty(key));
+      }
+    }
     if (usbDevices != null) {
       for (UsbDeviceConfig d : usbDevices) {
         b.addUsbDevice(new UsbDeviceRequest(d.getResource() == null ? null : d.getResource().trim(), d.getCount(), d.getName()));

@@ -34,6 +34,13 @@ public class VmConfig {
   /** A preference ({@code <name>}, optional {@code <kind>}). */
   private MatcherConfig preference;
 
+  /**
+   * Node labels the VM's pod must match:
+   * {@code <nodeSelector><property><name>kubernetes.io/arch</name><value>amd64</value></property></nodeSelector>}
+   * (label keys with a '/' cannot be XML element names, hence the {@code <property>} form).
+   */
+  private java.util.Properties nodeSelector;
+
   /** {@code Always} (default), {@code Halted}, {@code Manual}, {@code RerunOnFailure}, {@code Once}. */
   private String runStrategy;
 
@@ -94,6 +101,10 @@ public class VmConfig {
 
   public MatcherConfig getPreference() {
     return preference;
+  }
+
+  public java.util.Properties getNodeSelector() {
+    return nodeSelector;
   }
 
   public String getRunStrategy() {

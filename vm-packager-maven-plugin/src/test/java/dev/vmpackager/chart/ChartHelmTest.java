@@ -278,6 +278,49 @@ class ChartHelmTest {
   }
 
   @Test
+  void schedulingPassesNodeSelectorTolerationsAndAffinityThrough() throws Exception {
+    Path user = tmp.resolve("user-helm");
+    Files.createDirectories(user);
+    // The user's values.yaml may add labels to the open nodeSelector map.
+    Files.writeString(user.resolve("values.yaml"), "vm:\n  nodeSelector:\n    disktype: ssd\n");
+    Path chart = generate(cirros().nodeSelector("kubernetes.io/arch", "amd64").userChartDirectory(user).build());
+    assertLintPasses(chart);
+    String values = Files.readString(chart.resolve("values.yaml"));
+    assertTrue(values.contains("\"kubernetes.io/arch\": \"amd64\""), values);
+    Path override = Files.writeString(tmp.resolve("sched.yaml"), String.join("\n",
+        "vm:",
+        "  tolerations:",
+        "    - {key: dedicated, operator: Equal, value: vms, effect: NoSchedule}",
+        "    - {key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: 300}",
+        "  affinity:",
+        "    nodeAffinity:",
+        "      requiredDuringSchedulingIgnoredDuringExecution:",
+        "        nodeSelectorTerms:",
+        "          - matchExpressions:",
+        "              - {key: kubevirt.io/schedulable, operator: In, values: [\"true\"]}",
+        ""));
+    List<JsonNode> docs = documents(new Helm(chart).template().withKubeVersion(KUBE).withName("s").withValuesFile(override).call());
+    assertManifestsValid(docs);
+    JsonNode t = only(docs, "VirtualMachine").at("/spec/template/spec");
+    assertEquals("amd64", t.at("/nodeSelector/kubernetes.io~1arch").asText());
+    assertEquals("ssd", t.at("/nodeSelector/disktype").asText());
+    assertEquals(2, t.at("/tolerations").size());
+    assertEquals("NoSchedule", t.at("/tolerations/0/effect").asText());
+    assertEquals(300, t.at("/tolerations/1/tolerationSeconds").asInt());
+    assertTrue(t.at("/tolerations/1/tolerationSeconds").isIntegralNumber());
+    assertEquals("kubevirt.io/schedulable", t.at(
+        "/affinity/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms/0/matchExpressions/0/key").asText());
+
+    String notes = installOutput(chart);
+    assertTrue(notes.contains("node labels: disktype=ssd kubernetes.io/arch=amd64"), notes);
+    // None of them by default.
+    t = only(documents(new Helm(generate(cirros().build())).template().withKubeVersion(KUBE).withName("s").call()),
+        "VirtualMachine").at("/spec/template/spec");
+    assertTrue(t.path("nodeSelector").isMissingNode() && t.path("tolerations").isMissingNode()
+        && t.path("affinity").isMissingNode(), t.toString());
+  }
+
+  @Test
   void valuesThatBreakTheSchemaAreRejectedByHelm() throws Exception {
     Path chart = generate(cirros().build());
     String[][] bad = { // key, value, what Helm's schema error must name
@@ -293,6 +336,10 @@ class ChartHelmTest {
         {"vm.preference.kind", "VirtualMachineClusterInstancetype", "/vm/preference/kind"},
         {"vm.instancetype.name", "U1.Medium", "/vm/instancetype/name"},
         {"vm.instancetype.size", "medium", "additional properties 'size'"},
+        {"vm.tolerations[0].operator", "Maybe", "/vm/tolerations/0/operator"},
+        {"vm.tolerations[0].efect", "NoSchedule", "additional properties 'efect'"},
+        {"vm.affinity.nodeAfinity.x", "y", "additional properties 'nodeAfinity'"},
+        {"vm.nodeSelector.disk\\ type", "ssd", "invalid propertyName 'disk type'"},
         {"image.digest", "sha256:1234", "/image/digest"},
         {"vm.storage.type", "dataVolume", "/vm/storage/size"},          // dataVolume without a size
         {"service.ports[0].port", "70000", "/service/ports/0/port"},

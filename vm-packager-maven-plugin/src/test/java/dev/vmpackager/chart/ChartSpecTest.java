@@ -74,6 +74,9 @@ class ChartSpecTest {
     fails(b -> b.instancetype("u1.medium", null), "<vm><instancetype>", "<memory>", "KubeVirt rejects");
     fails(b -> b.instancetype("u1.medium", null).cpuCores(2).cpuModel("host-model"), "<vm><instancetype>",
         "<cpuCores>", "<cpuModel>", "<memory>");
+    fails(b -> b.nodeSelector("kubernetes.io/", "amd64"), "<vm><nodeSelector>", "label key");
+    fails(b -> b.nodeSelector("Example.com/arch", "amd64"), "<vm><nodeSelector>", "label key");
+    fails(b -> b.nodeSelector("arch", "amd 64"), "<vm><nodeSelector>", "label value", "'amd 64'");
     fails(b -> b.firmware("uefi"), "<vm><firmware>", "bios or efi");
     fails(b -> b.diskBus("ide"), "<vm><diskBus>", "virtio");
     fails(b -> b.terminationGracePeriodSeconds(-1), "<vm><terminationGracePeriodSeconds>");
