@@ -102,7 +102,9 @@ public final class ChartGenerator {
     text.put("templates/virtualmachine.yaml", template(spec, "virtualmachine.yaml"));
     text.put("templates/service.yaml", template(spec, "service.yaml"));
     text.put("templates/NOTES.txt", template(spec, "NOTES.txt") + usbNotes(spec));
-    spec.cloudInitUserData().ifPresent(data -> text.put("templates/cloudinit-secret.yaml", secret(spec, data)));
+    if (spec.hasCloudInit()) {
+      text.put("templates/cloudinit-secret.yaml", secret(spec));
+    }
     if (!spec.usbList().isEmpty()) {
       text.put(USB_FILE, usbSnippet(spec));
     }
@@ -205,15 +207,24 @@ public final class ChartGenerator {
       }
       String t = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       return t.replace("__CHART__", spec.name())
-          .replace("__HAS_USER_DATA__", spec.cloudInitUserData().isPresent() ? "true" : "");
+          .replace("__HAS_USER_DATA__", spec.cloudInitUserData().isPresent() ? "true" : "")
+          .replace("__HAS_NETWORK_DATA__", spec.cloudInitNetworkData().isPresent() ? "true" : "");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  /** The Secret holds the user-data base64-encoded, so nothing in it can be read as a Helm template. */
-  private static String secret(ChartSpec spec, String userData) {
-    String b64 = Base64.getEncoder().encodeToString(userData.getBytes(StandardCharsets.UTF_8));
+  /** The Secret holds the data base64-encoded, so nothing in it can be read as a Helm template. */
+  private static String secret(ChartSpec spec) {
+    StringBuilder data = new StringBuilder();
+    spec.cloudInitUserData().ifPresent(u -> data
+        .append("  # The cloud-init user-data file given to the build (<vm><cloudInit>), base64-encoded;\n")
+        .append("  # the VirtualMachine reads it through secretRef.\n")
+        .append("  userdata: ").append(base64(u)).append('\n'));
+    spec.cloudInitNetworkData().ifPresent(n -> data
+        .append("  # The network-data file given to the build (<vm><cloudInitNetworkData>), base64-encoded;\n")
+        .append("  # the VirtualMachine reads it through networkDataSecretRef.\n")
+        .append("  networkdata: ").append(base64(n)).append('\n'));
     return "{{- if .Values.cloudInit.enabled }}\n"
         + "apiVersion: v1\n"
         + "kind: Secret\n"
@@ -223,10 +234,12 @@ public final class ChartGenerator {
         + "    {{- include \"" + spec.name() + ".labels\" . | nindent 4 }}\n"
         + "type: Opaque\n"
         + "data:\n"
-        + "  # The cloud-init user-data file given to the build (<vm><cloudInit>), base64-encoded;\n"
-        + "  # the VirtualMachine reads it through cloudInitNoCloud.secretRef.\n"
-        + "  userdata: " + b64 + "\n"
+        + data
         + "{{- end }}\n";
+  }
+
+  private static String base64(String text) {
+    return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
   }
 
   private static String usbNotes(ChartSpec spec) {
@@ -304,8 +317,10 @@ public final class ChartGenerator {
     b.append(". `values.schema.json` rejects misspelled values and wrong types.\n\n");
     b.append("## Values\n\n| Value | Default | Description |\n| --- | --- | --- |\n");
     flatten(b, values.tree(), "", values.comments());
-    b.append("\n`cloudInit.enabled` attaches the cloud-init user-data that the build put into the chart's Secret")
-        .append(" (`templates/cloudinit-secret.yaml`); the VM reads it through `cloudInitNoCloud.secretRef`.\n");
+    b.append("\n`cloudInit.enabled` attaches the cloud-init user-data and network data that the build put into the")
+        .append(" chart's Secret (`templates/cloudinit-secret.yaml`, keys `userdata` and `networkdata`); the VM reads")
+        .append(" them through `secretRef` and `networkDataSecretRef` of `cloudInitNoCloud`, or of `cloudInitConfigDrive`")
+        .append(" with `cloudInit.type=configDrive` (cloudbase-init on Windows reads a config drive).\n");
     if (!spec.usbList().isEmpty()) {
       b.append("\n## USB devices\n\nThe VM uses USB host devices. The cluster operator sets the Virtualization")
           .append(" package's `usbList` value to\n\n```\n").append(UsbList.format(spec.usbList()))

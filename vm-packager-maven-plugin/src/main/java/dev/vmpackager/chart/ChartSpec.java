@@ -54,6 +54,8 @@ public final class ChartSpec {
       "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$");
   /** A Kubernetes label value (may be empty). */
   static final Pattern LABEL_VALUE = Pattern.compile("^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$");
+  /** The cloud-init data sources, the default first. */
+  public static final List<String> CLOUD_INIT_TYPES = List.of("nocloud", "configDrive");
   private static final Pattern CPU_MODEL = Pattern.compile("^[A-Za-z0-9][-A-Za-z0-9_.]{0,62}$");
   private static final Pattern MACHINE_TYPE = Pattern.compile("^[A-Za-z0-9][-A-Za-z0-9_.]*$");
 
@@ -98,12 +100,14 @@ public final class ChartSpec {
   private final List<UsbResource> usbList;
   private final List<HostDevice> hostDevices;
   private final String cloudInitUserData;
+  private final String cloudInitNetworkData;
+  private final String cloudInitType;
   private final String serviceType;
   private final List<ServicePort> ports;
   private final Path userChartDirectory;
 
   private ChartSpec(Builder b, RunStrategy runStrategy, StorageType storage, List<UsbResource> usbList,
-      List<HostDevice> hostDevices, String[] image) {
+      List<HostDevice> hostDevices, String[] image, String cloudInitType) {
     this.name = b.name;
     this.version = b.version;
     this.appVersion = b.appVersion;
@@ -137,6 +141,8 @@ public final class ChartSpec {
     this.usbList = List.copyOf(usbList);
     this.hostDevices = List.copyOf(hostDevices);
     this.cloudInitUserData = b.cloudInitUserData;
+    this.cloudInitNetworkData = b.cloudInitNetworkData;
+    this.cloudInitType = cloudInitType;
     this.serviceType = b.serviceType;
     this.ports = List.copyOf(b.ports);
     this.userChartDirectory = b.userChartDirectory;
@@ -213,6 +219,12 @@ public final class ChartSpec {
   public List<HostDevice> hostDevices() { return hostDevices; }
   /** @return the cloud-init user-data, if configured */
   public Optional<String> cloudInitUserData() { return Optional.ofNullable(cloudInitUserData); }
+  /** @return the cloud-init network data, if configured */
+  public Optional<String> cloudInitNetworkData() { return Optional.ofNullable(cloudInitNetworkData); }
+  /** @return whether the chart carries a cloud-init Secret (user-data, network data or both) */
+  public boolean hasCloudInit() { return cloudInitUserData != null || cloudInitNetworkData != null; }
+  /** @return {@code nocloud} or {@code configDrive} */
+  public String cloudInitType() { return cloudInitType; }
   /** @return the Service type */
   public String serviceType() { return serviceType; }
   /** @return the ports the Service exposes */
@@ -256,6 +268,8 @@ public final class ChartSpec {
     private String usbList = "";
     private final List<UsbDeviceRequest> usbDevices = new ArrayList<>();
     private String cloudInitUserData;
+    private String cloudInitNetworkData;
+    private String cloudInitType = "nocloud";
     private String serviceType = "ClusterIP";
     private final List<ServicePort> ports = new ArrayList<>();
     private Path userChartDirectory;
@@ -351,6 +365,10 @@ public final class ChartSpec {
     public Builder addUsbDevice(UsbDeviceRequest v) { usbDevices.add(v); return this; }
     /** @param v the cloud-init user-data (checked by {@link CloudInit#check}), or null @return this */
     public Builder cloudInitUserData(String v) { this.cloudInitUserData = v; return this; }
+    /** @param v the cloud-init network data (checked by {@link CloudInit#checkNetworkData}), or null @return this */
+    public Builder cloudInitNetworkData(String v) { this.cloudInitNetworkData = v; return this; }
+    /** @param v {@code nocloud} or {@code configDrive}, or null for nocloud @return this */
+    public Builder cloudInitType(String v) { if (v != null) { this.cloudInitType = v.trim(); } return this; }
     /** @param v the Service type, or null for ClusterIP @return this */
     public Builder serviceType(String v) { if (v != null) { this.serviceType = v.trim(); } return this; }
     /** @param v a Service port @return this */
@@ -457,7 +475,15 @@ public final class ChartSpec {
       }
       List<UsbResource> usb = UsbList.parse(usbList);
       List<HostDevice> devices = UsbList.hostDevices(usbDevices, usb);
-      return new ChartSpec(this, rs, st, usb, devices, img);
+      String ciType = CLOUD_INIT_TYPES.stream().filter(t -> t.equalsIgnoreCase(cloudInitType)).findFirst()
+          .orElseThrow(() -> new ChartConfigException("<vm><cloudInitType>", "<vm><cloudInitType> '" + cloudInitType
+              + "' must be nocloud (default: cloudInitNoCloud, for cloud-init) or configDrive (cloudInitConfigDrive,"
+              + " an OpenStack config drive, e.g. for Windows with cloudbase-init)"));
+      long cloudInitBytes = utf8Length(cloudInitUserData) + utf8Length(cloudInitNetworkData);
+      require(cloudInitBytes <= CloudInit.MAX_BYTES, "<vm><cloudInitNetworkData>", "and <vm><cloudInit> together hold "
+          + cloudInitBytes / 1024 + " KiB; they share one Secret, so together they may hold at most "
+          + CloudInit.MAX_BYTES / 1024 + " KiB");
+      return new ChartSpec(this, rs, st, usb, devices, img, ciType);
     }
 
     /** Splits {@code repo[:tag][@digest]}; the tag defaults to appVersion, a configured digest wins. */
@@ -491,6 +517,10 @@ public final class ChartSpec {
       require(digest.isEmpty() || DIGEST.matcher(digest).matches(), param,
           "digest '" + digest + "' must be sha256: and 64 lower-case hex digits");
       return new String[] {rest, tag, digest};
+    }
+
+    private static long utf8Length(String s) {
+      return s == null ? 0 : s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
     }
 
     private static void require(boolean ok, String parameter, String what) throws ChartConfigException {

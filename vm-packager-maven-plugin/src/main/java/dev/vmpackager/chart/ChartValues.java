@@ -74,7 +74,8 @@ final class ChartValues {
     vm.put("usbDevices", usb);
     root.put("vm", vm);
     Map<String, Object> cloudInit = new LinkedHashMap<>();
-    cloudInit.put("enabled", spec.cloudInitUserData().isPresent());
+    cloudInit.put("enabled", spec.hasCloudInit());
+    cloudInit.put("type", spec.cloudInitType());
     root.put("cloudInit", cloudInit);
     Map<String, Object> service = new LinkedHashMap<>();
     service.put("type", spec.serviceType());
@@ -194,8 +195,9 @@ final class ChartValues {
     c.put("vm.storage.storageClass", "dataVolume: the storage class; empty uses the cluster's default.");
     c.put("vm.usbDevices", "USB host devices passed through: {resource, name}; each resource must be\n"
         + "permitted in the cluster's KubeVirt CR (see NOTES and kubevirt-usb.yaml).");
-    c.put("cloudInit", "cloud-init NoCloud user-data; the data itself is in the chart's Secret template.");
-    c.put("cloudInit.enabled", "Attach the user-data disk (only for charts built with a cloud-init file).");
+    c.put("cloudInit", "cloud-init user-data and network data; the data itself is in the chart's Secret template.");
+    c.put("cloudInit.enabled", "Attach the cloud-init disk (only for charts built with a user-data or network-data file).");
+    c.put("cloudInit.type", "nocloud (cloudInitNoCloud) or configDrive (cloudInitConfigDrive, e.g. Windows with cloudbase-init).");
     c.put("service", "A Service in front of the VM's pod network ports; none when ports is empty.");
     c.put("service.type", "ClusterIP, NodePort or LoadBalancer.");
     c.put("service.ports", "{name, port, protocol}; each is also forwarded by the VM's masquerade interface.");
@@ -262,8 +264,9 @@ final class ChartValues {
         prop("terminationGracePeriodSeconds", integer("Seconds to wait for guest shutdown", 0, null)),
         prop("storage", storage),
         prop("usbDevices", usb));
-    Map<String, Object> cloudInit = object("cloud-init user-data",
-        prop("enabled", bool("Attach the user-data from the chart's Secret")));
+    Map<String, Object> cloudInit = object("cloud-init user-data and network data",
+        prop("enabled", bool("Attach the cloud-init disk from the chart's Secret")),
+        prop("type", enumOf("nocloud or configDrive", ChartSpec.CLOUD_INIT_TYPES.toArray(String[]::new))));
     Map<String, Object> port = object("A Service port",
         prop("name", str("IANA service name, e.g. http", "^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$")),
         prop("port", integer("Port number", 1, 65535)),

@@ -196,12 +196,12 @@ public class ChartMojo extends AbstractVmMojo {
     }
     try {
       if (v.getCloudInit() != null) {
-        Path f = v.getCloudInit().toPath();
-        if (!f.isAbsolute()) {
-          f = project.getBasedir().toPath().resolve(f);
-        }
-        b.cloudInitUserData(CloudInit.read(f));
+        b.cloudInitUserData(CloudInit.read(inBasedir(v.getCloudInit())));
       }
+      if (v.getCloudInitNetworkData() != null) {
+        b.cloudInitNetworkData(CloudInit.readNetworkData(inBasedir(v.getCloudInitNetworkData())));
+      }
+      b.cloudInitType(v.getCloudInitType());
       if (pinDigest) {
         b.imageDigest(pinnedDigest());
       }
@@ -209,6 +209,12 @@ public class ChartMojo extends AbstractVmMojo {
     } catch (ChartConfigException e) {
       throw new MojoFailureException(e.getMessage(), e);
     }
+  }
+
+  /** A relative file is relative to the project's folder, not to Maven's working directory. */
+  private Path inBasedir(File file) {
+    Path f = file.toPath();
+    return f.isAbsolute() ? f : project.getBasedir().toPath().resolve(f);
   }
 
   private String pinnedDigest() throws MojoFailureException {

@@ -59,6 +59,15 @@ public class VmConfig {
   /** A cloud-init user-data file; it goes into a Secret. */
   private File cloudInit;
 
+  /**
+   * A cloud-init network-data file (NoCloud network config v1/v2, or OpenStack network_data.json
+   * with a config drive); it goes into the same Secret as the user-data, key {@code networkdata}.
+   */
+  private File cloudInitNetworkData;
+
+  /** {@code nocloud} (default) or {@code configDrive} (e.g. Windows with cloudbase-init). */
+  private String cloudInitType;
+
   /** Ports exposed by a Service. */
   private List<PortConfig> ports = new ArrayList<>();
 
@@ -129,6 +138,14 @@ public class VmConfig {
 
   public File getCloudInit() {
     return cloudInit;
+  }
+
+  public File getCloudInitNetworkData() {
+    return cloudInitNetworkData;
+  }
+
+  public String getCloudInitType() {
+    return cloudInitType;
   }
 
   public List<PortConfig> getPorts() {

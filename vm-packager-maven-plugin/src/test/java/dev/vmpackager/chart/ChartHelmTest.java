@@ -321,6 +321,52 @@ class ChartHelmTest {
   }
 
   @Test
+  void networkDataAndConfigDriveShareTheCloudInitSecret() throws Exception {
+    String net = "version: 2\nethernets:\n  enp1s0:\n    dhcp4: true\n";
+    Path chart = generate(cirros().cloudInitNetworkData(net).cloudInitType("configDrive").build());
+    assertLintPasses(chart);
+    List<JsonNode> docs = documents(new Helm(chart).template().withKubeVersion(KUBE).withName("ci").call());
+    assertManifestsValid(docs);
+    JsonNode volume = only(docs, "VirtualMachine").at("/spec/template/spec/volumes/1");
+    assertEquals("cloudinitdisk", volume.path("name").asText());
+    assertTrue(volume.path("cloudInitNoCloud").isMissingNode(), volume.toString());
+    assertEquals("vm-cirros-cloudinit", volume.at("/cloudInitConfigDrive/secretRef/name").asText());
+    assertEquals("vm-cirros-cloudinit", volume.at("/cloudInitConfigDrive/networkDataSecretRef/name").asText());
+    JsonNode secret = only(docs, "Secret");
+    assertEquals(CIRROS_USER_DATA, decode(secret.at("/data/userdata")));
+    assertEquals(net, decode(secret.at("/data/networkdata")));
+    assertTrue(Files.readString(chart.resolve("values.yaml")).contains("type: \"configDrive\""));
+
+    String notes = installOutput(chart);
+    assertTrue(notes.contains("cloud-init: a config drive (cloudInitConfigDrive) from the Secret vm-cirros-cloudinit"
+        + " (user-data and network data)."), notes);
+    // Back to NoCloud at install time.
+    volume = only(documents(new Helm(chart).template().withKubeVersion(KUBE).withName("ci").set("cloudInit.type", "nocloud")
+        .call()), "VirtualMachine").at("/spec/template/spec/volumes/1");
+    assertEquals("vm-cirros-cloudinit", volume.at("/cloudInitNoCloud/networkDataSecretRef/name").asText());
+    assertTrue(volume.path("cloudInitConfigDrive").isMissingNode());
+
+    // Network data alone: only networkDataSecretRef, and a Secret with only that key.
+    Path netOnly = generate(cirros().cloudInitUserData(null).cloudInitNetworkData(net).build());
+    docs = documents(new Helm(netOnly).template().withKubeVersion(KUBE).withName("ci").call());
+    assertManifestsValid(docs);
+    volume = only(docs, "VirtualMachine").at("/spec/template/spec/volumes/1");
+    assertEquals("vm-cirros-cloudinit", volume.at("/cloudInitNoCloud/networkDataSecretRef/name").asText());
+    assertTrue(volume.at("/cloudInitNoCloud/secretRef").isMissingNode(), volume.toString());
+    assertEquals(1, only(docs, "Secret").path("data").size());
+    assertEquals(net, decode(only(docs, "Secret").at("/data/networkdata")));
+
+    // The classic chart has no network data.
+    volume = only(documents(new Helm(generate(cirros().build())).template().withKubeVersion(KUBE).withName("ci").call()),
+        "VirtualMachine").at("/spec/template/spec/volumes/1/cloudInitNoCloud");
+    assertTrue(volume.path("networkDataSecretRef").isMissingNode() && volume.path("secretRef").isObject(), volume.toString());
+  }
+
+  private static String decode(JsonNode base64) {
+    return new String(Base64.getDecoder().decode(base64.asText()), StandardCharsets.UTF_8);
+  }
+
+  @Test
   void valuesThatBreakTheSchemaAreRejectedByHelm() throws Exception {
     Path chart = generate(cirros().build());
     String[][] bad = { // key, value, what Helm's schema error must name
@@ -336,6 +382,7 @@ class ChartHelmTest {
         {"vm.preference.kind", "VirtualMachineClusterInstancetype", "/vm/preference/kind"},
         {"vm.instancetype.name", "U1.Medium", "/vm/instancetype/name"},
         {"vm.instancetype.size", "medium", "additional properties 'size'"},
+        {"cloudInit.type", "cdrom", "/cloudInit/type"},
         {"vm.tolerations[0].operator", "Maybe", "/vm/tolerations/0/operator"},
         {"vm.tolerations[0].efect", "NoSchedule", "additional properties 'efect'"},
         {"vm.affinity.nodeAfinity.x", "y", "additional properties 'nodeAfinity'"},
@@ -374,7 +421,7 @@ class ChartHelmTest {
     assertEquals(1, only(docs, "VirtualMachine").at("/spec/template/spec/volumes").size());
     Exception e = assertThrows(Exception.class,
         () -> new Helm(chart).template().withKubeVersion(KUBE).withName("x").set("cloudInit.enabled", "true").call());
-    assertTrue(e.getMessage().contains("without a cloud-init user-data file"), e.getMessage());
+    assertTrue(e.getMessage().contains("without a cloud-init user-data or network-data file"), e.getMessage());
   }
 
   @Test

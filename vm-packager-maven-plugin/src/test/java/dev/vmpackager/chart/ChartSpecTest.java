@@ -77,6 +77,9 @@ class ChartSpecTest {
     fails(b -> b.nodeSelector("kubernetes.io/", "amd64"), "<vm><nodeSelector>", "label key");
     fails(b -> b.nodeSelector("Example.com/arch", "amd64"), "<vm><nodeSelector>", "label key");
     fails(b -> b.nodeSelector("arch", "amd 64"), "<vm><nodeSelector>", "label value", "'amd 64'");
+    fails(b -> b.cloudInitType("iso"), "<vm><cloudInitType>", "nocloud", "configDrive", "cloudbase-init");
+    fails(b -> b.cloudInitUserData("#!/bin/sh\n" + "x".repeat(300 * 1024)).cloudInitNetworkData("a: " + "y".repeat(300 * 1024)),
+        "<vm><cloudInitNetworkData>", "<vm><cloudInit>", "at most 512 KiB");
     fails(b -> b.firmware("uefi"), "<vm><firmware>", "bios or efi");
     fails(b -> b.diskBus("ide"), "<vm><diskBus>", "virtio");
     fails(b -> b.terminationGracePeriodSeconds(-1), "<vm><terminationGracePeriodSeconds>");
@@ -99,6 +102,15 @@ class ChartSpecTest {
     assertEquals("fedora", s.preferenceName());
     assertEquals("VirtualMachineClusterPreference", s.preferenceKind());
     assertEquals("", cirros().build().instancetypeName());
+  }
+
+  @Test
+  void cloudInitTypeIsCaseInsensitiveAndDefaultsToNoCloud() throws Exception {
+    assertEquals("nocloud", cirros().build().cloudInitType());
+    assertEquals("configDrive", cirros().cloudInitType("ConfigDrive").build().cloudInitType());
+    assertEquals("nocloud", cirros().cloudInitType("NoCloud").build().cloudInitType());
+    assertTrue(cirros().cloudInitUserData(null).cloudInitNetworkData("version: 2\n").build().hasCloudInit());
+    assertFalse(cirros().cloudInitUserData(null).build().hasCloudInit());
   }
 
   @Test
