@@ -88,6 +88,12 @@ public final class ChartGenerator {
           + " and upgrades through the cluster's KubeVirt Helper (which waits for a running VM) would fail;"
           + " use Always unless that is what you want");
     }
+    if (spec.storagePullMethod().equals("node")
+        && (!spec.storageSecretRef().isEmpty() || !spec.storageCertConfigMap().isEmpty())) {
+      listener.warn("<vm><storageSecretRef> and <storageCertConfigMap> are read by CDI's importer, which pulls the"
+          + " image only with <storagePullMethod>pod</storagePullMethod>; with node the kubelet pulls it with the"
+          + " node's credentials");
+    }
     ChartValues values = ChartValues.of(spec);
     SortedMap<String, byte[]> user = userFiles(spec);
     if (user.containsKey("values.yaml")) {

@@ -56,6 +56,8 @@ public final class ChartSpec {
   static final Pattern LABEL_VALUE = Pattern.compile("^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$");
   /** The cloud-init data sources, the default first. */
   public static final List<String> CLOUD_INIT_TYPES = List.of("nocloud", "configDrive");
+  /** CDI registry pull methods, the default first. */
+  public static final List<String> PULL_METHODS = List.of("node", "pod");
   private static final Pattern CPU_MODEL = Pattern.compile("^[A-Za-z0-9][-A-Za-z0-9_.]{0,62}$");
   private static final Pattern MACHINE_TYPE = Pattern.compile("^[A-Za-z0-9][-A-Za-z0-9_.]*$");
 
@@ -97,6 +99,9 @@ public final class ChartSpec {
   private final StorageType storage;
   private final String storageSize;
   private final String storageClass;
+  private final String storagePullMethod;
+  private final String storageSecretRef;
+  private final String storageCertConfigMap;
   private final List<UsbResource> usbList;
   private final List<HostDevice> hostDevices;
   private final String cloudInitUserData;
@@ -138,6 +143,9 @@ public final class ChartSpec {
     this.storage = storage;
     this.storageSize = b.storageSize;
     this.storageClass = b.storageClass;
+    this.storagePullMethod = b.storagePullMethod;
+    this.storageSecretRef = b.storageSecretRef;
+    this.storageCertConfigMap = b.storageCertConfigMap;
     this.usbList = List.copyOf(usbList);
     this.hostDevices = List.copyOf(hostDevices);
     this.cloudInitUserData = b.cloudInitUserData;
@@ -213,6 +221,12 @@ public final class ChartSpec {
   public String storageSize() { return storageSize; }
   /** @return the storage class, empty for the cluster default */
   public String storageClass() { return storageClass; }
+  /** @return how CDI pulls the image: {@code node} (the kubelet) or {@code pod} (CDI's importer) */
+  public String storagePullMethod() { return storagePullMethod; }
+  /** @return the Secret with the registry's accessKeyId/secretKey for CDI's importer, or empty */
+  public String storageSecretRef() { return storageSecretRef; }
+  /** @return the ConfigMap with the registry's CA certificates for CDI's importer, or empty */
+  public String storageCertConfigMap() { return storageCertConfigMap; }
   /** @return the {@code usbList} tuples */
   public List<UsbResource> usbList() { return usbList; }
   /** @return the host devices the VM gets */
@@ -265,6 +279,9 @@ public final class ChartSpec {
     private String storage = "containerDisk";
     private String storageSize = "";
     private String storageClass = "";
+    private String storagePullMethod = "node";
+    private String storageSecretRef = "";
+    private String storageCertConfigMap = "";
     private String usbList = "";
     private final List<UsbDeviceRequest> usbDevices = new ArrayList<>();
     private String cloudInitUserData;
@@ -359,6 +376,12 @@ public final class ChartSpec {
     public Builder storageSize(String v) { this.storageSize = v == null ? "" : v.trim(); return this; }
     /** @param v the storage class, or null @return this */
     public Builder storageClass(String v) { this.storageClass = v == null ? "" : v.trim(); return this; }
+    /** @param v {@code node} or {@code pod}, or null for node @return this */
+    public Builder storagePullMethod(String v) { if (v != null) { this.storagePullMethod = v.trim(); } return this; }
+    /** @param v the registry credentials Secret for CDI, or null @return this */
+    public Builder storageSecretRef(String v) { this.storageSecretRef = v == null ? "" : v.trim(); return this; }
+    /** @param v the registry CA ConfigMap for CDI, or null @return this */
+    public Builder storageCertConfigMap(String v) { this.storageCertConfigMap = v == null ? "" : v.trim(); return this; }
     /** @param v the {@code usbList} string, or null @return this */
     public Builder usbList(String v) { this.usbList = v == null ? "" : v; return this; }
     /** @param v a requested USB device @return this */
@@ -453,6 +476,14 @@ public final class ChartSpec {
           "<vm><storageSize>", "'" + storageSize + "' is not a Kubernetes quantity such as 10Gi");
       require(storageClass.isEmpty() || STORAGE_CLASS.matcher(storageClass).matches(), "<vm><storageClass>",
           "'" + storageClass + "' is not a storage class name (lower-case letters, digits, '-', '.')");
+      require(PULL_METHODS.contains(storagePullMethod), "<vm><storagePullMethod>", "'" + storagePullMethod
+          + "' must be node (default: the kubelet pulls the image, with the node's credentials) or pod"
+          + " (CDI's importer pulls it, with <storageSecretRef> and <storageCertConfigMap>)");
+      require(storageSecretRef.isEmpty() || RESOURCE_NAME.matcher(storageSecretRef).matches(), "<vm><storageSecretRef>",
+          "'" + storageSecretRef + "' must be a Secret name (lower-case letters, digits, '-', '.'), e.g. registry-credentials");
+      require(storageCertConfigMap.isEmpty() || RESOURCE_NAME.matcher(storageCertConfigMap).matches(),
+          "<vm><storageCertConfigMap>", "'" + storageCertConfigMap
+              + "' must be a ConfigMap name (lower-case letters, digits, '-', '.'), e.g. registry-ca");
       require(Set.of("IfNotPresent", "Always", "Never").contains(imagePullPolicy), "image pull policy",
           "'" + imagePullPolicy + "' must be IfNotPresent, Always or Never");
       require(Set.of("ClusterIP", "NodePort", "LoadBalancer").contains(serviceType), "service type",

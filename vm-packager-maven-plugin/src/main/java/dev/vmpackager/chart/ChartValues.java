@@ -63,6 +63,9 @@ final class ChartValues {
     storage.put("type", spec.storage().name());
     storage.put("size", spec.storageSize());
     storage.put("storageClass", spec.storageClass());
+    storage.put("pullMethod", spec.storagePullMethod());
+    storage.put("secretRef", spec.storageSecretRef());
+    storage.put("certConfigMap", spec.storageCertConfigMap());
     vm.put("storage", storage);
     List<Object> usb = new ArrayList<>();
     for (HostDevice d : spec.hostDevices()) {
@@ -193,6 +196,10 @@ final class ChartValues {
         + "(CDI imports the image once into a PVC the VM keeps).");
     c.put("vm.storage.size", "dataVolume: the PVC size, e.g. 20Gi (at least the disk's virtual size).");
     c.put("vm.storage.storageClass", "dataVolume: the storage class; empty uses the cluster's default.");
+    c.put("vm.storage.pullMethod", "dataVolume: node (the kubelet pulls the image with the node's credentials)\n"
+        + "or pod (CDI's importer pulls it, using secretRef and certConfigMap).");
+    c.put("vm.storage.secretRef", "dataVolume, pod pull: Secret with the registry's accessKeyId and secretKey; empty for none.");
+    c.put("vm.storage.certConfigMap", "dataVolume, pod pull: ConfigMap with the registry's CA certificate(s); empty for none.");
     c.put("vm.usbDevices", "USB host devices passed through: {resource, name}; each resource must be\n"
         + "permitted in the cluster's KubeVirt CR (see NOTES and kubevirt-usb.yaml).");
     c.put("cloudInit", "cloud-init user-data and network data; the data itself is in the chart's Secret template.");
@@ -228,7 +235,10 @@ final class ChartValues {
     Map<String, Object> storage = object("Root disk storage",
         prop("type", enumOf("containerDisk or dataVolume", "containerDisk", "dataVolume")),
         prop("size", str("PVC size with dataVolume, e.g. 10Gi", "^(" + quantity + ")?$")),
-        prop("storageClass", str("Storage class; empty for the cluster default", "^([a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$")));
+        prop("storageClass", str("Storage class; empty for the cluster default", "^([a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$")),
+        prop("pullMethod", enumOf("How CDI pulls the image", ChartSpec.PULL_METHODS.toArray(String[]::new))),
+        prop("secretRef", str("Registry credentials Secret for CDI's importer; empty for none", RESOURCE_NAME)),
+        prop("certConfigMap", str("Registry CA ConfigMap for CDI's importer; empty for none", RESOURCE_NAME)));
     // dataVolume needs a size (draft-07 if/then).
     storage.put("if", Map.of("properties", Map.of("type", Map.of("const", "dataVolume"))));
     storage.put("then", Map.of("properties", Map.of("size", Map.of("minLength", 1))));

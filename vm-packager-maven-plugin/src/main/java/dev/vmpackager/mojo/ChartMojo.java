@@ -172,6 +172,9 @@ public class ChartMojo extends AbstractVmMojo {
         .storage(v.getStorage())
         .storageSize(v.getStorageSize())
         .storageClass(v.getStorageClass())
+        .storagePullMethod(lower(v.getStoragePullMethod()))
+        .storageSecretRef(v.getStorageSecretRef())
+        .storageCertConfigMap(v.getStorageCertConfigMap())
         .usbList(usbList)
         .userChartDirectory(helmSourceDirectory == null ? null : helmSourceDirectory.toPath());
     if (project.getScm() != null) {

@@ -80,6 +80,15 @@ public class VmConfig {
   /** With {@code dataVolume}: the storage class; empty uses the cluster's default. */
   private String storageClass;
 
+  /** With {@code dataVolume}: {@code node} (default, the kubelet pulls the image) or {@code pod} (CDI's importer). */
+  private String storagePullMethod;
+
+  /** With {@code dataVolume} and {@code pod}: the Secret with the registry's {@code accessKeyId}/{@code secretKey}. */
+  private String storageSecretRef;
+
+  /** With {@code dataVolume} and {@code pod}: the ConfigMap with the registry's CA certificates. */
+  private String storageCertConfigMap;
+
   public String getName() {
     return name;
   }
@@ -162,5 +171,17 @@ public class VmConfig {
 
   public String getStorageClass() {
     return storageClass;
+  }
+
+  public String getStoragePullMethod() {
+    return storagePullMethod;
+  }
+
+  public String getStorageSecretRef() {
+    return storageSecretRef;
+  }
+
+  public String getStorageCertConfigMap() {
+    return storageCertConfigMap;
   }
 }

@@ -367,6 +367,37 @@ class ChartHelmTest {
   }
 
   @Test
+  void dataVolumeRegistrySourceTakesPullMethodSecretAndCaConfigMap() throws Exception {
+    Path chart = generate(cirros().storage("dataVolume").storageSize("2Gi").storagePullMethod("pod")
+        .storageSecretRef("registry-credentials").storageCertConfigMap("registry-ca").build());
+    assertLintPasses(chart);
+    assertTrue(warnings.isEmpty(), warnings.toString());
+    List<JsonNode> docs = documents(new Helm(chart).template().withKubeVersion(KUBE).withName("dv").call());
+    assertManifestsValid(docs);
+    JsonNode registry = only(docs, "VirtualMachine").at("/spec/dataVolumeTemplates/0/spec/source/registry");
+    assertEquals("pod", registry.path("pullMethod").asText());
+    assertEquals("registry-credentials", registry.path("secretRef").asText());
+    assertEquals("registry-ca", registry.path("certConfigMap").asText());
+    assertEquals("docker://" + CIRROS_IMAGE, registry.path("url").asText());
+
+    String notes = installOutput(chart);
+    assertTrue(notes.contains("(pod pull, credentials from the Secret registry-credentials, CA certificates from the"
+        + " ConfigMap registry-ca); follow it with:"), notes);
+    // Unset at install time: node pull, neither field rendered.
+    registry = only(documents(new Helm(chart).template().withKubeVersion(KUBE).withName("dv").set("vm.storage.pullMethod", "node")
+        .set("vm.storage.secretRef", "").set("vm.storage.certConfigMap", "").call()), "VirtualMachine")
+        .at("/spec/dataVolumeTemplates/0/spec/source/registry");
+    assertEquals("node", registry.path("pullMethod").asText());
+    assertTrue(registry.path("secretRef").isMissingNode() && registry.path("certConfigMap").isMissingNode(), registry.toString());
+    assertEquals(2, registry.size(), registry.toString());
+
+    // Credentials with a node pull are not used by anyone: the build says so.
+    generate(cirros().storage("dataVolume").storageSize("2Gi").storageSecretRef("registry-credentials").build());
+    assertEquals(1, warnings.size(), warnings.toString());
+    assertTrue(warnings.get(0).contains("<storagePullMethod>pod</storagePullMethod>"), warnings.get(0));
+  }
+
+  @Test
   void valuesThatBreakTheSchemaAreRejectedByHelm() throws Exception {
     Path chart = generate(cirros().build());
     String[][] bad = { // key, value, what Helm's schema error must name
@@ -383,6 +414,9 @@ class ChartHelmTest {
         {"vm.instancetype.name", "U1.Medium", "/vm/instancetype/name"},
         {"vm.instancetype.size", "medium", "additional properties 'size'"},
         {"cloudInit.type", "cdrom", "/cloudInit/type"},
+        {"vm.storage.pullMethod", "kubelet", "/vm/storage/pullMethod"},
+        {"vm.storage.secretRef", "Registry_Creds", "/vm/storage/secretRef"},
+        {"vm.storage.certConfigMap", "-ca", "/vm/storage/certConfigMap"},
         {"vm.tolerations[0].operator", "Maybe", "/vm/tolerations/0/operator"},
         {"vm.tolerations[0].efect", "NoSchedule", "additional properties 'efect'"},
         {"vm.affinity.nodeAfinity.x", "y", "additional properties 'nodeAfinity'"},

@@ -80,6 +80,9 @@ class ChartSpecTest {
     fails(b -> b.cloudInitType("iso"), "<vm><cloudInitType>", "nocloud", "configDrive", "cloudbase-init");
     fails(b -> b.cloudInitUserData("#!/bin/sh\n" + "x".repeat(300 * 1024)).cloudInitNetworkData("a: " + "y".repeat(300 * 1024)),
         "<vm><cloudInitNetworkData>", "<vm><cloudInit>", "at most 512 KiB");
+    fails(b -> b.storagePullMethod("kubelet"), "<vm><storagePullMethod>", "node", "pod");
+    fails(b -> b.storageSecretRef("Registry_Creds"), "<vm><storageSecretRef>", "Secret name");
+    fails(b -> b.storageCertConfigMap("ca bundle"), "<vm><storageCertConfigMap>", "ConfigMap name");
     fails(b -> b.firmware("uefi"), "<vm><firmware>", "bios or efi");
     fails(b -> b.diskBus("ide"), "<vm><diskBus>", "virtio");
     fails(b -> b.terminationGracePeriodSeconds(-1), "<vm><terminationGracePeriodSeconds>");
