@@ -327,6 +327,10 @@ public final class ChartGenerator {
         .append(" chart's Secret (`templates/cloudinit-secret.yaml`, keys `userdata` and `networkdata`); the VM reads")
         .append(" them through `secretRef` and `networkDataSecretRef` of `cloudInitNoCloud`, or of `cloudInitConfigDrive`")
         .append(" with `cloudInit.type=configDrive` (cloudbase-init on Windows reads a config drive).\n");
+    b.append("\n## Data disks\n\n`vm.extraDisks` adds disks besides the root disk, each an empty disk (it lives as long as")
+        .append(" the VM's pod) or an existing PersistentVolumeClaim; `bus` defaults to `vm.diskBus`:\n\n```yaml\n")
+        .append("vm:\n  extraDisks:\n    - {name: scratch, emptyDiskCapacity: 10Gi}\n")
+        .append("    - {name: data, bus: scsi, persistentVolumeClaim: my-app-data}\n```\n");
     if (!spec.usbList().isEmpty()) {
       b.append("\n## USB devices\n\nThe VM uses USB host devices. The cluster operator sets the Virtualization")
           .append(" package's `usbList` value to\n\n```\n").append(UsbList.format(spec.usbList()))

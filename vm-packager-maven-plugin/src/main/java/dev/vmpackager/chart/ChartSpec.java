@@ -58,6 +58,7 @@ public final class ChartSpec {
   public static final List<String> CLOUD_INIT_TYPES = List.of("nocloud", "configDrive");
   /** CDI registry pull methods, the default first. */
   public static final List<String> PULL_METHODS = List.of("node", "pod");
+  private static final Pattern DISK_NAME = Pattern.compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$");
   private static final Pattern CPU_MODEL = Pattern.compile("^[A-Za-z0-9][-A-Za-z0-9_.]{0,62}$");
   private static final Pattern MACHINE_TYPE = Pattern.compile("^[A-Za-z0-9][-A-Za-z0-9_.]*$");
 
@@ -102,6 +103,7 @@ public final class ChartSpec {
   private final String storagePullMethod;
   private final String storageSecretRef;
   private final String storageCertConfigMap;
+  private final List<ExtraDisk> extraDisks;
   private final List<UsbResource> usbList;
   private final List<HostDevice> hostDevices;
   private final String cloudInitUserData;
@@ -146,6 +148,7 @@ public final class ChartSpec {
     this.storagePullMethod = b.storagePullMethod;
     this.storageSecretRef = b.storageSecretRef;
     this.storageCertConfigMap = b.storageCertConfigMap;
+    this.extraDisks = List.copyOf(b.extraDisks);
     this.usbList = List.copyOf(usbList);
     this.hostDevices = List.copyOf(hostDevices);
     this.cloudInitUserData = b.cloudInitUserData;
@@ -227,6 +230,8 @@ public final class ChartSpec {
   public String storageSecretRef() { return storageSecretRef; }
   /** @return the ConfigMap with the registry's CA certificates for CDI's importer, or empty */
   public String storageCertConfigMap() { return storageCertConfigMap; }
+  /** @return the data disks besides the root disk */
+  public List<ExtraDisk> extraDisks() { return extraDisks; }
   /** @return the {@code usbList} tuples */
   public List<UsbResource> usbList() { return usbList; }
   /** @return the host devices the VM gets */
@@ -283,6 +288,7 @@ public final class ChartSpec {
     private String storageSecretRef = "";
     private String storageCertConfigMap = "";
     private String usbList = "";
+    private final List<ExtraDisk> extraDisks = new ArrayList<>();
     private final List<UsbDeviceRequest> usbDevices = new ArrayList<>();
     private String cloudInitUserData;
     private String cloudInitNetworkData;
@@ -382,6 +388,8 @@ public final class ChartSpec {
     public Builder storageSecretRef(String v) { this.storageSecretRef = v == null ? "" : v.trim(); return this; }
     /** @param v the registry CA ConfigMap for CDI, or null @return this */
     public Builder storageCertConfigMap(String v) { this.storageCertConfigMap = v == null ? "" : v.trim(); return this; }
+    /** @param v a data disk besides the root disk @return this */
+    public Builder addExtraDisk(ExtraDisk v) { extraDisks.add(v); return this; }
     /** @param v the {@code usbList} string, or null @return this */
     public Builder usbList(String v) { this.usbList = v == null ? "" : v; return this; }
     /** @param v a requested USB device @return this */
@@ -484,6 +492,24 @@ public final class ChartSpec {
       require(storageCertConfigMap.isEmpty() || RESOURCE_NAME.matcher(storageCertConfigMap).matches(),
           "<vm><storageCertConfigMap>", "'" + storageCertConfigMap
               + "' must be a ConfigMap name (lower-case letters, digits, '-', '.'), e.g. registry-ca");
+      Set<String> diskNames = new HashSet<>(Set.of("rootdisk", "cloudinitdisk"));
+      for (ExtraDisk d : extraDisks) {
+        String param = "<vm><extraDisks>";
+        require(DISK_NAME.matcher(d.name()).matches(), param, "disk name '" + d.name()
+            + "' must be a DNS label (1 to 63 lower-case letters, digits and '-'), e.g. data");
+        require(diskNames.add(d.name()), param, "disk name '" + d.name()
+            + "' is used twice (rootdisk and cloudinitdisk are the chart's own)");
+        require(d.bus().isEmpty() || Set.of("virtio", "sata", "scsi").contains(d.bus()), param,
+            "disk " + d.name() + " bus '" + d.bus() + "' must be virtio, sata or scsi (empty: the <diskBus>)");
+        require(d.emptyDiskCapacity().isEmpty() != d.persistentVolumeClaim().isEmpty(), param, "disk " + d.name()
+            + " needs exactly one of <emptyDiskCapacity> (e.g. 10Gi) and <persistentVolumeClaim> (a claim's name)");
+        require(d.emptyDiskCapacity().isEmpty() || (MEMORY.matcher(d.emptyDiskCapacity()).matches()
+                && !d.emptyDiskCapacity().matches("^[0.]+[A-Za-z]*$")), param,
+            "disk " + d.name() + " emptyDiskCapacity '" + d.emptyDiskCapacity() + "' is not a quantity such as 10Gi");
+        require(d.persistentVolumeClaim().isEmpty() || RESOURCE_NAME.matcher(d.persistentVolumeClaim()).matches(), param,
+            "disk " + d.name() + " persistentVolumeClaim '" + d.persistentVolumeClaim()
+                + "' is not a claim name (lower-case letters, digits, '-', '.')");
+      }
       require(Set.of("IfNotPresent", "Always", "Never").contains(imagePullPolicy), "image pull policy",
           "'" + imagePullPolicy + "' must be IfNotPresent, Always or Never");
       require(Set.of("ClusterIP", "NodePort", "LoadBalancer").contains(serviceType), "service type",

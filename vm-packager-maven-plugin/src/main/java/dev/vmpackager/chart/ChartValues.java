@@ -67,6 +67,21 @@ final class ChartValues {
     storage.put("secretRef", spec.storageSecretRef());
     storage.put("certConfigMap", spec.storageCertConfigMap());
     vm.put("storage", storage);
+    List<Object> disks = new ArrayList<>();
+    for (ExtraDisk d : spec.extraDisks()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("name", d.name());
+      if (!d.bus().isEmpty()) {
+        m.put("bus", d.bus());
+      }
+      if (!d.emptyDiskCapacity().isEmpty()) {
+        m.put("emptyDiskCapacity", d.emptyDiskCapacity());
+      } else {
+        m.put("persistentVolumeClaim", d.persistentVolumeClaim());
+      }
+      disks.add(m);
+    }
+    vm.put("extraDisks", disks);
     List<Object> usb = new ArrayList<>();
     for (HostDevice d : spec.hostDevices()) {
       Map<String, Object> m = new LinkedHashMap<>();
@@ -200,6 +215,8 @@ final class ChartValues {
         + "or pod (CDI's importer pulls it, using secretRef and certConfigMap).");
     c.put("vm.storage.secretRef", "dataVolume, pod pull: Secret with the registry's accessKeyId and secretKey; empty for none.");
     c.put("vm.storage.certConfigMap", "dataVolume, pod pull: ConfigMap with the registry's CA certificate(s); empty for none.");
+    c.put("vm.extraDisks", "Data disks besides the root disk: {name, bus (default diskBus), and either\n"
+        + "emptyDiskCapacity (e.g. 10Gi, lives as long as the VM's pod) or persistentVolumeClaim (an existing claim)}.");
     c.put("vm.usbDevices", "USB host devices passed through: {resource, name}; each resource must be\n"
         + "permitted in the cluster's KubeVirt CR (see NOTES and kubevirt-usb.yaml).");
     c.put("cloudInit", "cloud-init user-data and network data; the data itself is in the chart's Secret template.");
@@ -273,6 +290,7 @@ final class ChartValues {
         prop("diskBus", enumOf("Disk bus", "virtio", "sata", "scsi")),
         prop("terminationGracePeriodSeconds", integer("Seconds to wait for guest shutdown", 0, null)),
         prop("storage", storage),
+        prop("extraDisks", extraDisks()),
         prop("usbDevices", usb));
     Map<String, Object> cloudInit = object("cloud-init user-data and network data",
         prop("enabled", bool("Attach the cloud-init disk from the chart's Secret")),
@@ -311,6 +329,30 @@ final class ChartValues {
 
   /** An optional DNS-1123 subdomain (instancetype, preference, Secret or ConfigMap name). */
   private static final String RESOURCE_NAME = "^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?)?$";
+
+  private static Map<String, Object> extraDisks() {
+    String quantity = "^(0|[1-9][0-9]*)(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$";
+    Map<String, Object> name = new LinkedHashMap<>(str("Disk and volume name", "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"));
+    name.put("not", Map.of("enum", List.of("rootdisk", "cloudinitdisk")));
+    Map<String, Object> props = new LinkedHashMap<>();
+    props.put("name", name);
+    props.put("bus", enumOf("Disk bus; default vm.diskBus", "virtio", "sata", "scsi"));
+    props.put("emptyDiskCapacity", str("Capacity of an empty disk, e.g. 10Gi", quantity));
+    props.put("persistentVolumeClaim", str("Name of an existing PersistentVolumeClaim", "^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$"));
+    Map<String, Object> item = new LinkedHashMap<>();
+    item.put("description", "A data disk: an empty disk or an existing claim");
+    item.put("type", "object");
+    item.put("properties", props);
+    item.put("required", List.of("name"));
+    item.put("oneOf", List.of(Map.of("required", List.of("emptyDiskCapacity")),
+        Map.of("required", List.of("persistentVolumeClaim"))));
+    item.put("additionalProperties", false);
+    Map<String, Object> o = new LinkedHashMap<>();
+    o.put("description", "Data disks besides the root disk");
+    o.put("type", "array");
+    o.put("items", item);
+    return o;
+  }
 
   private static Map<String, Object> nodeSelector() {
     Map<String, Object> o = new LinkedHashMap<>();

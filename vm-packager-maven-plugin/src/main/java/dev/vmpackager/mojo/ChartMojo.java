@@ -5,6 +5,7 @@ import dev.vmpackager.chart.ChartGenerator;
 import dev.vmpackager.chart.ChartPackager;
 import dev.vmpackager.chart.ChartSpec;
 import dev.vmpackager.chart.CloudInit;
+import dev.vmpackager.chart.ExtraDisk;
 import dev.vmpackager.chart.Maintainer;
 import dev.vmpackager.chart.ServicePort;
 import dev.vmpackager.chart.UsbDeviceRequest;
@@ -191,6 +192,9 @@ public class ChartMojo extends AbstractVmMojo {
       for (String key : new java.util.TreeSet<>(v.getNodeSelector().stringPropertyNames())) {
         b.nodeSelector(key, v.getNodeSelector().getProperty(key));
       }
+    }
+    for (DiskConfig d : v.getExtraDisks()) {
+      b.addExtraDisk(new ExtraDisk(d.getName(), lower(d.getBus()), d.getEmptyDiskCapacity(), d.getPersistentVolumeClaim()));
     }
     if (usbDevices != null) {
       for (UsbDeviceConfig d : usbDevices) {

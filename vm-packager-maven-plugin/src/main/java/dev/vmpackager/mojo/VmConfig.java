@@ -89,6 +89,9 @@ public class VmConfig {
   /** With {@code dataVolume} and {@code pod}: the ConfigMap with the registry's CA certificates. */
   private String storageCertConfigMap;
 
+  /** Data disks besides the root disk. */
+  private List<DiskConfig> extraDisks = new ArrayList<>();
+
   public String getName() {
     return name;
   }
@@ -183,5 +186,9 @@ public class VmConfig {
 
   public String getStorageCertConfigMap() {
     return storageCertConfigMap;
+  }
+
+  public List<DiskConfig> getExtraDisks() {
+    return extraDisks == null ? List.of() : extraDisks;
   }
 }

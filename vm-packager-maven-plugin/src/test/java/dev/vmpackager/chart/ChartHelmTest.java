@@ -398,6 +398,51 @@ class ChartHelmTest {
   }
 
   @Test
+  void extraDisksBecomeEmptyDisksAndClaims() throws Exception {
+    Path chart = generate(cirros().addExtraDisk(new ExtraDisk("scratch", null, "10Gi", null))
+        .addExtraDisk(new ExtraDisk("data", "scsi", null, "app-data")).build());
+    assertLintPasses(chart);
+    List<JsonNode> docs = documents(new Helm(chart).template().withKubeVersion(KUBE).withName("x").call());
+    assertManifestsValid(docs);
+    JsonNode t = only(docs, "VirtualMachine").at("/spec/template/spec");
+    JsonNode disks = t.at("/domain/devices/disks");
+    assertEquals(4, disks.size());
+    assertEquals("scratch", disks.get(2).path("name").asText());
+    assertEquals("virtio", disks.get(2).at("/disk/bus").asText(), "default: the root disk's bus");
+    assertEquals("data", disks.get(3).path("name").asText());
+    assertEquals("scsi", disks.get(3).at("/disk/bus").asText());
+    JsonNode volumes = t.at("/volumes");
+    assertEquals(4, volumes.size());
+    assertEquals("scratch", volumes.get(2).path("name").asText());
+    assertEquals("10Gi", volumes.get(2).at("/emptyDisk/capacity").asText());
+    assertEquals("data", volumes.get(3).path("name").asText());
+    assertEquals("app-data", volumes.get(3).at("/persistentVolumeClaim/claimName").asText());
+    assertTrue(volumes.get(3).path("emptyDisk").isMissingNode());
+    assertTrue(Files.readString(chart.resolve("README.md")).contains("vm.extraDisks"));
+
+    String notes = installOutput(chart);
+    assertTrue(notes.contains("scratch: an empty 10Gi disk") && notes.contains("data: the PersistentVolumeClaim app-data"), notes);
+    // Values only: a disk added at install time; duplicate names fail clearly.
+    Path plain = generate(cirros().build());
+    Path more = Files.writeString(tmp.resolve("disks.yaml"),
+        "vm:\n  diskBus: sata\n  extraDisks:\n    - {name: logs, emptyDiskCapacity: 1Gi}\n");
+    t = only(documents(new Helm(plain).template().withKubeVersion(KUBE).withName("x").withValuesFile(more).call()),
+        "VirtualMachine").at("/spec/template/spec");
+    assertEquals("sata", t.at("/domain/devices/disks/2/disk/bus").asText());
+    assertEquals("1Gi", t.at("/volumes/2/emptyDisk/capacity").asText());
+    Path twice = Files.writeString(tmp.resolve("twice.yaml"), "vm:\n  extraDisks:\n"
+        + "    - {name: logs, emptyDiskCapacity: 1Gi}\n    - {name: logs, persistentVolumeClaim: old-logs}\n");
+    Exception e = assertThrows(Exception.class,
+        () -> new Helm(plain).template().withKubeVersion(KUBE).withName("x").withValuesFile(twice).call());
+    assertTrue(e.getMessage().contains("the disk name logs is used twice"), e.getMessage());
+    Path both = Files.writeString(tmp.resolve("both.yaml"), "vm:\n  extraDisks:\n"
+        + "    - {name: logs, emptyDiskCapacity: 1Gi, persistentVolumeClaim: old-logs}\n");
+    e = assertThrows(Exception.class,
+        () -> new Helm(plain).template().withKubeVersion(KUBE).withName("x").withValuesFile(both).call());
+    assertTrue(e.getMessage().contains("schema") && e.getMessage().contains("/vm/extraDisks/0"), e.getMessage());
+  }
+
+  @Test
   void valuesThatBreakTheSchemaAreRejectedByHelm() throws Exception {
     Path chart = generate(cirros().build());
     String[][] bad = { // key, value, what Helm's schema error must name
@@ -414,6 +459,9 @@ class ChartHelmTest {
         {"vm.instancetype.name", "U1.Medium", "/vm/instancetype/name"},
         {"vm.instancetype.size", "medium", "additional properties 'size'"},
         {"cloudInit.type", "cdrom", "/cloudInit/type"},
+        {"vm.extraDisks[0].name", "rootdisk", "/vm/extraDisks/0"},
+        {"vm.extraDisks[0].name", "data", "/vm/extraDisks/0"},                  // neither capacity nor claim
+        {"vm.extraDisks[0].size", "1Gi", "additional properties 'size'"},
         {"vm.storage.pullMethod", "kubelet", "/vm/storage/pullMethod"},
         {"vm.storage.secretRef", "Registry_Creds", "/vm/storage/secretRef"},
         {"vm.storage.certConfigMap", "-ca", "/vm/storage/certConfigMap"},

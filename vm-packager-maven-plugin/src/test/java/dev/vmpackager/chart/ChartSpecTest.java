@@ -83,6 +83,15 @@ class ChartSpecTest {
     fails(b -> b.storagePullMethod("kubelet"), "<vm><storagePullMethod>", "node", "pod");
     fails(b -> b.storageSecretRef("Registry_Creds"), "<vm><storageSecretRef>", "Secret name");
     fails(b -> b.storageCertConfigMap("ca bundle"), "<vm><storageCertConfigMap>", "ConfigMap name");
+    fails(b -> b.addExtraDisk(new ExtraDisk("Data", null, "1Gi", null)), "<vm><extraDisks>", "DNS label");
+    fails(b -> b.addExtraDisk(new ExtraDisk("rootdisk", null, "1Gi", null)), "<vm><extraDisks>", "used twice");
+    fails(b -> b.addExtraDisk(new ExtraDisk("a", null, "1Gi", null)).addExtraDisk(new ExtraDisk("a", null, null, "c")),
+        "<vm><extraDisks>", "'a' is used twice");
+    fails(b -> b.addExtraDisk(new ExtraDisk("a", null, null, null)), "<vm><extraDisks>", "exactly one of");
+    fails(b -> b.addExtraDisk(new ExtraDisk("a", null, "1Gi", "c")), "<vm><extraDisks>", "exactly one of");
+    fails(b -> b.addExtraDisk(new ExtraDisk("a", "ide", "1Gi", null)), "<vm><extraDisks>", "virtio, sata or scsi");
+    fails(b -> b.addExtraDisk(new ExtraDisk("a", null, "10 GB", null)), "<vm><extraDisks>", "10Gi");
+    fails(b -> b.addExtraDisk(new ExtraDisk("a", null, null, "Claim_1")), "<vm><extraDisks>", "claim name");
     fails(b -> b.firmware("uefi"), "<vm><firmware>", "bios or efi");
     fails(b -> b.diskBus("ide"), "<vm><diskBus>", "virtio");
     fails(b -> b.terminationGracePeriodSeconds(-1), "<vm><terminationGracePeriodSeconds>");
