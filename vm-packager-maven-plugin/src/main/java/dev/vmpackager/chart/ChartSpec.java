@@ -94,6 +94,7 @@ public final class ChartSpec {
   private final String preferenceKind;
   private final java.util.SortedMap<String, String> nodeSelector;
   private final String firmware;
+  private final boolean secureBoot;
   private final String machineType;
   private final String diskBus;
   private final int terminationGracePeriodSeconds;
@@ -139,6 +140,7 @@ public final class ChartSpec {
     this.preferenceKind = b.preferenceKind;
     this.nodeSelector = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(b.nodeSelector));
     this.firmware = b.firmware;
+    this.secureBoot = b.secureBoot;
     this.machineType = b.machineType;
     this.diskBus = b.diskBus;
     this.terminationGracePeriodSeconds = b.terminationGracePeriodSeconds;
@@ -212,6 +214,8 @@ public final class ChartSpec {
   public java.util.SortedMap<String, String> nodeSelector() { return nodeSelector; }
   /** @return {@code bios} or {@code efi} */
   public String firmware() { return firmware; }
+  /** @return whether UEFI Secure Boot (with SMM) is on; only with efi firmware */
+  public boolean secureBoot() { return secureBoot; }
   /** @return the machine type, empty for KubeVirt's default */
   public String machineType() { return machineType; }
   /** @return {@code virtio}, {@code sata} or {@code scsi} */
@@ -278,6 +282,7 @@ public final class ChartSpec {
     private String preferenceKind = PREFERENCE_KINDS.get(0);
     private final java.util.SortedMap<String, String> nodeSelector = new java.util.TreeMap<>();
     private String firmware = "bios";
+    private boolean secureBoot;
     private String machineType = "";
     private String diskBus = "virtio";
     private int terminationGracePeriodSeconds = 180;
@@ -370,6 +375,8 @@ public final class ChartSpec {
     }
     /** @param v {@code bios} or {@code efi}, or null for bios @return this */
     public Builder firmware(String v) { if (v != null) { this.firmware = v.trim(); } return this; }
+    /** @param v Secure Boot (efi only), or null for false @return this */
+    public Builder secureBoot(Boolean v) { if (v != null) { this.secureBoot = v; } return this; }
     /** @param v the machine type, or null/empty for KubeVirt's default @return this */
     public Builder machineType(String v) { this.machineType = v == null ? "" : v.trim(); return this; }
     /** @param v the disk bus, or null for virtio @return this */
@@ -463,6 +470,8 @@ public final class ChartSpec {
       }
       require(firmware.equals("bios") || firmware.equals("efi"), "<vm><firmware>",
           "'" + firmware + "' must be bios or efi");
+      require(!secureBoot || firmware.equals("efi"), "<vm><secureBoot>", "needs <firmware>efi</firmware>: Secure Boot"
+          + " is a UEFI feature, and the firmware is " + firmware);
       require(machineType.isEmpty() || MACHINE_TYPE.matcher(machineType).matches(), "<vm><machineType>",
           "'" + machineType + "' must be a QEMU machine type such as q35 or pc-q35-rhel9.6.0, or empty");
       require(Set.of("virtio", "sata", "scsi").contains(diskBus), "<vm><diskBus>",

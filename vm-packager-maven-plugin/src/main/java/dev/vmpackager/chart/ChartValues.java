@@ -56,6 +56,7 @@ final class ChartValues {
     vm.put("tolerations", new ArrayList<>());
     vm.put("affinity", new LinkedHashMap<String, Object>());
     vm.put("firmware", spec.firmware());
+    vm.put("secureBoot", spec.secureBoot());
     vm.put("machineType", spec.machineType());
     vm.put("diskBus", spec.diskBus());
     vm.put("terminationGracePeriodSeconds", spec.terminationGracePeriodSeconds());
@@ -202,7 +203,8 @@ final class ChartValues {
     c.put("vm.nodeSelector", "Node labels the VM's pod must match, e.g. {kubernetes.io/arch: amd64}.");
     c.put("vm.tolerations", "Pod tolerations, e.g. [{key: dedicated, operator: Equal, value: vms, effect: NoSchedule}].");
     c.put("vm.affinity", "Pod affinity: nodeAffinity, podAffinity and/or podAntiAffinity, as in a Pod spec.");
-    c.put("vm.firmware", "bios or efi (efi without Secure Boot).");
+    c.put("vm.firmware", "bios or efi.");
+    c.put("vm.secureBoot", "efi only: UEFI Secure Boot, with the SMM feature it needs; false boots efi without it.");
     c.put("vm.machineType", "QEMU machine type, e.g. q35; empty keeps KubeVirt's default.");
     c.put("vm.diskBus", "Bus of the root (and cloud-init) disk: virtio, sata or scsi.");
     c.put("vm.terminationGracePeriodSeconds", "Seconds KubeVirt waits for the guest to shut down.");
@@ -286,12 +288,16 @@ final class ChartValues {
         prop("tolerations", tolerations()),
         prop("affinity", affinity()),
         prop("firmware", enumOf("bios or efi", "bios", "efi")),
+        prop("secureBoot", bool("UEFI Secure Boot with SMM (efi only)")),
         prop("machineType", str("QEMU machine type; empty for KubeVirt's default", "^([A-Za-z0-9][-A-Za-z0-9_.]*)?$")),
         prop("diskBus", enumOf("Disk bus", "virtio", "sata", "scsi")),
         prop("terminationGracePeriodSeconds", integer("Seconds to wait for guest shutdown", 0, null)),
         prop("storage", storage),
         prop("extraDisks", extraDisks()),
         prop("usbDevices", usb));
+    // Secure Boot needs efi firmware (draft-07 if/then).
+    vm.put("if", Map.of("properties", Map.of("secureBoot", Map.of("const", true))));
+    vm.put("then", Map.of("properties", Map.of("firmware", Map.of("const", "efi"))));
     Map<String, Object> cloudInit = object("cloud-init user-data and network data",
         prop("enabled", bool("Attach the cloud-init disk from the chart's Secret")),
         prop("type", enumOf("nocloud or configDrive", ChartSpec.CLOUD_INIT_TYPES.toArray(String[]::new))));

@@ -167,6 +167,7 @@ public class ChartMojo extends AbstractVmMojo {
         .preference(v.getPreference() == null ? null : v.getPreference().getName(),
             v.getPreference() == null ? null : v.getPreference().getKind())
         .firmware(lower(v.getFirmware()))
+        .secureBoot(v.getSecureBoot())
         .machineType(v.getMachineType())
         .diskBus(lower(v.getDiskBus()))
         .terminationGracePeriodSeconds(v.getTerminationGracePeriodSeconds())

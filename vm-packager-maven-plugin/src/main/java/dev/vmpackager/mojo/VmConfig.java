@@ -47,6 +47,9 @@ public class VmConfig {
   /** {@code bios} (default) or {@code efi}. */
   private String firmware;
 
+  /** With {@code efi} firmware: UEFI Secure Boot (and the SMM feature it needs); default false. */
+  private Boolean secureBoot;
+
   /** The machine type, e.g. {@code q35}; empty keeps KubeVirt's default. */
   private String machineType;
 
@@ -190,5 +193,9 @@ public class VmConfig {
 
   public List<DiskConfig> getExtraDisks() {
     return extraDisks == null ? List.of() : extraDisks;
+  }
+
+  public Boolean getSecureBoot() {
+    return secureBoot;
   }
 }

@@ -443,6 +443,34 @@ class ChartHelmTest {
   }
 
   @Test
+  void secureBootTurnsOnSmm() throws Exception {
+    Path chart = generate(cirros().firmware("efi").secureBoot(true).build());
+    assertLintPasses(chart);
+    List<JsonNode> docs = documents(new Helm(chart).template().withKubeVersion(KUBE).withName("sb").call());
+    assertManifestsValid(docs);
+    JsonNode dom = only(docs, "VirtualMachine").at("/spec/template/spec/domain");
+    assertTrue(dom.at("/firmware/bootloader/efi/secureBoot").isBoolean());
+    assertTrue(dom.at("/firmware/bootloader/efi/secureBoot").asBoolean());
+    assertTrue(dom.at("/features/smm/enabled").asBoolean(false), dom.toString());
+    String notes = installOutput(chart);
+    assertTrue(notes.contains("UEFI Secure Boot"), notes);
+
+    // Off at install time: efi without Secure Boot and no SMM.
+    dom = only(documents(new Helm(chart).template().withKubeVersion(KUBE).withName("sb").set("vm.secureBoot", "false").call()),
+        "VirtualMachine").at("/spec/template/spec/domain");
+    assertFalse(dom.at("/firmware/bootloader/efi/secureBoot").asBoolean(true));
+    assertTrue(dom.path("features").isMissingNode(), dom.toString());
+    // bios cannot Secure Boot: the schema refuses it.
+    Exception e = assertThrows(Exception.class, () -> new Helm(chart).template().withKubeVersion(KUBE).withName("sb")
+        .set("vm.firmware", "bios").call());
+    assertTrue(e.getMessage().contains("schema") && e.getMessage().contains("/vm/firmware"), e.getMessage());
+    // The default chart: bios, no features.
+    dom = only(documents(new Helm(generate(cirros().build())).template().withKubeVersion(KUBE).withName("sb").call()),
+        "VirtualMachine").at("/spec/template/spec/domain");
+    assertTrue(dom.path("features").isMissingNode() && dom.at("/firmware/bootloader/bios").isObject());
+  }
+
+  @Test
   void valuesThatBreakTheSchemaAreRejectedByHelm() throws Exception {
     Path chart = generate(cirros().build());
     String[][] bad = { // key, value, what Helm's schema error must name
@@ -459,6 +487,7 @@ class ChartHelmTest {
         {"vm.instancetype.name", "U1.Medium", "/vm/instancetype/name"},
         {"vm.instancetype.size", "medium", "additional properties 'size'"},
         {"cloudInit.type", "cdrom", "/cloudInit/type"},
+        {"vm.secureBoot", "true", "/vm/firmware"},                                 // Secure Boot with bios
         {"vm.extraDisks[0].name", "rootdisk", "/vm/extraDisks/0"},
         {"vm.extraDisks[0].name", "data", "/vm/extraDisks/0"},                  // neither capacity nor claim
         {"vm.extraDisks[0].size", "1Gi", "additional properties 'size'"},

@@ -92,6 +92,7 @@ class ChartSpecTest {
     fails(b -> b.addExtraDisk(new ExtraDisk("a", "ide", "1Gi", null)), "<vm><extraDisks>", "virtio, sata or scsi");
     fails(b -> b.addExtraDisk(new ExtraDisk("a", null, "10 GB", null)), "<vm><extraDisks>", "10Gi");
     fails(b -> b.addExtraDisk(new ExtraDisk("a", null, null, "Claim_1")), "<vm><extraDisks>", "claim name");
+    fails(b -> b.secureBoot(true), "<vm><secureBoot>", "<firmware>efi</firmware>", "bios");
     fails(b -> b.firmware("uefi"), "<vm><firmware>", "bios or efi");
     fails(b -> b.diskBus("ide"), "<vm><diskBus>", "virtio");
     fails(b -> b.terminationGracePeriodSeconds(-1), "<vm><terminationGracePeriodSeconds>");
