@@ -343,7 +343,7 @@ public final class ChartGenerator {
   private static void flatten(StringBuilder b, Map<?, ?> map, String prefix, Map<String, String> comments) {
     for (Map.Entry<?, ?> e : map.entrySet()) {
       String p = prefix + e.getKey();
-      if (e.getValue() instanceof Map<?, ?> m && !m.isEmpty()) {
+      if (e.getValue() instanceof Map<?, ?> m && !m.isEmpty() && !ChartValues.isOpen(p)) {
         flatten(b, m, p + ".", comments);
       } else {
         StringBuilder v = new StringBuilder();

@@ -166,7 +166,8 @@ final class ChartValues {
   /** Maps whose keys are the user's (labels, affinity terms), not names the templates read. */
   private static final List<String> OPEN_MAPS = List.of("vm.nodeSelector", "vm.affinity");
 
-  private static boolean isOpen(String path) {
+  /** @return whether the value at this dotted path is a map of the user's own keys */
+  static boolean isOpen(String path) {
     return OPEN_MAPS.stream().anyMatch(m -> path.equals(m) || path.startsWith(m + "."));
   }
 

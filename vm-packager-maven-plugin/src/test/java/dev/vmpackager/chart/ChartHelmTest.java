@@ -313,6 +313,8 @@ class ChartHelmTest {
 
     String notes = installOutput(chart);
     assertTrue(notes.contains("node labels: disktype=ssd kubernetes.io/arch=amd64"), notes);
+    String readme = Files.readString(chart.resolve("README.md"));
+    assertTrue(readme.contains("| `vm.nodeSelector` | `{ \"kubernetes.io/arch\": \"amd64\", \"disktype\": \"ssd\" }` | Node labels"), readme);
     // None of them by default.
     t = only(documents(new Helm(generate(cirros().build())).template().withKubeVersion(KUBE).withName("s").call()),
         "VirtualMachine").at("/spec/template/spec");

@@ -217,8 +217,12 @@ class ChartMojoTest {
       assertTrue(values.contains(expected), expected + " in\n" + values);
     }
     assertTrue(Files.readString(base.resolve("target/helm/vm-cirros/templates/cloudinit-secret.yaml")).contains("networkdata: "));
-    LintResult lint = new Helm(base.resolve("target/vm-cirros-1.0.0-SNAPSHOT.tgz")).lint().strict().call();
+    Path tgz = base.resolve("target/vm-cirros-1.0.0-SNAPSHOT.tgz");
+    LintResult lint = new Helm(tgz).lint().strict().call();
     assertFalse(lint.isFailed(), lint.getMessages().toString());
+    byte[] first = Files.readAllBytes(tgz);
+    m.execute();
+    assertArrayEquals(first, Files.readAllBytes(tgz), "byte-identical with every new setting");
 
     // An instancetype replaces the POM's memory: refused while <memory> is set, fine without it.
     m = mojo("jar");
