@@ -88,6 +88,12 @@ public final class ChartGenerator {
           + " and upgrades through the cluster's KubeVirt Helper (which waits for a running VM) would fail;"
           + " use Always unless that is what you want");
     }
+    if (spec.storagePullMethod().equals("node")
+        && (!spec.storageSecretRef().isEmpty() || !spec.storageCertConfigMap().isEmpty())) {
+      listener.warn("<vm><storageSecretRef> and <storageCertConfigMap> are read by CDI's importer, which pulls the"
+          + " image only with <storagePullMethod>pod</storagePullMethod>; with node the kubelet pulls it with the"
+          + " node's credentials");
+    }
     ChartValues values = ChartValues.of(spec);
     SortedMap<String, byte[]> user = userFiles(spec);
     if (user.containsKey("values.yaml")) {
@@ -102,7 +108,9 @@ public final class ChartGenerator {
     text.put("templates/virtualmachine.yaml", template(spec, "virtualmachine.yaml"));
     text.put("templates/service.yaml", template(spec, "service.yaml"));
     text.put("templates/NOTES.txt", template(spec, "NOTES.txt") + usbNotes(spec));
-    spec.cloudInitUserData().ifPresent(data -> text.put("templates/cloudinit-secret.yaml", secret(spec, data)));
+    if (spec.hasCloudInit()) {
+      text.put("templates/cloudinit-secret.yaml", secret(spec));
+    }
     if (!spec.usbList().isEmpty()) {
       text.put(USB_FILE, usbSnippet(spec));
     }
@@ -205,15 +213,24 @@ public final class ChartGenerator {
       }
       String t = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       return t.replace("__CHART__", spec.name())
-          .replace("__HAS_USER_DATA__", spec.cloudInitUserData().isPresent() ? "true" : "");
+          .replace("__HAS_USER_DATA__", spec.cloudInitUserData().isPresent() ? "true" : "")
+          .replace("__HAS_NETWORK_DATA__", spec.cloudInitNetworkData().isPresent() ? "true" : "");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  /** The Secret holds the user-data base64-encoded, so nothing in it can be read as a Helm template. */
-  private static String secret(ChartSpec spec, String userData) {
-    String b64 = Base64.getEncoder().encodeToString(userData.getBytes(StandardCharsets.UTF_8));
+  /** The Secret holds the data base64-encoded, so nothing in it can be read as a Helm template. */
+  private static String secret(ChartSpec spec) {
+    StringBuilder data = new StringBuilder();
+    spec.cloudInitUserData().ifPresent(u -> data
+        .append("  # The cloud-init user-data file given to the build (<vm><cloudInit>), base64-encoded;\n")
+        .append("  # the VirtualMachine reads it through secretRef.\n")
+        .append("  userdata: ").append(base64(u)).append('\n'));
+    spec.cloudInitNetworkData().ifPresent(n -> data
+        .append("  # The network-data file given to the build (<vm><cloudInitNetworkData>), base64-encoded;\n")
+        .append("  # the VirtualMachine reads it through networkDataSecretRef.\n")
+        .append("  networkdata: ").append(base64(n)).append('\n'));
     return "{{- if .Values.cloudInit.enabled }}\n"
         + "apiVersion: v1\n"
         + "kind: Secret\n"
@@ -223,10 +240,12 @@ public final class ChartGenerator {
         + "    {{- include \"" + spec.name() + ".labels\" . | nindent 4 }}\n"
         + "type: Opaque\n"
         + "data:\n"
-        + "  # The cloud-init user-data file given to the build (<vm><cloudInit>), base64-encoded;\n"
-        + "  # the VirtualMachine reads it through cloudInitNoCloud.secretRef.\n"
-        + "  userdata: " + b64 + "\n"
+        + data
         + "{{- end }}\n";
+  }
+
+  private static String base64(String text) {
+    return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
   }
 
   private static String usbNotes(ChartSpec spec) {
@@ -304,8 +323,14 @@ public final class ChartGenerator {
     b.append(". `values.schema.json` rejects misspelled values and wrong types.\n\n");
     b.append("## Values\n\n| Value | Default | Description |\n| --- | --- | --- |\n");
     flatten(b, values.tree(), "", values.comments());
-    b.append("\n`cloudInit.enabled` attaches the cloud-init user-data that the build put into the chart's Secret")
-        .append(" (`templates/cloudinit-secret.yaml`); the VM reads it through `cloudInitNoCloud.secretRef`.\n");
+    b.append("\n`cloudInit.enabled` attaches the cloud-init user-data and network data that the build put into the")
+        .append(" chart's Secret (`templates/cloudinit-secret.yaml`, keys `userdata` and `networkdata`); the VM reads")
+        .append(" them through `secretRef` and `networkDataSecretRef` of `cloudInitNoCloud`, or of `cloudInitConfigDrive`")
+        .append(" with `cloudInit.type=configDrive` (cloudbase-init on Windows reads a config drive).\n");
+    b.append("\n## Data disks\n\n`vm.extraDisks` adds disks besides the root disk, each an empty disk (it lives as long as")
+        .append(" the VM's pod) or an existing PersistentVolumeClaim; `bus` defaults to `vm.diskBus`:\n\n```yaml\n")
+        .append("vm:\n  extraDisks:\n    - {name: scratch, emptyDiskCapacity: 10Gi}\n")
+        .append("    - {name: data, bus: scsi, persistentVolumeClaim: my-app-data}\n```\n");
     if (!spec.usbList().isEmpty()) {
       b.append("\n## USB devices\n\nThe VM uses USB host devices. The cluster operator sets the Virtualization")
           .append(" package's `usbList` value to\n\n```\n").append(UsbList.format(spec.usbList()))
@@ -318,7 +343,7 @@ public final class ChartGenerator {
   private static void flatten(StringBuilder b, Map<?, ?> map, String prefix, Map<String, String> comments) {
     for (Map.Entry<?, ?> e : map.entrySet()) {
       String p = prefix + e.getKey();
-      if (e.getValue() instanceof Map<?, ?> m && !m.isEmpty()) {
+      if (e.getValue() instanceof Map<?, ?> m && !m.isEmpty() && !ChartValues.isOpen(p)) {
         flatten(b, m, p + ".", comments);
       } else {
         StringBuilder v = new StringBuilder();

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -40,6 +41,25 @@ public final class ChartSpec {
       Pattern.compile("^[a-z0-9]([a-z0-9._:-]*[a-z0-9])?(/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*$");
   private static final Pattern STORAGE_CLASS = Pattern.compile("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$");
   private static final Pattern APP_VERSION = Pattern.compile("^[A-Za-z0-9][-A-Za-z0-9_.+]{0,62}$");
+  /** A DNS-1123 subdomain, as instancetype and preference names are. */
+  private static final Pattern RESOURCE_NAME = Pattern.compile("^(?=.{1,253}$)[a-z0-9]([-a-z0-9.]*[a-z0-9])?$");
+  /** The instancetype kinds, the default (cluster-wide) first. */
+  public static final List<String> INSTANCETYPE_KINDS =
+      List.of("VirtualMachineClusterInstancetype", "VirtualMachineInstancetype");
+  /** The preference kinds, the default (cluster-wide) first. */
+  public static final List<String> PREFERENCE_KINDS =
+      List.of("VirtualMachineClusterPreference", "VirtualMachinePreference");
+  /** A Kubernetes label key: optional DNS-subdomain prefix and '/', then a name. */
+  static final Pattern LABEL_KEY = Pattern.compile(
+      "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$");
+  /** A Kubernetes label value (may be empty). */
+  static final Pattern LABEL_VALUE = Pattern.compile("^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$");
+  /** The cloud-init data sources, the default first. */
+  public static final List<String> CLOUD_INIT_TYPES = List.of("nocloud", "configDrive");
+  /** CDI registry pull methods, the default first. */
+  public static final List<String> PULL_METHODS = List.of("node", "pod");
+  private static final Pattern DISK_NAME = Pattern.compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$");
+  private static final Pattern CPU_MODEL = Pattern.compile("^[A-Za-z0-9][-A-Za-z0-9_.]{0,62}$");
   private static final Pattern MACHINE_TYPE = Pattern.compile("^[A-Za-z0-9][-A-Za-z0-9_.]*$");
 
   /** Ways to hold the root disk. */
@@ -65,22 +85,37 @@ public final class ChartSpec {
   private final RunStrategy runStrategy;
   private final String memory;
   private final int cpuCores;
+  private final int cpuSockets;
+  private final int cpuThreads;
+  private final String cpuModel;
+  private final String instancetypeName;
+  private final String instancetypeKind;
+  private final String preferenceName;
+  private final String preferenceKind;
+  private final java.util.SortedMap<String, String> nodeSelector;
   private final String firmware;
+  private final boolean secureBoot;
   private final String machineType;
   private final String diskBus;
   private final int terminationGracePeriodSeconds;
   private final StorageType storage;
   private final String storageSize;
   private final String storageClass;
+  private final String storagePullMethod;
+  private final String storageSecretRef;
+  private final String storageCertConfigMap;
+  private final List<ExtraDisk> extraDisks;
   private final List<UsbResource> usbList;
   private final List<HostDevice> hostDevices;
   private final String cloudInitUserData;
+  private final String cloudInitNetworkData;
+  private final String cloudInitType;
   private final String serviceType;
   private final List<ServicePort> ports;
   private final Path userChartDirectory;
 
   private ChartSpec(Builder b, RunStrategy runStrategy, StorageType storage, List<UsbResource> usbList,
-      List<HostDevice> hostDevices, String[] image) {
+      List<HostDevice> hostDevices, String[] image, String cloudInitType) {
     this.name = b.name;
     this.version = b.version;
     this.appVersion = b.appVersion;
@@ -96,16 +131,31 @@ public final class ChartSpec {
     this.runStrategy = runStrategy;
     this.memory = b.memory;
     this.cpuCores = b.cpuCores;
+    this.cpuSockets = b.cpuSockets;
+    this.cpuThreads = b.cpuThreads;
+    this.cpuModel = b.cpuModel;
+    this.instancetypeName = b.instancetypeName;
+    this.instancetypeKind = b.instancetypeKind;
+    this.preferenceName = b.preferenceName;
+    this.preferenceKind = b.preferenceKind;
+    this.nodeSelector = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(b.nodeSelector));
     this.firmware = b.firmware;
+    this.secureBoot = b.secureBoot;
     this.machineType = b.machineType;
     this.diskBus = b.diskBus;
     this.terminationGracePeriodSeconds = b.terminationGracePeriodSeconds;
     this.storage = storage;
     this.storageSize = b.storageSize;
     this.storageClass = b.storageClass;
+    this.storagePullMethod = b.storagePullMethod;
+    this.storageSecretRef = b.storageSecretRef;
+    this.storageCertConfigMap = b.storageCertConfigMap;
+    this.extraDisks = List.copyOf(b.extraDisks);
     this.usbList = List.copyOf(usbList);
     this.hostDevices = List.copyOf(hostDevices);
     this.cloudInitUserData = b.cloudInitUserData;
+    this.cloudInitNetworkData = b.cloudInitNetworkData;
+    this.cloudInitType = cloudInitType;
     this.serviceType = b.serviceType;
     this.ports = List.copyOf(b.ports);
     this.userChartDirectory = b.userChartDirectory;
@@ -146,8 +196,26 @@ public final class ChartSpec {
   public String memory() { return memory; }
   /** @return the virtual CPU cores */
   public int cpuCores() { return cpuCores; }
+  /** @return virtual CPU sockets */
+  public int cpuSockets() { return cpuSockets; }
+  /** @return threads per core */
+  public int cpuThreads() { return cpuThreads; }
+  /** @return the CPU model, e.g. {@code host-passthrough}; empty for KubeVirt's default */
+  public String cpuModel() { return cpuModel; }
+  /** @return the instancetype giving CPU and memory, empty for none */
+  public String instancetypeName() { return instancetypeName; }
+  /** @return {@code VirtualMachineClusterInstancetype} or {@code VirtualMachineInstancetype} */
+  public String instancetypeKind() { return instancetypeKind; }
+  /** @return the preference, empty for none */
+  public String preferenceName() { return preferenceName; }
+  /** @return {@code VirtualMachineClusterPreference} or {@code VirtualMachinePreference} */
+  public String preferenceKind() { return preferenceKind; }
+  /** @return node labels the VM's pod must match, sorted by key */
+  public java.util.SortedMap<String, String> nodeSelector() { return nodeSelector; }
   /** @return {@code bios} or {@code efi} */
   public String firmware() { return firmware; }
+  /** @return whether UEFI Secure Boot (with SMM) is on; only with efi firmware */
+  public boolean secureBoot() { return secureBoot; }
   /** @return the machine type, empty for KubeVirt's default */
   public String machineType() { return machineType; }
   /** @return {@code virtio}, {@code sata} or {@code scsi} */
@@ -160,12 +228,26 @@ public final class ChartSpec {
   public String storageSize() { return storageSize; }
   /** @return the storage class, empty for the cluster default */
   public String storageClass() { return storageClass; }
+  /** @return how CDI pulls the image: {@code node} (the kubelet) or {@code pod} (CDI's importer) */
+  public String storagePullMethod() { return storagePullMethod; }
+  /** @return the Secret with the registry's accessKeyId/secretKey for CDI's importer, or empty */
+  public String storageSecretRef() { return storageSecretRef; }
+  /** @return the ConfigMap with the registry's CA certificates for CDI's importer, or empty */
+  public String storageCertConfigMap() { return storageCertConfigMap; }
+  /** @return the data disks besides the root disk */
+  public List<ExtraDisk> extraDisks() { return extraDisks; }
   /** @return the {@code usbList} tuples */
   public List<UsbResource> usbList() { return usbList; }
   /** @return the host devices the VM gets */
   public List<HostDevice> hostDevices() { return hostDevices; }
   /** @return the cloud-init user-data, if configured */
   public Optional<String> cloudInitUserData() { return Optional.ofNullable(cloudInitUserData); }
+  /** @return the cloud-init network data, if configured */
+  public Optional<String> cloudInitNetworkData() { return Optional.ofNullable(cloudInitNetworkData); }
+  /** @return whether the chart carries a cloud-init Secret (user-data, network data or both) */
+  public boolean hasCloudInit() { return cloudInitUserData != null || cloudInitNetworkData != null; }
+  /** @return {@code nocloud} or {@code configDrive} */
+  public String cloudInitType() { return cloudInitType; }
   /** @return the Service type */
   public String serviceType() { return serviceType; }
   /** @return the ports the Service exposes */
@@ -189,16 +271,33 @@ public final class ChartSpec {
     private String runStrategy = "Always";
     private String memory = "1Gi";
     private int cpuCores = 1;
+    private int cpuSockets = 1;
+    private int cpuThreads = 1;
+    private String cpuModel = "";
+    /** The CPU and memory settings given explicitly, which an instancetype would contradict. */
+    private final Set<String> sizing = new java.util.TreeSet<>();
+    private String instancetypeName = "";
+    private String instancetypeKind = INSTANCETYPE_KINDS.get(0);
+    private String preferenceName = "";
+    private String preferenceKind = PREFERENCE_KINDS.get(0);
+    private final java.util.SortedMap<String, String> nodeSelector = new java.util.TreeMap<>();
     private String firmware = "bios";
+    private boolean secureBoot;
     private String machineType = "";
     private String diskBus = "virtio";
     private int terminationGracePeriodSeconds = 180;
     private String storage = "containerDisk";
     private String storageSize = "";
     private String storageClass = "";
+    private String storagePullMethod = "node";
+    private String storageSecretRef = "";
+    private String storageCertConfigMap = "";
     private String usbList = "";
+    private final List<ExtraDisk> extraDisks = new ArrayList<>();
     private final List<UsbDeviceRequest> usbDevices = new ArrayList<>();
     private String cloudInitUserData;
+    private String cloudInitNetworkData;
+    private String cloudInitType = "nocloud";
     private String serviceType = "ClusterIP";
     private final List<ServicePort> ports = new ArrayList<>();
     private Path userChartDirectory;
@@ -230,11 +329,54 @@ public final class ChartSpec {
     /** @param v the run strategy name, or null for Always @return this */
     public Builder runStrategy(String v) { if (v != null) { this.runStrategy = v.trim(); } return this; }
     /** @param v the memory quantity, or null for 1Gi @return this */
-    public Builder memory(String v) { if (v != null) { this.memory = v.trim(); } return this; }
+    public Builder memory(String v) { if (v != null) { this.memory = v.trim(); sizing.add("<memory>"); } return this; }
     /** @param v virtual CPU cores, or null for 1 @return this */
-    public Builder cpuCores(Integer v) { if (v != null) { this.cpuCores = v; } return this; }
+    public Builder cpuCores(Integer v) { if (v != null) { this.cpuCores = v; sizing.add("<cpuCores>"); } return this; }
+    /** @param v virtual CPU sockets, or null for 1 @return this */
+    public Builder cpuSockets(Integer v) { if (v != null) { this.cpuSockets = v; sizing.add("<cpuSockets>"); } return this; }
+    /** @param v threads per core, or null for 1 @return this */
+    public Builder cpuThreads(Integer v) { if (v != null) { this.cpuThreads = v; sizing.add("<cpuThreads>"); } return this; }
+    /** @param v the CPU model (e.g. host-passthrough), or null/empty for KubeVirt's default @return this */
+    public Builder cpuModel(String v) {
+      this.cpuModel = v == null ? "" : v.trim();
+      if (!cpuModel.isEmpty()) {
+        sizing.add("<cpuModel>");
+      }
+      return this;
+    }
+    /**
+     * @param key a node label key, e.g. {@code kubernetes.io/arch}
+     * @param value the label value the node must have
+     * @return this
+     */
+    public Builder nodeSelector(String key, String value) {
+      nodeSelector.put(key == null ? "" : key.trim(), value == null ? "" : value.trim());
+      return this;
+    }
+    /**
+     * @param name the instancetype giving the VM's CPU and memory, or null/empty for none
+     * @param kind {@code VirtualMachineClusterInstancetype} (null or empty) or {@code VirtualMachineInstancetype}
+     * @return this
+     */
+    public Builder instancetype(String name, String kind) {
+      this.instancetypeName = name == null ? "" : name.trim();
+      this.instancetypeKind = kind == null || kind.isBlank() ? INSTANCETYPE_KINDS.get(0) : kind.trim();
+      return this;
+    }
+    /**
+     * @param name the preference (defaults for devices, firmware...), or null/empty for none
+     * @param kind {@code VirtualMachineClusterPreference} (null or empty) or {@code VirtualMachinePreference}
+     * @return this
+     */
+    public Builder preference(String name, String kind) {
+      this.preferenceName = name == null ? "" : name.trim();
+      this.preferenceKind = kind == null || kind.isBlank() ? PREFERENCE_KINDS.get(0) : kind.trim();
+      return this;
+    }
     /** @param v {@code bios} or {@code efi}, or null for bios @return this */
     public Builder firmware(String v) { if (v != null) { this.firmware = v.trim(); } return this; }
+    /** @param v Secure Boot (efi only), or null for false @return this */
+    public Builder secureBoot(Boolean v) { if (v != null) { this.secureBoot = v; } return this; }
     /** @param v the machine type, or null/empty for KubeVirt's default @return this */
     public Builder machineType(String v) { this.machineType = v == null ? "" : v.trim(); return this; }
     /** @param v the disk bus, or null for virtio @return this */
@@ -247,12 +389,24 @@ public final class ChartSpec {
     public Builder storageSize(String v) { this.storageSize = v == null ? "" : v.trim(); return this; }
     /** @param v the storage class, or null @return this */
     public Builder storageClass(String v) { this.storageClass = v == null ? "" : v.trim(); return this; }
+    /** @param v {@code node} or {@code pod}, or null for node @return this */
+    public Builder storagePullMethod(String v) { if (v != null) { this.storagePullMethod = v.trim(); } return this; }
+    /** @param v the registry credentials Secret for CDI, or null @return this */
+    public Builder storageSecretRef(String v) { this.storageSecretRef = v == null ? "" : v.trim(); return this; }
+    /** @param v the registry CA ConfigMap for CDI, or null @return this */
+    public Builder storageCertConfigMap(String v) { this.storageCertConfigMap = v == null ? "" : v.trim(); return this; }
+    /** @param v a data disk besides the root disk @return this */
+    public Builder addExtraDisk(ExtraDisk v) { extraDisks.add(v); return this; }
     /** @param v the {@code usbList} string, or null @return this */
     public Builder usbList(String v) { this.usbList = v == null ? "" : v; return this; }
     /** @param v a requested USB device @return this */
     public Builder addUsbDevice(UsbDeviceRequest v) { usbDevices.add(v); return this; }
     /** @param v the cloud-init user-data (checked by {@link CloudInit#check}), or null @return this */
     public Builder cloudInitUserData(String v) { this.cloudInitUserData = v; return this; }
+    /** @param v the cloud-init network data (checked by {@link CloudInit#checkNetworkData}), or null @return this */
+    public Builder cloudInitNetworkData(String v) { this.cloudInitNetworkData = v; return this; }
+    /** @param v {@code nocloud} or {@code configDrive}, or null for nocloud @return this */
+    public Builder cloudInitType(String v) { if (v != null) { this.cloudInitType = v.trim(); } return this; }
     /** @param v the Service type, or null for ClusterIP @return this */
     public Builder serviceType(String v) { if (v != null) { this.serviceType = v.trim(); } return this; }
     /** @param v a Service port @return this */
@@ -288,8 +442,36 @@ public final class ChartSpec {
       require(!memory.matches("^[0-9.]+(k|Ki)?$"), "<vm><memory>",
           "'" + memory + "' is bytes or kilobytes, far too little for a VM; write e.g. 64Mi or 2Gi");
       require(cpuCores >= 1 && cpuCores <= 1024, "<vm><cpuCores>", cpuCores + " must be between 1 and 1024");
+      require(cpuSockets >= 1 && cpuSockets <= 1024, "<vm><cpuSockets>", cpuSockets + " must be between 1 and 1024");
+      require(cpuThreads >= 1 && cpuThreads <= 1024, "<vm><cpuThreads>", cpuThreads + " must be between 1 and 1024");
+      require((long) cpuCores * cpuSockets * cpuThreads <= 1024, "<vm><cpuSockets>",
+          "x <cpuCores> x <cpuThreads> = " + ((long) cpuCores * cpuSockets * cpuThreads)
+              + " virtual CPUs; at most 1024 are allowed");
+      require(cpuModel.isEmpty() || CPU_MODEL.matcher(cpuModel).matches(), "<vm><cpuModel>",
+          "'" + cpuModel + "' must be a CPU model such as host-passthrough, host-model or Skylake-Client-IBRS, or empty");
+      require(instancetypeName.isEmpty() || RESOURCE_NAME.matcher(instancetypeName).matches(), "<vm><instancetype><name>",
+          "'" + instancetypeName + "' must be a resource name such as u1.medium (lower-case letters, digits, '-', '.')");
+      require(INSTANCETYPE_KINDS.contains(instancetypeKind), "<vm><instancetype><kind>",
+          "'" + instancetypeKind + "' must be " + String.join(" or ", INSTANCETYPE_KINDS));
+      require(preferenceName.isEmpty() || RESOURCE_NAME.matcher(preferenceName).matches(), "<vm><preference><name>",
+          "'" + preferenceName + "' must be a resource name such as fedora or windows.11 (lower-case letters, digits, '-', '.')");
+      require(PREFERENCE_KINDS.contains(preferenceKind), "<vm><preference><kind>",
+          "'" + preferenceKind + "' must be " + String.join(" or ", PREFERENCE_KINDS));
+      require(instancetypeName.isEmpty() || sizing.isEmpty(), "<vm><instancetype>",
+          "'" + instancetypeName + "' gives the VM's CPU and memory, so " + String.join(", ", sizing)
+              + " must not be set as well (KubeVirt rejects the conflict); remove them or the instancetype");
+      for (Map.Entry<String, String> e : nodeSelector.entrySet()) {
+        require(LABEL_KEY.matcher(e.getKey()).matches(), "<vm><nodeSelector>", "key '" + e.getKey()
+            + "' must be a label key such as kubernetes.io/arch or disktype: an optional DNS prefix and '/',"
+            + " then 1 to 63 letters, digits, '-', '_' or '.'");
+        require(LABEL_VALUE.matcher(e.getValue()).matches(), "<vm><nodeSelector>", "value '" + e.getValue()
+            + "' of " + e.getKey() + " must be a label value: at most 63 letters, digits, '-', '_' or '.',"
+            + " starting and ending with a letter or digit");
+      }
       require(firmware.equals("bios") || firmware.equals("efi"), "<vm><firmware>",
           "'" + firmware + "' must be bios or efi");
+      require(!secureBoot || firmware.equals("efi"), "<vm><secureBoot>", "needs <firmware>efi</firmware>: Secure Boot"
+          + " is a UEFI feature, and the firmware is " + firmware);
       require(machineType.isEmpty() || MACHINE_TYPE.matcher(machineType).matches(), "<vm><machineType>",
           "'" + machineType + "' must be a QEMU machine type such as q35 or pc-q35-rhel9.6.0, or empty");
       require(Set.of("virtio", "sata", "scsi").contains(diskBus), "<vm><diskBus>",
@@ -311,6 +493,32 @@ public final class ChartSpec {
           "<vm><storageSize>", "'" + storageSize + "' is not a Kubernetes quantity such as 10Gi");
       require(storageClass.isEmpty() || STORAGE_CLASS.matcher(storageClass).matches(), "<vm><storageClass>",
           "'" + storageClass + "' is not a storage class name (lower-case letters, digits, '-', '.')");
+      require(PULL_METHODS.contains(storagePullMethod), "<vm><storagePullMethod>", "'" + storagePullMethod
+          + "' must be node (default: the kubelet pulls the image, with the node's credentials) or pod"
+          + " (CDI's importer pulls it, with <storageSecretRef> and <storageCertConfigMap>)");
+      require(storageSecretRef.isEmpty() || RESOURCE_NAME.matcher(storageSecretRef).matches(), "<vm><storageSecretRef>",
+          "'" + storageSecretRef + "' must be a Secret name (lower-case letters, digits, '-', '.'), e.g. registry-credentials");
+      require(storageCertConfigMap.isEmpty() || RESOURCE_NAME.matcher(storageCertConfigMap).matches(),
+          "<vm><storageCertConfigMap>", "'" + storageCertConfigMap
+              + "' must be a ConfigMap name (lower-case letters, digits, '-', '.'), e.g. registry-ca");
+      Set<String> diskNames = new HashSet<>(Set.of("rootdisk", "cloudinitdisk"));
+      for (ExtraDisk d : extraDisks) {
+        String param = "<vm><extraDisks>";
+        require(DISK_NAME.matcher(d.name()).matches(), param, "disk name '" + d.name()
+            + "' must be a DNS label (1 to 63 lower-case letters, digits and '-'), e.g. data");
+        require(diskNames.add(d.name()), param, "disk name '" + d.name()
+            + "' is used twice (rootdisk and cloudinitdisk are the chart's own)");
+        require(d.bus().isEmpty() || Set.of("virtio", "sata", "scsi").contains(d.bus()), param,
+            "disk " + d.name() + " bus '" + d.bus() + "' must be virtio, sata or scsi (empty: the <diskBus>)");
+        require(d.emptyDiskCapacity().isEmpty() != d.persistentVolumeClaim().isEmpty(), param, "disk " + d.name()
+            + " needs exactly one of <emptyDiskCapacity> (e.g. 10Gi) and <persistentVolumeClaim> (a claim's name)");
+        require(d.emptyDiskCapacity().isEmpty() || (MEMORY.matcher(d.emptyDiskCapacity()).matches()
+                && !d.emptyDiskCapacity().matches("^[0.]+[A-Za-z]*$")), param,
+            "disk " + d.name() + " emptyDiskCapacity '" + d.emptyDiskCapacity() + "' is not a quantity such as 10Gi");
+        require(d.persistentVolumeClaim().isEmpty() || RESOURCE_NAME.matcher(d.persistentVolumeClaim()).matches(), param,
+            "disk " + d.name() + " persistentVolumeClaim '" + d.persistentVolumeClaim()
+                + "' is not a claim name (lower-case letters, digits, '-', '.')");
+      }
       require(Set.of("IfNotPresent", "Always", "Never").contains(imagePullPolicy), "image pull policy",
           "'" + imagePullPolicy + "' must be IfNotPresent, Always or Never");
       require(Set.of("ClusterIP", "NodePort", "LoadBalancer").contains(serviceType), "service type",
@@ -333,7 +541,15 @@ public final class ChartSpec {
       }
       List<UsbResource> usb = UsbList.parse(usbList);
       List<HostDevice> devices = UsbList.hostDevices(usbDevices, usb);
-      return new ChartSpec(this, rs, st, usb, devices, img);
+      String ciType = CLOUD_INIT_TYPES.stream().filter(t -> t.equalsIgnoreCase(cloudInitType)).findFirst()
+          .orElseThrow(() -> new ChartConfigException("<vm><cloudInitType>", "<vm><cloudInitType> '" + cloudInitType
+              + "' must be nocloud (default: cloudInitNoCloud, for cloud-init) or configDrive (cloudInitConfigDrive,"
+              + " an OpenStack config drive, e.g. for Windows with cloudbase-init)"));
+      long cloudInitBytes = utf8Length(cloudInitUserData) + utf8Length(cloudInitNetworkData);
+      require(cloudInitBytes <= CloudInit.MAX_BYTES, "<vm><cloudInitNetworkData>", "and <vm><cloudInit> together hold "
+          + cloudInitBytes / 1024 + " KiB; they share one Secret, so together they may hold at most "
+          + CloudInit.MAX_BYTES / 1024 + " KiB");
+      return new ChartSpec(this, rs, st, usb, devices, img, ciType);
     }
 
     /** Splits {@code repo[:tag][@digest]}; the tag defaults to appVersion, a configured digest wins. */
@@ -367,6 +583,10 @@ public final class ChartSpec {
       require(digest.isEmpty() || DIGEST.matcher(digest).matches(), param,
           "digest '" + digest + "' must be sha256: and 64 lower-case hex digits");
       return new String[] {rest, tag, digest};
+    }
+
+    private static long utf8Length(String s) {
+      return s == null ? 0 : s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
     }
 
     private static void require(boolean ok, String parameter, String what) throws ChartConfigException {

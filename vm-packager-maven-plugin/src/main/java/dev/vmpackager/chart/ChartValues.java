@@ -41,7 +41,22 @@ final class ChartValues {
     vm.put("runStrategy", spec.runStrategy().name());
     vm.put("memory", spec.memory());
     vm.put("cpuCores", spec.cpuCores());
+    vm.put("cpuSockets", spec.cpuSockets());
+    vm.put("cpuThreads", spec.cpuThreads());
+    vm.put("cpuModel", spec.cpuModel());
+    Map<String, Object> instancetype = new LinkedHashMap<>();
+    instancetype.put("name", spec.instancetypeName());
+    instancetype.put("kind", spec.instancetypeKind());
+    vm.put("instancetype", instancetype);
+    Map<String, Object> preference = new LinkedHashMap<>();
+    preference.put("name", spec.preferenceName());
+    preference.put("kind", spec.preferenceKind());
+    vm.put("preference", preference);
+    vm.put("nodeSelector", new LinkedHashMap<String, Object>(spec.nodeSelector()));
+    vm.put("tolerations", new ArrayList<>());
+    vm.put("affinity", new LinkedHashMap<String, Object>());
     vm.put("firmware", spec.firmware());
+    vm.put("secureBoot", spec.secureBoot());
     vm.put("machineType", spec.machineType());
     vm.put("diskBus", spec.diskBus());
     vm.put("terminationGracePeriodSeconds", spec.terminationGracePeriodSeconds());
@@ -49,7 +64,25 @@ final class ChartValues {
     storage.put("type", spec.storage().name());
     storage.put("size", spec.storageSize());
     storage.put("storageClass", spec.storageClass());
+    storage.put("pullMethod", spec.storagePullMethod());
+    storage.put("secretRef", spec.storageSecretRef());
+    storage.put("certConfigMap", spec.storageCertConfigMap());
     vm.put("storage", storage);
+    List<Object> disks = new ArrayList<>();
+    for (ExtraDisk d : spec.extraDisks()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("name", d.name());
+      if (!d.bus().isEmpty()) {
+        m.put("bus", d.bus());
+      }
+      if (!d.emptyDiskCapacity().isEmpty()) {
+        m.put("emptyDiskCapacity", d.emptyDiskCapacity());
+      } else {
+        m.put("persistentVolumeClaim", d.persistentVolumeClaim());
+      }
+      disks.add(m);
+    }
+    vm.put("extraDisks", disks);
     List<Object> usb = new ArrayList<>();
     for (HostDevice d : spec.hostDevices()) {
       Map<String, Object> m = new LinkedHashMap<>();
@@ -60,7 +93,8 @@ final class ChartValues {
     vm.put("usbDevices", usb);
     root.put("vm", vm);
     Map<String, Object> cloudInit = new LinkedHashMap<>();
-    cloudInit.put("enabled", spec.cloudInitUserData().isPresent());
+    cloudInit.put("enabled", spec.hasCloudInit());
+    cloudInit.put("type", spec.cloudInitType());
     root.put("cloudInit", cloudInit);
     Map<String, Object> service = new LinkedHashMap<>();
     service.put("type", spec.serviceType());
@@ -117,7 +151,7 @@ final class ChartValues {
       String k = String.valueOf(e.getKey());
       String p = path.isEmpty() ? k : path + "." + k;
       Object old = into.get(k);
-      if (!path.isEmpty() && !into.containsKey(k) && KNOWN.contains(p.substring(0, p.indexOf('.')))) {
+      if (!path.isEmpty() && !into.containsKey(k) && KNOWN.contains(p.substring(0, p.indexOf('.'))) && !isOpen(path)) {
         throw new ChartConfigException("src/main/helm/values.yaml", "The values file " + file + " sets '" + p
             + "', which the generated chart does not know; the keys under " + path + " are " + into.keySet());
       }
@@ -127,6 +161,14 @@ final class ChartValues {
         into.put(k, e.getValue());
       }
     }
+  }
+
+  /** Maps whose keys are the user's (labels, affinity terms), not names the templates read. */
+  private static final List<String> OPEN_MAPS = List.of("vm.nodeSelector", "vm.affinity");
+
+  /** @return whether the value at this dotted path is a map of the user's own keys */
+  static boolean isOpen(String path) {
+    return OPEN_MAPS.stream().anyMatch(m -> path.equals(m) || path.startsWith(m + "."));
   }
 
   /** @return the values tree (live; the generator only reads it) */
@@ -148,8 +190,22 @@ final class ChartValues {
     c.put("vm.runStrategy", "Always (default), RerunOnFailure, Manual, Halted or Once.\n"
         + "Halted and Once leave the VM stopped after install or upgrade.");
     c.put("vm.memory", "Guest memory as a Kubernetes quantity, e.g. 64Mi, 2Gi.");
-    c.put("vm.cpuCores", "Virtual CPU cores.");
-    c.put("vm.firmware", "bios or efi (efi without Secure Boot).");
+    c.put("vm.cpuCores", "Virtual CPU cores (per socket).");
+    c.put("vm.cpuSockets", "Virtual CPU sockets; the guest sees cpuSockets x cpuCores x cpuThreads CPUs.");
+    c.put("vm.cpuThreads", "Threads per core.");
+    c.put("vm.cpuModel", "CPU model, e.g. host-passthrough or host-model; empty keeps KubeVirt's default.");
+    c.put("vm.instancetype", "An instancetype giving CPU and memory; with a name set, memory and the cpu*\n"
+        + "values are not rendered (KubeVirt rejects a VM that sets both).");
+    c.put("vm.instancetype.name", "e.g. u1.medium; empty for none.");
+    c.put("vm.instancetype.kind", "VirtualMachineClusterInstancetype (cluster-wide) or VirtualMachineInstancetype (namespaced).");
+    c.put("vm.preference", "A preference: defaults for devices, firmware and the like.");
+    c.put("vm.preference.name", "e.g. fedora; empty for none.");
+    c.put("vm.preference.kind", "VirtualMachineClusterPreference (cluster-wide) or VirtualMachinePreference (namespaced).");
+    c.put("vm.nodeSelector", "Node labels the VM's pod must match, e.g. {kubernetes.io/arch: amd64}.");
+    c.put("vm.tolerations", "Pod tolerations, e.g. [{key: dedicated, operator: Equal, value: vms, effect: NoSchedule}].");
+    c.put("vm.affinity", "Pod affinity: nodeAffinity, podAffinity and/or podAntiAffinity, as in a Pod spec.");
+    c.put("vm.firmware", "bios or efi.");
+    c.put("vm.secureBoot", "efi only: UEFI Secure Boot, with the SMM feature it needs; false boots efi without it.");
     c.put("vm.machineType", "QEMU machine type, e.g. q35; empty keeps KubeVirt's default.");
     c.put("vm.diskBus", "Bus of the root (and cloud-init) disk: virtio, sata or scsi.");
     c.put("vm.terminationGracePeriodSeconds", "Seconds KubeVirt waits for the guest to shut down.");
@@ -158,10 +214,17 @@ final class ChartValues {
         + "(CDI imports the image once into a PVC the VM keeps).");
     c.put("vm.storage.size", "dataVolume: the PVC size, e.g. 20Gi (at least the disk's virtual size).");
     c.put("vm.storage.storageClass", "dataVolume: the storage class; empty uses the cluster's default.");
+    c.put("vm.storage.pullMethod", "dataVolume: node (the kubelet pulls the image with the node's credentials)\n"
+        + "or pod (CDI's importer pulls it, using secretRef and certConfigMap).");
+    c.put("vm.storage.secretRef", "dataVolume, pod pull: Secret with the registry's accessKeyId and secretKey; empty for none.");
+    c.put("vm.storage.certConfigMap", "dataVolume, pod pull: ConfigMap with the registry's CA certificate(s); empty for none.");
+    c.put("vm.extraDisks", "Data disks besides the root disk: {name, bus (default diskBus), and either\n"
+        + "emptyDiskCapacity (e.g. 10Gi, lives as long as the VM's pod) or persistentVolumeClaim (an existing claim)}.");
     c.put("vm.usbDevices", "USB host devices passed through: {resource, name}; each resource must be\n"
         + "permitted in the cluster's KubeVirt CR (see NOTES and kubevirt-usb.yaml).");
-    c.put("cloudInit", "cloud-init NoCloud user-data; the data itself is in the chart's Secret template.");
-    c.put("cloudInit.enabled", "Attach the user-data disk (only for charts built with a cloud-init file).");
+    c.put("cloudInit", "cloud-init user-data and network data; the data itself is in the chart's Secret template.");
+    c.put("cloudInit.enabled", "Attach the cloud-init disk (only for charts built with a user-data or network-data file).");
+    c.put("cloudInit.type", "nocloud (cloudInitNoCloud) or configDrive (cloudInitConfigDrive, e.g. Windows with cloudbase-init).");
     c.put("service", "A Service in front of the VM's pod network ports; none when ports is empty.");
     c.put("service.type", "ClusterIP, NodePort or LoadBalancer.");
     c.put("service.ports", "{name, port, protocol}; each is also forwarded by the VM's masquerade interface.");
@@ -192,7 +255,10 @@ final class ChartValues {
     Map<String, Object> storage = object("Root disk storage",
         prop("type", enumOf("containerDisk or dataVolume", "containerDisk", "dataVolume")),
         prop("size", str("PVC size with dataVolume, e.g. 10Gi", "^(" + quantity + ")?$")),
-        prop("storageClass", str("Storage class; empty for the cluster default", "^([a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$")));
+        prop("storageClass", str("Storage class; empty for the cluster default", "^([a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$")),
+        prop("pullMethod", enumOf("How CDI pulls the image", ChartSpec.PULL_METHODS.toArray(String[]::new))),
+        prop("secretRef", str("Registry credentials Secret for CDI's importer; empty for none", RESOURCE_NAME)),
+        prop("certConfigMap", str("Registry CA ConfigMap for CDI's importer; empty for none", RESOURCE_NAME)));
     // dataVolume needs a size (draft-07 if/then).
     storage.put("if", Map.of("properties", Map.of("type", Map.of("const", "dataVolume"))));
     storage.put("then", Map.of("properties", Map.of("size", Map.of("minLength", 1))));
@@ -210,14 +276,32 @@ final class ChartValues {
         prop("runStrategy", enumOf("spec.runStrategy", "Always", "RerunOnFailure", "Once", "Manual", "Halted")),
         prop("memory", memory),
         prop("cpuCores", integer("Virtual CPU cores", 1, 1024)),
+        prop("cpuSockets", integer("Virtual CPU sockets", 1, 1024)),
+        prop("cpuThreads", integer("Threads per core", 1, 1024)),
+        prop("cpuModel", str("CPU model, e.g. host-passthrough; empty for KubeVirt's default", "^([A-Za-z0-9][-A-Za-z0-9_.]{0,62})?$")),
+        prop("instancetype", object("Instancetype giving CPU and memory",
+            prop("name", str("Instancetype name; empty for none", RESOURCE_NAME)),
+            prop("kind", enumOf("Instancetype kind", ChartSpec.INSTANCETYPE_KINDS.toArray(String[]::new))))),
+        prop("preference", object("Preference",
+            prop("name", str("Preference name; empty for none", RESOURCE_NAME)),
+            prop("kind", enumOf("Preference kind", ChartSpec.PREFERENCE_KINDS.toArray(String[]::new))))),
+        prop("nodeSelector", nodeSelector()),
+        prop("tolerations", tolerations()),
+        prop("affinity", affinity()),
         prop("firmware", enumOf("bios or efi", "bios", "efi")),
+        prop("secureBoot", bool("UEFI Secure Boot with SMM (efi only)")),
         prop("machineType", str("QEMU machine type; empty for KubeVirt's default", "^([A-Za-z0-9][-A-Za-z0-9_.]*)?$")),
         prop("diskBus", enumOf("Disk bus", "virtio", "sata", "scsi")),
         prop("terminationGracePeriodSeconds", integer("Seconds to wait for guest shutdown", 0, null)),
         prop("storage", storage),
+        prop("extraDisks", extraDisks()),
         prop("usbDevices", usb));
-    Map<String, Object> cloudInit = object("cloud-init user-data",
-        prop("enabled", bool("Attach the user-data from the chart's Secret")));
+    // Secure Boot needs efi firmware (draft-07 if/then).
+    vm.put("if", Map.of("properties", Map.of("secureBoot", Map.of("const", true))));
+    vm.put("then", Map.of("properties", Map.of("firmware", Map.of("const", "efi"))));
+    Map<String, Object> cloudInit = object("cloud-init user-data and network data",
+        prop("enabled", bool("Attach the cloud-init disk from the chart's Secret")),
+        prop("type", enumOf("nocloud or configDrive", ChartSpec.CLOUD_INIT_TYPES.toArray(String[]::new))));
     Map<String, Object> port = object("A Service port",
         prop("name", str("IANA service name, e.g. http", "^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$")),
         prop("port", integer("Port number", 1, 65535)),
@@ -248,6 +332,74 @@ final class ChartValues {
     StringBuilder out = new StringBuilder();
     Text.json(out, root, 0);
     return out.append('\n').toString();
+  }
+
+  /** An optional DNS-1123 subdomain (instancetype, preference, Secret or ConfigMap name). */
+  private static final String RESOURCE_NAME = "^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?)?$";
+
+  private static Map<String, Object> extraDisks() {
+    String quantity = "^(0|[1-9][0-9]*)(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$";
+    Map<String, Object> name = new LinkedHashMap<>(str("Disk and volume name", "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"));
+    name.put("not", Map.of("enum", List.of("rootdisk", "cloudinitdisk")));
+    Map<String, Object> props = new LinkedHashMap<>();
+    props.put("name", name);
+    props.put("bus", enumOf("Disk bus; default vm.diskBus", "virtio", "sata", "scsi"));
+    props.put("emptyDiskCapacity", str("Capacity of an empty disk, e.g. 10Gi", quantity));
+    props.put("persistentVolumeClaim", str("Name of an existing PersistentVolumeClaim", "^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$"));
+    Map<String, Object> item = new LinkedHashMap<>();
+    item.put("description", "A data disk: an empty disk or an existing claim");
+    item.put("type", "object");
+    item.put("properties", props);
+    item.put("required", List.of("name"));
+    item.put("oneOf", List.of(Map.of("required", List.of("emptyDiskCapacity")),
+        Map.of("required", List.of("persistentVolumeClaim"))));
+    item.put("additionalProperties", false);
+    Map<String, Object> o = new LinkedHashMap<>();
+    o.put("description", "Data disks besides the root disk");
+    o.put("type", "array");
+    o.put("items", item);
+    return o;
+  }
+
+  private static Map<String, Object> nodeSelector() {
+    Map<String, Object> o = new LinkedHashMap<>();
+    o.put("description", "Node labels the VM's pod must match");
+    o.put("type", "object");
+    o.put("propertyNames", Map.of("pattern", ChartSpec.LABEL_KEY.pattern()));
+    o.put("additionalProperties", Map.of("type", "string", "pattern", ChartSpec.LABEL_VALUE.pattern()));
+    return o;
+  }
+
+  private static Map<String, Object> tolerations() {
+    Map<String, Object> props = new LinkedHashMap<>();
+    props.put("key", Map.of("type", "string"));
+    props.put("operator", Map.of("type", "string", "enum", List.of("Exists", "Equal")));
+    props.put("value", Map.of("type", "string"));
+    props.put("effect", Map.of("type", "string", "enum", List.of("", "NoSchedule", "PreferNoSchedule", "NoExecute")));
+    props.put("tolerationSeconds", Map.of("type", "integer"));
+    Map<String, Object> item = new LinkedHashMap<>();
+    item.put("description", "A toleration, as in a Pod spec");
+    item.put("type", "object");
+    item.put("properties", props);
+    item.put("additionalProperties", false);
+    Map<String, Object> o = new LinkedHashMap<>();
+    o.put("description", "Pod tolerations");
+    o.put("type", "array");
+    o.put("items", item);
+    return o;
+  }
+
+  private static Map<String, Object> affinity() {
+    Map<String, Object> props = new LinkedHashMap<>();
+    for (String k : List.of("nodeAffinity", "podAffinity", "podAntiAffinity")) {
+      props.put(k, Map.of("type", "object"));
+    }
+    Map<String, Object> o = new LinkedHashMap<>();
+    o.put("description", "Pod affinity, as in a Pod spec");
+    o.put("type", "object");
+    o.put("properties", props);
+    o.put("additionalProperties", false);
+    return o;
   }
 
   @SafeVarargs

@@ -14,9 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Reads and checks a cloud-init user-data file before it goes into the chart's Secret: it must be
+ * Reads and checks cloud-init files before they go into the chart's Secret. User-data must be
  * UTF-8 text starting with {@code #cloud-config} (and then be a YAML mapping) or with {@code #!}
- * (a script cloud-init runs once).
+ * (a script cloud-init runs once); network data must be a YAML or JSON mapping.
  */
 public final class CloudInit {
 
@@ -24,6 +24,7 @@ public final class CloudInit {
   public static final int MAX_BYTES = 512 * 1024;
 
   private static final String PARAMETER = "<vm><cloudInit>";
+  private static final String NETWORK_PARAMETER = "<vm><cloudInitNetworkData>";
 
   private CloudInit() {}
 
@@ -34,20 +35,72 @@ public final class CloudInit {
    *     {@code #cloud-config} YAML nor a {@code #!} script
    */
   public static String read(Path file) throws ChartConfigException {
+    return check(readBounded(file, PARAMETER), file.toString());
+  }
+
+  /**
+   * Reads a cloud-init network-data file: NoCloud network config (version 1 or 2 YAML) or, for a
+   * config drive, OpenStack's network_data.json. Either way it must be a YAML (JSON is YAML) mapping.
+   *
+   * @param file the network-data file
+   * @return its text, checked
+   * @throws ChartConfigException naming the file when it is missing, too big, not UTF-8 or not a mapping
+   */
+  public static String readNetworkData(Path file) throws ChartConfigException {
+    return checkNetworkData(readBounded(file, NETWORK_PARAMETER), file.toString());
+  }
+
+  /**
+   * @param bytes the network data
+   * @param source the file name, for messages
+   * @return the text, checked
+   * @throws ChartConfigException when it is not UTF-8 or not a YAML/JSON mapping
+   */
+  public static String checkNetworkData(byte[] bytes, String source) throws ChartConfigException {
+    String text = utf8(bytes, source, NETWORK_PARAMETER);
+    JsonNode node;
+    try {
+      node = new ObjectMapper(new YAMLFactory()).readTree(text);
+    } catch (JacksonException e) {
+      throw new ChartConfigException(NETWORK_PARAMETER, NETWORK_PARAMETER + " file " + source
+          + " is not valid YAML or JSON: " + e.getOriginalMessage(), e);
+    } catch (IOException e) {
+      throw new ChartConfigException(NETWORK_PARAMETER, NETWORK_PARAMETER + " file " + source + " cannot be parsed: " + e, e);
+    }
+    if (node == null || !node.isObject() || node.isEmpty()) {
+      throw new ChartConfigException(NETWORK_PARAMETER, NETWORK_PARAMETER + " file " + source
+          + " must be a mapping: network config 'version: 2' with 'ethernets:' (or version 1 'config:') for"
+          + " nocloud, or OpenStack network_data.json ('links', 'networks') for configDrive");
+    }
+    return text;
+  }
+
+  private static byte[] readBounded(Path file, String parameter) throws ChartConfigException {
     if (!Files.isRegularFile(file)) {
-      throw new ChartConfigException(PARAMETER, PARAMETER + " file " + file + " does not exist or is not a file");
+      throw new ChartConfigException(parameter, parameter + " file " + file + " does not exist or is not a file");
     }
     byte[] bytes;
     try (InputStream in = Files.newInputStream(file)) {
       bytes = in.readNBytes(MAX_BYTES + 1); // bounded: never trust the file's size
     } catch (IOException e) {
-      throw new ChartConfigException(PARAMETER, PARAMETER + " file " + file + " cannot be read: " + e.getMessage(), e);
+      throw new ChartConfigException(parameter, parameter + " file " + file + " cannot be read: " + e.getMessage(), e);
     }
     if (bytes.length > MAX_BYTES) {
-      throw new ChartConfigException(PARAMETER, PARAMETER + " file " + file + " is larger than "
+      throw new ChartConfigException(parameter, parameter + " file " + file + " is larger than "
           + MAX_BYTES / 1024 + " KiB; a Kubernetes Secret holds at most 1 MiB");
     }
-    return check(bytes, file.toString());
+    return bytes;
+  }
+
+  private static String utf8(byte[] bytes, String source, String parameter) throws ChartConfigException {
+    String text;
+    try {
+      text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
+      throw new ChartConfigException(parameter, parameter + " file " + source + " is not UTF-8 text", e);
+    }
+    return text.startsWith("\uFEFF") ? text.substring(1) : text;
   }
 
   /**
@@ -57,16 +110,7 @@ public final class CloudInit {
    * @throws ChartConfigException when it is not UTF-8, or neither {@code #cloud-config} YAML nor a script
    */
   public static String check(byte[] bytes, String source) throws ChartConfigException {
-    String text;
-    try {
-      text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
-    } catch (CharacterCodingException e) {
-      throw new ChartConfigException(PARAMETER, PARAMETER + " file " + source + " is not UTF-8 text", e);
-    }
-    if (text.startsWith("\uFEFF")) {
-      text = text.substring(1);
-    }
+    String text = utf8(bytes, source, PARAMETER);
     String first = text.lines().findFirst().orElse("").stripTrailing();
     if (first.equals("#cloud-config")) {
       try {

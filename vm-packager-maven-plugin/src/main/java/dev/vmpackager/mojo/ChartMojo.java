@@ -5,6 +5,7 @@ import dev.vmpackager.chart.ChartGenerator;
 import dev.vmpackager.chart.ChartPackager;
 import dev.vmpackager.chart.ChartSpec;
 import dev.vmpackager.chart.CloudInit;
+import dev.vmpackager.chart.ExtraDisk;
 import dev.vmpackager.chart.Maintainer;
 import dev.vmpackager.chart.ServicePort;
 import dev.vmpackager.chart.UsbDeviceRequest;
@@ -158,13 +159,24 @@ public class ChartMojo extends AbstractVmMojo {
         .runStrategy(v.getRunStrategy())
         .memory(v.getMemory())
         .cpuCores(v.getCpuCores())
+        .cpuSockets(v.getCpuSockets())
+        .cpuThreads(v.getCpuThreads())
+        .cpuModel(v.getCpuModel())
+        .instancetype(v.getInstancetype() == null ? null : v.getInstancetype().getName(),
+            v.getInstancetype() == null ? null : v.getInstancetype().getKind())
+        .preference(v.getPreference() == null ? null : v.getPreference().getName(),
+            v.getPreference() == null ? null : v.getPreference().getKind())
         .firmware(lower(v.getFirmware()))
+        .secureBoot(v.getSecureBoot())
         .machineType(v.getMachineType())
         .diskBus(lower(v.getDiskBus()))
         .terminationGracePeriodSeconds(v.getTerminationGracePeriodSeconds())
         .storage(v.getStorage())
         .storageSize(v.getStorageSize())
         .storageClass(v.getStorageClass())
+        .storagePullMethod(lower(v.getStoragePullMethod()))
+        .storageSecretRef(v.getStorageSecretRef())
+        .storageCertConfigMap(v.getStorageCertConfigMap())
         .usbList(usbList)
         .userChartDirectory(helmSourceDirectory == null ? null : helmSourceDirectory.toPath());
     if (project.getScm() != null) {
@@ -177,6 +189,14 @@ public class ChartMojo extends AbstractVmMojo {
       String protocol = p.getProtocol() == null ? "TCP" : p.getProtocol().trim().toUpperCase(Locale.ROOT);
       b.addPort(new ServicePort(p.getName() == null ? null : p.getName().trim(), p.getPort(), protocol));
     }
+    if (v.getNodeSelector() != null) {
+      for (String key : new java.util.TreeSet<>(v.getNodeSelector().stringPropertyNames())) {
+        b.nodeSelector(key, v.getNodeSelector().getProperty(key));
+      }
+    }
+    for (DiskConfig d : v.getExtraDisks()) {
+      b.addExtraDisk(new ExtraDisk(d.getName(), lower(d.getBus()), d.getEmptyDiskCapacity(), d.getPersistentVolumeClaim()));
+    }
     if (usbDevices != null) {
       for (UsbDeviceConfig d : usbDevices) {
         b.addUsbDevice(new UsbDeviceRequest(d.getResource() == null ? null : d.getResource().trim(), d.getCount(), d.getName()));
@@ -184,12 +204,12 @@ public class ChartMojo extends AbstractVmMojo {
     }
     try {
       if (v.getCloudInit() != null) {
-        Path f = v.getCloudInit().toPath();
-        if (!f.isAbsolute()) {
-          f = project.getBasedir().toPath().resolve(f);
-        }
-        b.cloudInitUserData(CloudInit.read(f));
+        b.cloudInitUserData(CloudInit.read(inBasedir(v.getCloudInit())));
       }
+      if (v.getCloudInitNetworkData() != null) {
+        b.cloudInitNetworkData(CloudInit.readNetworkData(inBasedir(v.getCloudInitNetworkData())));
+      }
+      b.cloudInitType(v.getCloudInitType());
       if (pinDigest) {
         b.imageDigest(pinnedDigest());
       }
@@ -197,6 +217,12 @@ public class ChartMojo extends AbstractVmMojo {
     } catch (ChartConfigException e) {
       throw new MojoFailureException(e.getMessage(), e);
     }
+  }
+
+  /** A relative file is relative to the project's folder, not to Maven's working directory. */
+  private Path inBasedir(File file) {
+    Path f = file.toPath();
+    return f.isAbsolute() ? f : project.getBasedir().toPath().resolve(f);
   }
 
   private String pinnedDigest() throws MojoFailureException {

@@ -19,11 +19,36 @@ public class VmConfig {
   /** Virtual CPU cores. */
   private Integer cpuCores;
 
+  /** Virtual CPU sockets (default 1). */
+  private Integer cpuSockets;
+
+  /** Threads per core (default 1). */
+  private Integer cpuThreads;
+
+  /** The CPU model, e.g. {@code host-passthrough}; empty keeps KubeVirt's default. */
+  private String cpuModel;
+
+  /** An instancetype giving CPU and memory ({@code <name>}, optional {@code <kind>}). */
+  private MatcherConfig instancetype;
+
+  /** A preference ({@code <name>}, optional {@code <kind>}). */
+  private MatcherConfig preference;
+
+  /**
+   * Node labels the VM's pod must match:
+   * {@code <nodeSelector><property><name>kubernetes.io/arch</name><value>amd64</value></property></nodeSelector>}
+   * (label keys with a '/' cannot be XML element names, hence the {@code <property>} form).
+   */
+  private java.util.Properties nodeSelector;
+
   /** {@code Always} (default), {@code Halted}, {@code Manual}, {@code RerunOnFailure}, {@code Once}. */
   private String runStrategy;
 
   /** {@code bios} (default) or {@code efi}. */
   private String firmware;
+
+  /** With {@code efi} firmware: UEFI Secure Boot (and the SMM feature it needs); default false. */
+  private Boolean secureBoot;
 
   /** The machine type, e.g. {@code q35}; empty keeps KubeVirt's default. */
   private String machineType;
@@ -37,6 +62,15 @@ public class VmConfig {
   /** A cloud-init user-data file; it goes into a Secret. */
   private File cloudInit;
 
+  /**
+   * A cloud-init network-data file (NoCloud network config v1/v2, or OpenStack network_data.json
+   * with a config drive); it goes into the same Secret as the user-data, key {@code networkdata}.
+   */
+  private File cloudInitNetworkData;
+
+  /** {@code nocloud} (default) or {@code configDrive} (e.g. Windows with cloudbase-init). */
+  private String cloudInitType;
+
   /** Ports exposed by a Service. */
   private List<PortConfig> ports = new ArrayList<>();
 
@@ -49,6 +83,18 @@ public class VmConfig {
   /** With {@code dataVolume}: the storage class; empty uses the cluster's default. */
   private String storageClass;
 
+  /** With {@code dataVolume}: {@code node} (default, the kubelet pulls the image) or {@code pod} (CDI's importer). */
+  private String storagePullMethod;
+
+  /** With {@code dataVolume} and {@code pod}: the Secret with the registry's {@code accessKeyId}/{@code secretKey}. */
+  private String storageSecretRef;
+
+  /** With {@code dataVolume} and {@code pod}: the ConfigMap with the registry's CA certificates. */
+  private String storageCertConfigMap;
+
+  /** Data disks besides the root disk. */
+  private List<DiskConfig> extraDisks = new ArrayList<>();
+
   public String getName() {
     return name;
   }
@@ -59,6 +105,30 @@ public class VmConfig {
 
   public Integer getCpuCores() {
     return cpuCores;
+  }
+
+  public Integer getCpuSockets() {
+    return cpuSockets;
+  }
+
+  public Integer getCpuThreads() {
+    return cpuThreads;
+  }
+
+  public String getCpuModel() {
+    return cpuModel;
+  }
+
+  public MatcherConfig getInstancetype() {
+    return instancetype;
+  }
+
+  public MatcherConfig getPreference() {
+    return preference;
+  }
+
+  public java.util.Properties getNodeSelector() {
+    return nodeSelector;
   }
 
   public String getRunStrategy() {
@@ -85,6 +155,14 @@ public class VmConfig {
     return cloudInit;
   }
 
+  public File getCloudInitNetworkData() {
+    return cloudInitNetworkData;
+  }
+
+  public String getCloudInitType() {
+    return cloudInitType;
+  }
+
   public List<PortConfig> getPorts() {
     return ports == null ? List.of() : ports;
   }
@@ -99,5 +177,25 @@ public class VmConfig {
 
   public String getStorageClass() {
     return storageClass;
+  }
+
+  public String getStoragePullMethod() {
+    return storagePullMethod;
+  }
+
+  public String getStorageSecretRef() {
+    return storageSecretRef;
+  }
+
+  public String getStorageCertConfigMap() {
+    return storageCertConfigMap;
+  }
+
+  public List<DiskConfig> getExtraDisks() {
+    return extraDisks == null ? List.of() : extraDisks;
+  }
+
+  public Boolean getSecureBoot() {
+    return secureBoot;
   }
 }

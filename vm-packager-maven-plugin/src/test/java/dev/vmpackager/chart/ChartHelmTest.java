@@ -58,6 +58,7 @@ class ChartHelmTest {
     assertEquals("64M", t.at("/domain/resources/requests/memory").asText());
     assertEquals("64M", t.at("/domain/memory/guest").asText());
     assertEquals(1, t.at("/domain/cpu/cores").asInt());
+    assertEquals(1, t.at("/domain/cpu").size(), "sockets, threads and model only when set: " + t.at("/domain/cpu"));
     assertTrue(t.at("/domain/firmware/bootloader/bios").isObject());
     assertTrue(t.at("/domain/machine").isMissingNode(), "empty machineType keeps KubeVirt's default");
     JsonNode disks = t.at("/domain/devices/disks");
@@ -213,14 +214,292 @@ class ChartHelmTest {
   }
 
   @Test
+  void cpuTopologyAndModelRenderWhenSet() throws Exception {
+    Path chart = generate(cirros().cpuCores(2).cpuSockets(2).cpuThreads(2).cpuModel("host-passthrough").build());
+    assertLintPasses(chart);
+    List<JsonNode> docs = documents(new Helm(chart).template().withKubeVersion(KUBE).withName("cpu").call());
+    assertManifestsValid(docs);
+    JsonNode cpu = only(docs, "VirtualMachine").at("/spec/template/spec/domain/cpu");
+    assertEquals(2, cpu.path("cores").asInt());
+    assertEquals(2, cpu.path("sockets").asInt());
+    assertEquals(2, cpu.path("threads").asInt());
+    assertTrue(cpu.path("sockets").isInt() && cpu.path("threads").isInt());
+    assertEquals("host-passthrough", cpu.path("model").asText());
+    String values = Files.readString(chart.resolve("values.yaml"));
+    assertTrue(values.contains("cpuSockets: 2") && values.contains("cpuModel: \"host-passthrough\""), values);
+
+    // Overridden at install time: back to one socket and thread, another model.
+    cpu = only(documents(new Helm(chart).template().withKubeVersion(KUBE).withName("cpu").set("vm.cpuSockets", "1")
+        .set("vm.cpuThreads", "1").set("vm.cpuModel", "host-model").call()), "VirtualMachine")
+        .at("/spec/template/spec/domain/cpu");
+    assertTrue(cpu.path("sockets").isMissingNode() && cpu.path("threads").isMissingNode(), cpu.toString());
+    assertEquals("host-model", cpu.path("model").asText());
+  }
+
+  @Test
+  void instancetypeReplacesCpuAndMemoryAndPreferenceIsReferenced() throws Exception {
+    Path chart = generate(unsizedCirros().instancetype("u1.medium", null)
+        .preference("fedora", "VirtualMachinePreference").build());
+    assertLintPasses(chart);
+    List<JsonNode> docs = documents(new Helm(chart).template().withKubeVersion(KUBE).withName("it").call());
+    assertManifestsValid(docs);
+    JsonNode vm = only(docs, "VirtualMachine");
+    assertEquals("u1.medium", vm.at("/spec/instancetype/name").asText());
+    assertEquals("VirtualMachineClusterInstancetype", vm.at("/spec/instancetype/kind").asText());
+    assertEquals("fedora", vm.at("/spec/preference/name").asText());
+    assertEquals("VirtualMachinePreference", vm.at("/spec/preference/kind").asText());
+    JsonNode dom = vm.at("/spec/template/spec/domain");
+    assertTrue(dom.path("cpu").isMissingNode(), "no domain.cpu with an instancetype: " + dom);
+    assertTrue(dom.path("memory").isMissingNode(), "no domain.memory with an instancetype: " + dom);
+    assertTrue(dom.path("resources").isMissingNode(), "no resources.requests.memory with an instancetype: " + dom);
+    assertTrue(dom.at("/devices/disks").isArray() && dom.at("/firmware/bootloader/bios").isObject());
+    String notes = installOutput(chart);
+    assertTrue(notes.contains("VirtualMachineClusterInstancetype u1.medium")
+        && notes.contains("kubectl get virtualmachineclusterinstancetype u1.medium"), notes);
+    assertTrue(notes.contains("Preference: VirtualMachinePreference fedora"), notes);
+    assertFalse(installOutput(generate(cirros().build())).contains("instancetype"));
+
+    // Set at install time on a chart built without one; a preference alone keeps cpu and memory.
+    Path plain = generate(cirros().build());
+    vm = only(documents(new Helm(plain).template().withKubeVersion(KUBE).withName("it").set("vm.instancetype.name", "cx1.large")
+        .set("vm.instancetype.kind", "VirtualMachineInstancetype").call()), "VirtualMachine");
+    assertEquals("cx1.large", vm.at("/spec/instancetype/name").asText());
+    assertEquals("VirtualMachineInstancetype", vm.at("/spec/instancetype/kind").asText());
+    assertTrue(vm.at("/spec/template/spec/domain/cpu").isMissingNode());
+    assertTrue(vm.at("/spec/template/spec/domain/resources").isMissingNode());
+    vm = only(documents(new Helm(plain).template().withKubeVersion(KUBE).withName("it").set("vm.preference.name", "cirros")
+        .call()), "VirtualMachine");
+    assertValid("kubevirt.io_virtualmachine_v1.json", "", vm);
+    assertEquals("VirtualMachineClusterPreference", vm.at("/spec/preference/kind").asText());
+    assertTrue(vm.at("/spec/instancetype").isMissingNode());
+    assertEquals("64M", vm.at("/spec/template/spec/domain/resources/requests/memory").asText());
+    vm = only(documents(new Helm(plain).template().withKubeVersion(KUBE).withName("it").call()), "VirtualMachine");
+    assertTrue(vm.at("/spec/instancetype").isMissingNode() && vm.at("/spec/preference").isMissingNode());
+  }
+
+  @Test
+  void schedulingPassesNodeSelectorTolerationsAndAffinityThrough() throws Exception {
+    Path user = tmp.resolve("user-helm");
+    Files.createDirectories(user);
+    // The user's values.yaml may add labels to the open nodeSelector map.
+    Files.writeString(user.resolve("values.yaml"), "vm:\n  nodeSelector:\n    disktype: ssd\n");
+    Path chart = generate(cirros().nodeSelector("kubernetes.io/arch", "amd64").userChartDirectory(user).build());
+    assertLintPasses(chart);
+    String values = Files.readString(chart.resolve("values.yaml"));
+    assertTrue(values.contains("\"kubernetes.io/arch\": \"amd64\""), values);
+    Path override = Files.writeString(tmp.resolve("sched.yaml"), String.join("\n",
+        "vm:",
+        "  tolerations:",
+        "    - {key: dedicated, operator: Equal, value: vms, effect: NoSchedule}",
+        "    - {key: node.kubernetes.io/unreachable, operator: Exists, effect: NoExecute, tolerationSeconds: 300}",
+        "  affinity:",
+        "    nodeAffinity:",
+        "      requiredDuringSchedulingIgnoredDuringExecution:",
+        "        nodeSelectorTerms:",
+        "          - matchExpressions:",
+        "              - {key: kubevirt.io/schedulable, operator: In, values: [\"true\"]}",
+        ""));
+    List<JsonNode> docs = documents(new Helm(chart).template().withKubeVersion(KUBE).withName("s").withValuesFile(override).call());
+    assertManifestsValid(docs);
+    JsonNode t = only(docs, "VirtualMachine").at("/spec/template/spec");
+    assertEquals("amd64", t.at("/nodeSelector/kubernetes.io~1arch").asText());
+    assertEquals("ssd", t.at("/nodeSelector/disktype").asText());
+    assertEquals(2, t.at("/tolerations").size());
+    assertEquals("NoSchedule", t.at("/tolerations/0/effect").asText());
+    assertEquals(300, t.at("/tolerations/1/tolerationSeconds").asInt());
+    assertTrue(t.at("/tolerations/1/tolerationSeconds").isIntegralNumber());
+    assertEquals("kubevirt.io/schedulable", t.at(
+        "/affinity/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms/0/matchExpressions/0/key").asText());
+
+    String notes = installOutput(chart);
+    assertTrue(notes.contains("node labels: disktype=ssd kubernetes.io/arch=amd64"), notes);
+    String readme = Files.readString(chart.resolve("README.md"));
+    assertTrue(readme.contains("| `vm.nodeSelector` | `{ \"kubernetes.io/arch\": \"amd64\", \"disktype\": \"ssd\" }` | Node labels"), readme);
+    // None of them by default.
+    t = only(documents(new Helm(generate(cirros().build())).template().withKubeVersion(KUBE).withName("s").call()),
+        "VirtualMachine").at("/spec/template/spec");
+    assertTrue(t.path("nodeSelector").isMissingNode() && t.path("tolerations").isMissingNode()
+        && t.path("affinity").isMissingNode(), t.toString());
+  }
+
+  @Test
+  void networkDataAndConfigDriveShareTheCloudInitSecret() throws Exception {
+    String net = "version: 2\nethernets:\n  enp1s0:\n    dhcp4: true\n";
+    Path chart = generate(cirros().cloudInitNetworkData(net).cloudInitType("configDrive").build());
+    assertLintPasses(chart);
+    List<JsonNode> docs = documents(new Helm(chart).template().withKubeVersion(KUBE).withName("ci").call());
+    assertManifestsValid(docs);
+    JsonNode volume = only(docs, "VirtualMachine").at("/spec/template/spec/volumes/1");
+    assertEquals("cloudinitdisk", volume.path("name").asText());
+    assertTrue(volume.path("cloudInitNoCloud").isMissingNode(), volume.toString());
+    assertEquals("vm-cirros-cloudinit", volume.at("/cloudInitConfigDrive/secretRef/name").asText());
+    assertEquals("vm-cirros-cloudinit", volume.at("/cloudInitConfigDrive/networkDataSecretRef/name").asText());
+    JsonNode secret = only(docs, "Secret");
+    assertEquals(CIRROS_USER_DATA, decode(secret.at("/data/userdata")));
+    assertEquals(net, decode(secret.at("/data/networkdata")));
+    assertTrue(Files.readString(chart.resolve("values.yaml")).contains("type: \"configDrive\""));
+
+    String notes = installOutput(chart);
+    assertTrue(notes.contains("cloud-init: a config drive (cloudInitConfigDrive) from the Secret vm-cirros-cloudinit"
+        + " (user-data and network data)."), notes);
+    // Back to NoCloud at install time.
+    volume = only(documents(new Helm(chart).template().withKubeVersion(KUBE).withName("ci").set("cloudInit.type", "nocloud")
+        .call()), "VirtualMachine").at("/spec/template/spec/volumes/1");
+    assertEquals("vm-cirros-cloudinit", volume.at("/cloudInitNoCloud/networkDataSecretRef/name").asText());
+    assertTrue(volume.path("cloudInitConfigDrive").isMissingNode());
+
+    // Network data alone: only networkDataSecretRef, and a Secret with only that key.
+    Path netOnly = generate(cirros().cloudInitUserData(null).cloudInitNetworkData(net).build());
+    docs = documents(new Helm(netOnly).template().withKubeVersion(KUBE).withName("ci").call());
+    assertManifestsValid(docs);
+    volume = only(docs, "VirtualMachine").at("/spec/template/spec/volumes/1");
+    assertEquals("vm-cirros-cloudinit", volume.at("/cloudInitNoCloud/networkDataSecretRef/name").asText());
+    assertTrue(volume.at("/cloudInitNoCloud/secretRef").isMissingNode(), volume.toString());
+    assertEquals(1, only(docs, "Secret").path("data").size());
+    assertEquals(net, decode(only(docs, "Secret").at("/data/networkdata")));
+
+    // The classic chart has no network data.
+    volume = only(documents(new Helm(generate(cirros().build())).template().withKubeVersion(KUBE).withName("ci").call()),
+        "VirtualMachine").at("/spec/template/spec/volumes/1/cloudInitNoCloud");
+    assertTrue(volume.path("networkDataSecretRef").isMissingNode() && volume.path("secretRef").isObject(), volume.toString());
+  }
+
+  private static String decode(JsonNode base64) {
+    return new String(Base64.getDecoder().decode(base64.asText()), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void dataVolumeRegistrySourceTakesPullMethodSecretAndCaConfigMap() throws Exception {
+    Path chart = generate(cirros().storage("dataVolume").storageSize("2Gi").storagePullMethod("pod")
+        .storageSecretRef("registry-credentials").storageCertConfigMap("registry-ca").build());
+    assertLintPasses(chart);
+    assertTrue(warnings.isEmpty(), warnings.toString());
+    List<JsonNode> docs = documents(new Helm(chart).template().withKubeVersion(KUBE).withName("dv").call());
+    assertManifestsValid(docs);
+    JsonNode registry = only(docs, "VirtualMachine").at("/spec/dataVolumeTemplates/0/spec/source/registry");
+    assertEquals("pod", registry.path("pullMethod").asText());
+    assertEquals("registry-credentials", registry.path("secretRef").asText());
+    assertEquals("registry-ca", registry.path("certConfigMap").asText());
+    assertEquals("docker://" + CIRROS_IMAGE, registry.path("url").asText());
+
+    String notes = installOutput(chart);
+    assertTrue(notes.contains("(pod pull, credentials from the Secret registry-credentials, CA certificates from the"
+        + " ConfigMap registry-ca); follow it with:"), notes);
+    // Unset at install time: node pull, neither field rendered.
+    registry = only(documents(new Helm(chart).template().withKubeVersion(KUBE).withName("dv").set("vm.storage.pullMethod", "node")
+        .set("vm.storage.secretRef", "").set("vm.storage.certConfigMap", "").call()), "VirtualMachine")
+        .at("/spec/dataVolumeTemplates/0/spec/source/registry");
+    assertEquals("node", registry.path("pullMethod").asText());
+    assertTrue(registry.path("secretRef").isMissingNode() && registry.path("certConfigMap").isMissingNode(), registry.toString());
+    assertEquals(2, registry.size(), registry.toString());
+
+    // Credentials with a node pull are not used by anyone: the build says so.
+    generate(cirros().storage("dataVolume").storageSize("2Gi").storageSecretRef("registry-credentials").build());
+    assertEquals(1, warnings.size(), warnings.toString());
+    assertTrue(warnings.get(0).contains("<storagePullMethod>pod</storagePullMethod>"), warnings.get(0));
+  }
+
+  @Test
+  void extraDisksBecomeEmptyDisksAndClaims() throws Exception {
+    Path chart = generate(cirros().addExtraDisk(new ExtraDisk("scratch", null, "10Gi", null))
+        .addExtraDisk(new ExtraDisk("data", "scsi", null, "app-data")).build());
+    assertLintPasses(chart);
+    List<JsonNode> docs = documents(new Helm(chart).template().withKubeVersion(KUBE).withName("x").call());
+    assertManifestsValid(docs);
+    JsonNode t = only(docs, "VirtualMachine").at("/spec/template/spec");
+    JsonNode disks = t.at("/domain/devices/disks");
+    assertEquals(4, disks.size());
+    assertEquals("scratch", disks.get(2).path("name").asText());
+    assertEquals("virtio", disks.get(2).at("/disk/bus").asText(), "default: the root disk's bus");
+    assertEquals("data", disks.get(3).path("name").asText());
+    assertEquals("scsi", disks.get(3).at("/disk/bus").asText());
+    JsonNode volumes = t.at("/volumes");
+    assertEquals(4, volumes.size());
+    assertEquals("scratch", volumes.get(2).path("name").asText());
+    assertEquals("10Gi", volumes.get(2).at("/emptyDisk/capacity").asText());
+    assertEquals("data", volumes.get(3).path("name").asText());
+    assertEquals("app-data", volumes.get(3).at("/persistentVolumeClaim/claimName").asText());
+    assertTrue(volumes.get(3).path("emptyDisk").isMissingNode());
+    assertTrue(Files.readString(chart.resolve("README.md")).contains("vm.extraDisks"));
+
+    String notes = installOutput(chart);
+    assertTrue(notes.contains("scratch: an empty 10Gi disk") && notes.contains("data: the PersistentVolumeClaim app-data"), notes);
+    // Values only: a disk added at install time; duplicate names fail clearly.
+    Path plain = generate(cirros().build());
+    Path more = Files.writeString(tmp.resolve("disks.yaml"),
+        "vm:\n  diskBus: sata\n  extraDisks:\n    - {name: logs, emptyDiskCapacity: 1Gi}\n");
+    t = only(documents(new Helm(plain).template().withKubeVersion(KUBE).withName("x").withValuesFile(more).call()),
+        "VirtualMachine").at("/spec/template/spec");
+    assertEquals("sata", t.at("/domain/devices/disks/2/disk/bus").asText());
+    assertEquals("1Gi", t.at("/volumes/2/emptyDisk/capacity").asText());
+    Path twice = Files.writeString(tmp.resolve("twice.yaml"), "vm:\n  extraDisks:\n"
+        + "    - {name: logs, emptyDiskCapacity: 1Gi}\n    - {name: logs, persistentVolumeClaim: old-logs}\n");
+    Exception e = assertThrows(Exception.class,
+        () -> new Helm(plain).template().withKubeVersion(KUBE).withName("x").withValuesFile(twice).call());
+    assertTrue(e.getMessage().contains("the disk name logs is used twice"), e.getMessage());
+    Path both = Files.writeString(tmp.resolve("both.yaml"), "vm:\n  extraDisks:\n"
+        + "    - {name: logs, emptyDiskCapacity: 1Gi, persistentVolumeClaim: old-logs}\n");
+    e = assertThrows(Exception.class,
+        () -> new Helm(plain).template().withKubeVersion(KUBE).withName("x").withValuesFile(both).call());
+    assertTrue(e.getMessage().contains("schema") && e.getMessage().contains("/vm/extraDisks/0"), e.getMessage());
+  }
+
+  @Test
+  void secureBootTurnsOnSmm() throws Exception {
+    Path chart = generate(cirros().firmware("efi").secureBoot(true).build());
+    assertLintPasses(chart);
+    List<JsonNode> docs = documents(new Helm(chart).template().withKubeVersion(KUBE).withName("sb").call());
+    assertManifestsValid(docs);
+    JsonNode dom = only(docs, "VirtualMachine").at("/spec/template/spec/domain");
+    assertTrue(dom.at("/firmware/bootloader/efi/secureBoot").isBoolean());
+    assertTrue(dom.at("/firmware/bootloader/efi/secureBoot").asBoolean());
+    assertTrue(dom.at("/features/smm/enabled").asBoolean(false), dom.toString());
+    String notes = installOutput(chart);
+    assertTrue(notes.contains("UEFI Secure Boot"), notes);
+
+    // Off at install time: efi without Secure Boot and no SMM.
+    dom = only(documents(new Helm(chart).template().withKubeVersion(KUBE).withName("sb").set("vm.secureBoot", "false").call()),
+        "VirtualMachine").at("/spec/template/spec/domain");
+    assertFalse(dom.at("/firmware/bootloader/efi/secureBoot").asBoolean(true));
+    assertTrue(dom.path("features").isMissingNode(), dom.toString());
+    // bios cannot Secure Boot: the schema refuses it.
+    Exception e = assertThrows(Exception.class, () -> new Helm(chart).template().withKubeVersion(KUBE).withName("sb")
+        .set("vm.firmware", "bios").call());
+    assertTrue(e.getMessage().contains("schema") && e.getMessage().contains("/vm/firmware"), e.getMessage());
+    // The default chart: bios, no features.
+    dom = only(documents(new Helm(generate(cirros().build())).template().withKubeVersion(KUBE).withName("sb").call()),
+        "VirtualMachine").at("/spec/template/spec/domain");
+    assertTrue(dom.path("features").isMissingNode() && dom.at("/firmware/bootloader/bios").isObject());
+  }
+
+  @Test
   void valuesThatBreakTheSchemaAreRejectedByHelm() throws Exception {
     Path chart = generate(cirros().build());
     String[][] bad = { // key, value, what Helm's schema error must name
         {"vm.memry", "1Gi", "additional properties 'memry'"},          // misspelled key
         {"vm.memory", "64 MB", "/vm/memory"},                           // not a quantity
         {"vm.cpuCores", "0", "/vm/cpuCores"},                           // below 1
+        {"vm.cpuSockets", "0", "/vm/cpuSockets"},
+        {"vm.cpuThreads", "0", "/vm/cpuThreads"},
+        {"vm.cpuModel", "host passthrough", "/vm/cpuModel"},
         {"vm.runStrategy", "running", "/vm/runStrategy"},               // the deprecated field, not a strategy
         {"vm.firmware", "uefi", "/vm/firmware"},
+        {"vm.instancetype.kind", "Instancetype", "/vm/instancetype/kind"},
+        {"vm.preference.kind", "VirtualMachineClusterInstancetype", "/vm/preference/kind"},
+        {"vm.instancetype.name", "U1.Medium", "/vm/instancetype/name"},
+        {"vm.instancetype.size", "medium", "additional properties 'size'"},
+        {"cloudInit.type", "cdrom", "/cloudInit/type"},
+        {"vm.secureBoot", "true", "/vm/firmware"},                                 // Secure Boot with bios
+        {"vm.extraDisks[0].name", "rootdisk", "/vm/extraDisks/0"},
+        {"vm.extraDisks[0].name", "data", "/vm/extraDisks/0"},                  // neither capacity nor claim
+        {"vm.extraDisks[0].size", "1Gi", "additional properties 'size'"},
+        {"vm.storage.pullMethod", "kubelet", "/vm/storage/pullMethod"},
+        {"vm.storage.secretRef", "Registry_Creds", "/vm/storage/secretRef"},
+        {"vm.storage.certConfigMap", "-ca", "/vm/storage/certConfigMap"},
+        {"vm.tolerations[0].operator", "Maybe", "/vm/tolerations/0/operator"},
+        {"vm.tolerations[0].efect", "NoSchedule", "additional properties 'efect'"},
+        {"vm.affinity.nodeAfinity.x", "y", "additional properties 'nodeAfinity'"},
+        {"vm.nodeSelector.disk\\ type", "ssd", "invalid propertyName 'disk type'"},
         {"image.digest", "sha256:1234", "/image/digest"},
         {"vm.storage.type", "dataVolume", "/vm/storage/size"},          // dataVolume without a size
         {"service.ports[0].port", "70000", "/service/ports/0/port"},
@@ -255,7 +534,7 @@ class ChartHelmTest {
     assertEquals(1, only(docs, "VirtualMachine").at("/spec/template/spec/volumes").size());
     Exception e = assertThrows(Exception.class,
         () -> new Helm(chart).template().withKubeVersion(KUBE).withName("x").set("cloudInit.enabled", "true").call());
-    assertTrue(e.getMessage().contains("without a cloud-init user-data file"), e.getMessage());
+    assertTrue(e.getMessage().contains("without a cloud-init user-data or network-data file"), e.getMessage());
   }
 
   @Test

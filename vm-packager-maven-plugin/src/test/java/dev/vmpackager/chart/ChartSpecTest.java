@@ -26,6 +26,9 @@ class ChartSpecTest {
     assertEquals(RunStrategy.Always, s.runStrategy());
     assertEquals("1Gi", s.memory());
     assertEquals(1, s.cpuCores());
+    assertEquals(1, s.cpuSockets());
+    assertEquals(1, s.cpuThreads());
+    assertEquals("", s.cpuModel());
     assertEquals("bios", s.firmware());
     assertEquals("virtio", s.diskBus());
     assertEquals(180, s.terminationGracePeriodSeconds());
@@ -59,6 +62,37 @@ class ChartSpecTest {
     fails(b -> b.memory("0Gi"), "<vm><memory>");
     fails(b -> b.memory("1024"), "<vm><memory>", "bytes");
     fails(b -> b.cpuCores(0), "<vm><cpuCores>", "between 1");
+    fails(b -> b.cpuSockets(0), "<vm><cpuSockets>", "between 1 and 1024");
+    fails(b -> b.cpuThreads(0), "<vm><cpuThreads>", "between 1 and 1024");
+    fails(b -> b.cpuCores(64).cpuSockets(8).cpuThreads(4), "<vm><cpuSockets>", "2048", "at most 1024");
+    fails(b -> b.cpuModel("host passthrough"), "<vm><cpuModel>", "host-passthrough");
+    fails(b -> b.instancetype("u1.medium", "Instancetype"), "<vm><instancetype><kind>",
+        "VirtualMachineClusterInstancetype or VirtualMachineInstancetype");
+    fails(b -> b.instancetype("U1 medium", null), "<vm><instancetype><name>", "u1.medium");
+    fails(b -> b.preference("fedora", "VirtualMachineClusterInstancetype"), "<vm><preference><kind>",
+        "VirtualMachineClusterPreference or VirtualMachinePreference");
+    fails(b -> b.instancetype("u1.medium", null), "<vm><instancetype>", "<memory>", "KubeVirt rejects");
+    fails(b -> b.instancetype("u1.medium", null).cpuCores(2).cpuModel("host-model"), "<vm><instancetype>",
+        "<cpuCores>", "<cpuModel>", "<memory>");
+    fails(b -> b.nodeSelector("kubernetes.io/", "amd64"), "<vm><nodeSelector>", "label key");
+    fails(b -> b.nodeSelector("Example.com/arch", "amd64"), "<vm><nodeSelector>", "label key");
+    fails(b -> b.nodeSelector("arch", "amd 64"), "<vm><nodeSelector>", "label value", "'amd 64'");
+    fails(b -> b.cloudInitType("iso"), "<vm><cloudInitType>", "nocloud", "configDrive", "cloudbase-init");
+    fails(b -> b.cloudInitUserData("#!/bin/sh\n" + "x".repeat(300 * 1024)).cloudInitNetworkData("a: " + "y".repeat(300 * 1024)),
+        "<vm><cloudInitNetworkData>", "<vm><cloudInit>", "at most 512 KiB");
+    fails(b -> b.storagePullMethod("kubelet"), "<vm><storagePullMethod>", "node", "pod");
+    fails(b -> b.storageSecretRef("Registry_Creds"), "<vm><storageSecretRef>", "Secret name");
+    fails(b -> b.storageCertConfigMap("ca bundle"), "<vm><storageCertConfigMap>", "ConfigMap name");
+    fails(b -> b.addExtraDisk(new ExtraDisk("Data", null, "1Gi", null)), "<vm><extraDisks>", "DNS label");
+    fails(b -> b.addExtraDisk(new ExtraDisk("rootdisk", null, "1Gi", null)), "<vm><extraDisks>", "used twice");
+    fails(b -> b.addExtraDisk(new ExtraDisk("a", null, "1Gi", null)).addExtraDisk(new ExtraDisk("a", null, null, "c")),
+        "<vm><extraDisks>", "'a' is used twice");
+    fails(b -> b.addExtraDisk(new ExtraDisk("a", null, null, null)), "<vm><extraDisks>", "exactly one of");
+    fails(b -> b.addExtraDisk(new ExtraDisk("a", null, "1Gi", "c")), "<vm><extraDisks>", "exactly one of");
+    fails(b -> b.addExtraDisk(new ExtraDisk("a", "ide", "1Gi", null)), "<vm><extraDisks>", "virtio, sata or scsi");
+    fails(b -> b.addExtraDisk(new ExtraDisk("a", null, "10 GB", null)), "<vm><extraDisks>", "10Gi");
+    fails(b -> b.addExtraDisk(new ExtraDisk("a", null, null, "Claim_1")), "<vm><extraDisks>", "claim name");
+    fails(b -> b.secureBoot(true), "<vm><secureBoot>", "<firmware>efi</firmware>", "bios");
     fails(b -> b.firmware("uefi"), "<vm><firmware>", "bios or efi");
     fails(b -> b.diskBus("ide"), "<vm><diskBus>", "virtio");
     fails(b -> b.terminationGracePeriodSeconds(-1), "<vm><terminationGracePeriodSeconds>");
@@ -71,6 +105,25 @@ class ChartSpecTest {
     fails(b -> b.vmName("VM.Cirros"), "<vm><name>", "DNS label");
     fails(b -> b.appVersion("1.0 beta"), "<appVersion> (vm.chart.appVersion)");
     fails(b -> b.machineType("q35; rm"), "<vm><machineType>");
+  }
+
+  @Test
+  void instancetypeWithoutSizing() throws Exception {
+    ChartSpec s = ChartTesting.unsizedCirros().instancetype("u1.medium", "").preference("fedora", null).build();
+    assertEquals("u1.medium", s.instancetypeName());
+    assertEquals("VirtualMachineClusterInstancetype", s.instancetypeKind());
+    assertEquals("fedora", s.preferenceName());
+    assertEquals("VirtualMachineClusterPreference", s.preferenceKind());
+    assertEquals("", cirros().build().instancetypeName());
+  }
+
+  @Test
+  void cloudInitTypeIsCaseInsensitiveAndDefaultsToNoCloud() throws Exception {
+    assertEquals("nocloud", cirros().build().cloudInitType());
+    assertEquals("configDrive", cirros().cloudInitType("ConfigDrive").build().cloudInitType());
+    assertEquals("nocloud", cirros().cloudInitType("NoCloud").build().cloudInitType());
+    assertTrue(cirros().cloudInitUserData(null).cloudInitNetworkData("version: 2\n").build().hasCloudInit());
+    assertFalse(cirros().cloudInitUserData(null).build().hasCloudInit());
   }
 
   @Test

@@ -41,6 +41,11 @@ final class ChartTesting {
 
   /** @return the builder of KubeVirt's classic vm-cirros example as a chart */
   static ChartSpec.Builder cirros() {
+    return unsizedCirros().memory("64M");
+  }
+
+  /** @return {@link #cirros()} without an explicit memory (for instancetype cases) */
+  static ChartSpec.Builder unsizedCirros() {
     return ChartSpec.builder()
         .name("vm-cirros")
         .version("0.1.0")
@@ -48,9 +53,22 @@ final class ChartTesting {
         .description("The classic KubeVirt cirros demo VM")
         .image(CIRROS_IMAGE)
         .vmName("vm-cirros")
-        .memory("64M")
         .terminationGracePeriodSeconds(0)
         .cloudInitUserData(CIRROS_USER_DATA);
+  }
+
+  /**
+   * @param chart the chart folder
+   * @param sets {@code --set} pairs, key then value
+   * @return what {@code helm install --dry-run=client} prints, NOTES included (helm template leaves NOTES out)
+   */
+  static String installOutput(java.nio.file.Path chart, String... sets) {
+    com.marcnuri.helm.InstallCommand c = new com.marcnuri.helm.Helm(chart).install().withName("notes")
+        .withNamespace("apps").withKubeVersion(KUBE).withDryRunOption(com.marcnuri.helm.DryRun.CLIENT).clientOnly();
+    for (int i = 0; i + 1 < sets.length; i += 2) {
+      c.set(sets[i], sets[i + 1]);
+    }
+    return c.call().getOutput();
   }
 
   /** @return every document of a multi-document YAML stream, empty ones skipped */

@@ -49,4 +49,21 @@ class CloudInitTest {
     e = assertThrows(ChartConfigException.class, () -> CloudInit.read(big));
     assertTrue(e.getMessage().contains("larger than"), e.getMessage());
   }
+
+  @Test
+  void networkDataIsAYamlOrJsonMapping() throws Exception {
+    String v2 = "version: 2\nethernets:\n  enp1s0:\n    dhcp4: true\n";
+    Path f = Files.writeString(tmp.resolve("network-config"), v2);
+    assertEquals(v2, CloudInit.readNetworkData(f));
+    String json = "{\"links\": [{\"id\": \"eth0\", \"type\": \"phy\"}], \"networks\": []}";
+    assertEquals(json, CloudInit.checkNetworkData(json.getBytes(StandardCharsets.UTF_8), "network_data.json"));
+    for (String bad : new String[] {"", "- a\n", "version: [2\n", "just text\n"}) {
+      ChartConfigException e = assertThrows(ChartConfigException.class,
+          () -> CloudInit.checkNetworkData(bad.getBytes(StandardCharsets.UTF_8), "net.yaml"), bad);
+      assertEquals("<vm><cloudInitNetworkData>", e.parameter());
+      assertTrue(e.getMessage().contains("<vm><cloudInitNetworkData> file net.yaml"), e.getMessage());
+    }
+    ChartConfigException e = assertThrows(ChartConfigException.class, () -> CloudInit.readNetworkData(tmp.resolve("none")));
+    assertTrue(e.getMessage().contains("<vm><cloudInitNetworkData>") && e.getMessage().contains("does not exist"));
+  }
 }

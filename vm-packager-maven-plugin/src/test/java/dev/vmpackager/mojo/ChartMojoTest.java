@@ -175,6 +175,99 @@ class ChartMojoTest {
   }
 
   @Test
+  void newVmSettingsReachTheChart() throws Exception {
+    ChartMojo m = mojo("jar");
+    VmConfig vm = m.vm;
+    set(vm, "cpuSockets", 2);
+    set(vm, "cpuThreads", 2);
+    set(vm, "cpuModel", "host-passthrough");
+    set(vm, "firmware", "EFI");
+    set(vm, "secureBoot", true);
+    java.util.Properties labels = new java.util.Properties();
+    labels.setProperty("kubernetes.io/arch", "amd64");
+    labels.setProperty("disktype", "ssd");
+    set(vm, "nodeSelector", labels);
+    Files.writeString(base.resolve("network-config"), "version: 2\nethernets:\n  enp1s0:\n    dhcp4: true\n");
+    set(vm, "cloudInitNetworkData", new File("network-config"));
+    set(vm, "cloudInitType", "configDrive");
+    set(vm, "storage", "dataVolume");
+    set(vm, "storageSize", "2Gi");
+    set(vm, "storagePullMethod", "Pod");
+    set(vm, "storageSecretRef", "registry-credentials");
+    set(vm, "storageCertConfigMap", "registry-ca");
+    DiskConfig scratch = new DiskConfig();
+    set(scratch, "name", "scratch");
+    set(scratch, "emptyDiskCapacity", "10Gi");
+    DiskConfig data = new DiskConfig();
+    set(data, "name", "data");
+    set(data, "bus", "SCSI");
+    set(data, "persistentVolumeClaim", "app-data");
+    vm.getExtraDisks().add(scratch);
+    vm.getExtraDisks().add(data);
+    MatcherConfig preference = new MatcherConfig();
+    set(preference, "name", "cirros");
+    set(vm, "preference", preference);
+    m.execute();
+    String values = Files.readString(base.resolve("target/helm/vm-cirros/values.yaml"));
+    for (String expected : new String[] {"cpuSockets: 2", "cpuThreads: 2", "cpuModel: \"host-passthrough\"",
+        "firmware: \"efi\"", "secureBoot: true", "\"kubernetes.io/arch\": \"amd64\"", "disktype: \"ssd\"",
+        "type: \"configDrive\"", "pullMethod: \"pod\"", "secretRef: \"registry-credentials\"",
+        "certConfigMap: \"registry-ca\"", "emptyDiskCapacity: \"10Gi\"", "bus: \"scsi\"",
+        "persistentVolumeClaim: \"app-data\"", "name: \"cirros\"", "kind: \"VirtualMachineClusterPreference\""}) {
+      assertTrue(values.contains(expected), expected + " in\n" + values);
+    }
+    assertTrue(Files.readString(base.resolve("target/helm/vm-cirros/templates/cloudinit-secret.yaml")).contains("networkdata: "));
+    Path tgz = base.resolve("target/vm-cirros-1.0.0-SNAPSHOT.tgz");
+    LintResult lint = new Helm(tgz).lint().strict().call();
+    assertFalse(lint.isFailed(), lint.getMessages().toString());
+    byte[] first = Files.readAllBytes(tgz);
+    m.execute();
+    assertArrayEquals(first, Files.readAllBytes(tgz), "byte-identical with every new setting");
+
+    // An instancetype replaces the POM's memory: refused while <memory> is set, fine without it.
+    m = mojo("jar");
+    MatcherConfig instancetype = new MatcherConfig();
+    set(instancetype, "name", "u1.small");
+    set(m.vm, "instancetype", instancetype);
+    MojoFailureException e = assertThrows(MojoFailureException.class, m::execute);
+    assertTrue(e.getMessage().contains("<vm><instancetype>") && e.getMessage().contains("<memory>"), e.getMessage());
+    set(m.vm, "memory", null);
+    m.execute();
+    assertTrue(Files.readString(base.resolve("target/helm/vm-cirros/values.yaml")).contains("name: \"u1.small\""));
+  }
+
+  @Test
+  void badNewSettingsNameTheParameter() throws Exception {
+    Object[][] cases = {
+        {"cpuSockets", 0, "<vm><cpuSockets>"},
+        {"cloudInitType", "cdrom", "<vm><cloudInitType>"},
+        {"secureBoot", true, "<vm><secureBoot>"},
+        {"storagePullMethod", "kubelet", "<vm><storagePullMethod>"},
+    };
+    for (Object[] c : cases) {
+      ChartMojo m = mojo("jar");
+      set(m.vm, (String) c[0], c[1]);
+      MojoFailureException e = assertThrows(MojoFailureException.class, m::execute, (String) c[0]);
+      assertTrue(e.getMessage().contains((String) c[2]), e.getMessage());
+      assertFalse(Files.exists(base.resolve("target/helm")));
+    }
+    ChartMojo m = mojo("jar");
+    MatcherConfig instancetype = new MatcherConfig();
+    set(instancetype, "name", "u1.small");
+    set(instancetype, "kind", "Instancetype");
+    set(m.vm, "instancetype", instancetype);
+    set(m.vm, "memory", null);
+    MojoFailureException e = assertThrows(MojoFailureException.class, m::execute);
+    assertTrue(e.getMessage().contains("<vm><instancetype><kind>")
+        && e.getMessage().contains("VirtualMachineClusterInstancetype or VirtualMachineInstancetype"), e.getMessage());
+    m = mojo("jar");
+    set(m.vm, "cloudInitNetworkData", new File("missing-network-config"));
+    e = assertThrows(MojoFailureException.class, m::execute);
+    assertTrue(e.getMessage().contains("<vm><cloudInitNetworkData>") && e.getMessage().contains("missing-network-config"),
+        e.getMessage());
+  }
+
+  @Test
   void pinDigestReadsTheDigestFile() throws Exception {
     String digest = "sha256:" + "c0".repeat(32);
     Files.createDirectories(base.resolve("target/vm"));

@@ -42,3 +42,8 @@ app.kubernetes.io/component: virtual-machine
 {{- define "__CHART__.hasUserData" -}}
 __HAS_USER_DATA__
 {{- end }}
+
+{{/* Non-empty when the chart was built with a cloud-init network-data file. */}}
+{{- define "__CHART__.hasNetworkData" -}}
+__HAS_NETWORK_DATA__
+{{- end }}
