@@ -4,6 +4,7 @@
 #
 #   bench/convert-benchmark.sh [work folder]     (default: vm-packager-maven-plugin/target/bench)
 #
+# Example: SOURCES="vmdk vhd" TARGETS="qcow2 raw" REPEAT=3 bench/convert-benchmark.sh
 # Needs: mvn (offline is fine), java 17, qemu-img, /usr/bin/time. Uses ~8 GiB of disk at most.
 set -euo pipefail
 
@@ -28,7 +29,8 @@ fi
 
 declare -A QFMT=([raw]=raw [qcow2]=qcow2 [vmdk]=vmdk [vhd]=vpc [vdi]=vdi)
 declare -A MAKE_OPTS=([qcow2]="" [vmdk]="-o subformat=streamOptimized" [vhd]="-o subformat=dynamic" [vdi]="")
-SOURCES=(raw qcow2 vmdk vhd vdi)
+read -r -a SOURCES <<<"${SOURCES:-raw qcow2 vmdk vhd vdi}"   # SOURCES/TARGETS may narrow the run
+read -r -a TARGETS <<<"${TARGETS:-qcow2 raw qcow2-c}"
 for s in "${SOURCES[@]}"; do
   [[ $s == raw ]] && continue
   f="$WORK/src.$s"
@@ -57,7 +59,7 @@ printf "\n%-7s %-8s %9s %9s %11s %7s %7s %9s\n" source target "ours s" "in-JVM s
 for s in "${SOURCES[@]}"; do
   f="$WORK/src.$s"
   [[ $s == raw ]] && f="$SRC"
-  for target in qcow2 raw qcow2-c; do
+  for target in "${TARGETS[@]}"; do
     t=${target%-c}
     copt=() qopt=()
     [[ $target == *-c ]] && copt=(compress) qopt=(-c)

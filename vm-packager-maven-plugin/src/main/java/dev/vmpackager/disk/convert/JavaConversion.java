@@ -9,7 +9,10 @@ import dev.vmpackager.event.ProgressReporter;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
@@ -50,6 +53,8 @@ final class JavaConversion {
   private final int block;
   private final ProgressReporter progress;
 
+  private final Path rawFile;
+  private FileChannel rawChannel;
   private Qcow2Writer qWriter;
   private RawWriter rWriter;
 
@@ -59,7 +64,18 @@ final class JavaConversion {
 
   JavaConversion(DiskImageReader reader, DiskFormat outputFormat, boolean compress, int threads,
       ProgressReporter progress) {
+    this(reader, null, outputFormat, compress, threads, progress);
+  }
+
+  /**
+   * @param rawFile the source file when {@code reader} reads it as a plain raw disk (guest offset =
+   *     file offset), else null: its windows are then memory-mapped and zero-scanned in place
+   *     rather than copied into a buffer first (most of a raw disk is usually zeros)
+   */
+  JavaConversion(DiskImageReader reader, Path rawFile, DiskFormat outputFormat, boolean compress, int threads,
+      ProgressReporter progress) {
     this.reader = reader;
+    this.rawFile = rawFile;
     this.size = reader.virtualSize();
     this.qcow2 = outputFormat == DiskFormat.QCOW2;
     this.compress = compress && qcow2;
@@ -112,6 +128,13 @@ final class JavaConversion {
    * @return the output file's length
    */
   long run(Path out) throws IOException {
+    if (rawFile != null) {
+      rawChannel = FileChannel.open(rawFile, StandardOpenOption.READ);
+      if (rawChannel.size() != size) {
+        rawChannel.close();
+        rawChannel = null;
+      }
+    }
     if (qcow2) {
       long[] bounds = dataBounds();
       qWriter = Qcow2Writer.create(out, size, bounds[0], bounds[1]);
@@ -131,6 +154,9 @@ final class JavaConversion {
       }
       if (rWriter != null) {
         rWriter.close();
+      }
+      if (rawChannel != null) {
+        rawChannel.close();
       }
     }
   }
@@ -274,10 +300,23 @@ final class JavaConversion {
       return;
     }
     Buffers b = w.buf;
-    ByteBuffer data = b.data.clear();
     int padded = (w.len + block - 1) / block * block;
     int blocks = padded / block;
     boolean[] nz = b.nonZero;
+    if (rawChannel != null && padded == w.len && w.nRanges == 1 && w.ranges[0] == 0 && w.ranges[1] == w.len) {
+      // Scan and write straight from the page cache: no copy of the (mostly zero) window.
+      MappedByteBuffer map = rawChannel.map(FileChannel.MapMode.READ_ONLY, w.start, w.len);
+      try {
+        for (int i = 0; i < blocks; i++) {
+          nz[i] = !isZero(map, i * block, block);
+        }
+        finish(w, b, map, blocks);
+      } finally {
+        Unmapper.unmap(map);
+      }
+      return;
+    }
+    ByteBuffer data = b.data.clear();
     // Read in pieces small enough to stay in the CPU cache and zero-check each piece right away,
     // rather than reading 4 MiB and then streaming it through memory a second time.
     int cursor = 0;
@@ -298,8 +337,14 @@ final class JavaConversion {
     zeroGap(data, cursor, padded);
     data.clear();
     check(w, data, nz, checked, blocks);
+    finish(w, b, data, blocks);
+  }
+
+  /** Compresses (if asked), allocates in guest order and writes the window's non-zero blocks. */
+  private void finish(Window w, Buffers b, ByteBuffer data, int blocks) throws IOException, InterruptedException {
+    boolean[] nz = b.nonZero;
     if (compress) {
-      compressAll(b, blocks);
+      compressAll(b, data, blocks);
     }
 
     if (qcow2) {
@@ -317,9 +362,9 @@ final class JavaConversion {
       } finally {
         passTurn();
       }
-      writeQcow2(b, blocks);
+      writeQcow2(b, data, blocks);
     } else {
-      writeRaw(w, b, blocks);
+      writeRaw(w, b, data, blocks);
     }
     progress.advance(dataBytes(w));
   }
@@ -378,7 +423,7 @@ final class JavaConversion {
   }
 
   /** Raw-deflates each non-zero cluster; a cluster that does not shrink is stored (compLen 0). */
-  private void compressAll(Buffers b, int clusters) {
+  private void compressAll(Buffers b, ByteBuffer data, int clusters) {
     if (b.deflater == null) {
       b.deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
     }
@@ -397,7 +442,7 @@ final class JavaConversion {
       ByteBuffer out = packed.slice(start, cs - 1);
       boolean fits = true;
       for (int k = 0; k < cs && fits; k += 4096) {
-        d.setInput(b.data.duplicate().limit(i * cs + k + 4096).position(i * cs + k));
+        d.setInput(data.duplicate().limit(i * cs + k + 4096).position(i * cs + k));
         boolean last = k + 4096 >= cs;
         if (last) {
           d.finish();
@@ -420,7 +465,7 @@ final class JavaConversion {
     }
   }
 
-  private void writeQcow2(Buffers b, int clusters) throws IOException {
+  private void writeQcow2(Buffers b, ByteBuffer data, int clusters) throws IOException {
     int cs = Qcow2Writer.CLUSTER_SIZE;
     // Coalesce items that are contiguous both on the host and in their buffer into single writes.
     ByteBuffer runBuf = null;
@@ -441,7 +486,7 @@ final class JavaConversion {
         len = b.compLen[i];
         packedPos += len;
       } else {
-        src = b.data;
+        src = data;
         from = i * cs;
         len = cs;
       }
@@ -462,7 +507,7 @@ final class JavaConversion {
     }
   }
 
-  private void writeRaw(Window w, Buffers b, int blocks) throws IOException {
+  private void writeRaw(Window w, Buffers b, ByteBuffer data, int blocks) throws IOException {
     int i = 0;
     while (i < blocks) {
       if (!b.nonZero[i]) {
@@ -475,7 +520,7 @@ final class JavaConversion {
       }
       int from = i * block;
       int to = Math.min(j * block, w.len);
-      rWriter.write(b.data.duplicate().limit(to).position(from), w.start + from);
+      rWriter.write(data.duplicate().limit(to).position(from), w.start + from);
       i = j;
     }
   }
