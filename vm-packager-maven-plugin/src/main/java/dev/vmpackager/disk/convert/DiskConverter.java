@@ -4,7 +4,6 @@ import dev.vmpackager.disk.DiskFormat;
 import dev.vmpackager.disk.DiskImages;
 import dev.vmpackager.disk.DiskOpenOptions;
 import dev.vmpackager.disk.OpenedDisk;
-import dev.vmpackager.disk.raw.RawReader;
 import dev.vmpackager.event.BuildListener;
 import dev.vmpackager.event.ProgressReporter;
 import java.io.IOException;
@@ -64,10 +63,10 @@ public final class DiskConverter {
         virtualSize = disk.reader().virtualSize();
         if (req.engine() == ConversionRequest.Engine.JAVA) {
           ProgressReporter progress = ProgressReporter.start(log, "Converting " + req.source().getFileName(), virtualSize);
-          // A plain raw file (not a disk inside an archive: same length as the file) is scanned mapped.
-          Path rawFile = disk.reader() instanceof RawReader && disk.source().size() == Files.size(req.source())
-              && virtualSize == disk.source().size() ? req.source() : null;
-          outSize = new JavaConversion(disk.reader(), rawFile, req.outputFormat(), req.compress(), threads(req),
+          // The reader's bytes are the whole file (not a member of an archive): its data may be mapped.
+          Path imageFile = fmt != DiskFormat.OVA && disk.source().size() == Files.size(req.source())
+              ? req.source() : null;
+          outSize = new JavaConversion(disk.reader(), imageFile, req.outputFormat(), req.compress(), threads(req),
               progress).run(tmp);
           progress.finish();
         } else {
