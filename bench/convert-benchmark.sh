@@ -4,6 +4,7 @@
 #
 #   bench/convert-benchmark.sh [work folder]     (default: vm-packager-maven-plugin/target/bench)
 #
+# Example: SOURCES="vmdk vhd" TARGETS="qcow2 raw" REPEAT=3 bench/convert-benchmark.sh
 # Needs: mvn (offline is fine), java 17, qemu-img, /usr/bin/time. Uses ~8 GiB of disk at most.
 set -euo pipefail
 
@@ -28,7 +29,8 @@ fi
 
 declare -A QFMT=([raw]=raw [qcow2]=qcow2 [vmdk]=vmdk [vhd]=vpc [vdi]=vdi)
 declare -A MAKE_OPTS=([qcow2]="" [vmdk]="-o subformat=streamOptimized" [vhd]="-o subformat=dynamic" [vdi]="")
-SOURCES=(raw qcow2 vmdk vhd vdi)
+read -r -a SOURCES <<<"${SOURCES:-raw qcow2 vmdk vhd vdi}"   # SOURCES/TARGETS may narrow the run
+read -r -a TARGETS <<<"${TARGETS:-qcow2 raw qcow2-c}"
 for s in "${SOURCES[@]}"; do
   [[ $s == raw ]] && continue
   f="$WORK/src.$s"
@@ -57,27 +59,33 @@ printf "\n%-7s %-8s %9s %9s %11s %7s %7s %9s\n" source target "ours s" "in-JVM s
 for s in "${SOURCES[@]}"; do
   f="$WORK/src.$s"
   [[ $s == raw ]] && f="$SRC"
-  for target in qcow2 raw qcow2-c; do
+  for target in "${TARGETS[@]}"; do
     t=${target%-c}
     copt=() qopt=()
     [[ $target == *-c ]] && copt=(compress) qopt=(-c)
     out="$WORK/out-$s.$t"
     best_o="" best_q="" best_i="" rss=0 unsupported=""
     for ((i = 0; i < REPEAT; i++)); do
-      rm -f "$out" "$WORK/.out-$s.$t.state" "$WORK/qemu-$s.$t"
-      cat "$f" >/dev/null   # warm the page cache for both contenders alike
-      sync
-      read -r os orss orc < <(timed "${JAVA[@]}" convert "$f" "$t" "$out" "${copt[@]}")
-      is=$(sed -n 's/.*: \([0-9.]*\) s in the converter.*/\1/p' "$WORK/cmd.out")
-      sync
-      read -r qs _ qrc < <(timed qemu-img convert -f "${QFMT[$s]}" -O "$t" "${qopt[@]}" "$f" "$WORK/qemu-$s.$t")
-      [[ $qrc == 0 ]] || { echo "qemu-img failed ($s -> $t)"; cat "$WORK/cmd.out"; exit 1; }
+      # Each contender starts alike: no output of the other left, source warm in the page cache,
+      # dirty pages flushed. The order alternates, so neither always runs right after the other.
+      for who in $( ((i % 2 == 0)) && echo "ours qemu" || echo "qemu ours"); do
+        rm -f "$out" "$WORK/.out-$s.$t.state" "$WORK/qemu-$s.$t"
+        cat "$f" >/dev/null
+        sync
+        if [[ $who == ours ]]; then
+          read -r os orss orc < <(timed "${JAVA[@]}" convert "$f" "$t" "$out" "${copt[@]}")
+          is=$(sed -n 's/.*: \([0-9.]*\) s in the converter.*/\1/p' "$WORK/cmd.out")
+          [[ $orc == 0 || $orc == 3 ]] || { echo "ours failed ($s -> $t)"; cat "$WORK/cmd.out"; exit 1; }
+          if [[ $i == 0 && $orc == 0 ]]; then
+            qemu-img compare -q -f raw -F "$t" "$SRC" "$out" || { echo "MISMATCH: $out differs from the source"; exit 1; }
+          fi
+        else
+          read -r qs _ qrc < <(timed qemu-img convert -f "${QFMT[$s]}" -O "$t" "${qopt[@]}" "$f" "$WORK/qemu-$s.$t")
+          [[ $qrc == 0 ]] || { echo "qemu-img failed ($s -> $t)"; cat "$WORK/cmd.out"; exit 1; }
+        fi
+      done
       rm -f "$WORK/qemu-$s.$t"
       if [[ $orc == 3 ]]; then unsupported=yes; break; fi
-      [[ $orc == 0 ]] || { echo "ours failed ($s -> $t)"; exit 1; }
-      if [[ $i == 0 ]]; then
-        qemu-img compare -q -f raw -F "$t" "$SRC" "$out" || { echo "MISMATCH: $out differs from the source"; exit 1; }
-      fi
       best_o=$(min "$best_o" "$os"); best_q=$(min "$best_q" "$qs"); best_i=$(min "$best_i" "$is")
       (( orss > rss )) && rss=$orss
     done

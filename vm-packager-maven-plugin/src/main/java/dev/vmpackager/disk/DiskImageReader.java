@@ -38,4 +38,28 @@ public interface DiskImageReader extends Closeable {
    * @throws IOException when the image is corrupt or truncated (as {@link DiskImageException})
    */
   void read(ByteBuffer dst, long offset) throws IOException;
+
+  /**
+   * Where guest bytes starting at {@code offset} are kept verbatim and contiguously in the image's
+   * own bytes (the {@link ImageSource} the reader was opened on), so that a caller holding that file
+   * may map them instead of {@link #read reading} them through a copy. Optional: the default answers
+   * "not stored so", and callers then read.
+   *
+   * @param offset a guest offset, {@code 0 <= offset < virtualSize()}
+   * @param maxLength at most this many bytes are asked about, at least 1
+   * @return the run from {@code offset} (1 to {@code maxLength} bytes), or null when the byte at
+   *     {@code offset} is not stored verbatim in the image's bytes (zeros, compressed, another file)
+   * @throws IOException when the map cannot be read
+   */
+  default Stored stored(long offset, long maxLength) throws IOException {
+    return null;
+  }
+
+  /**
+   * A run of guest bytes kept verbatim in the image's bytes.
+   *
+   * @param sourceOffset where the run starts in the image's bytes
+   * @param length its length in bytes
+   */
+  record Stored(long sourceOffset, long length) {}
 }

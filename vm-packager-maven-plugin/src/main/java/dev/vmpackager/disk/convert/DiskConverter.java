@@ -63,8 +63,11 @@ public final class DiskConverter {
         virtualSize = disk.reader().virtualSize();
         if (req.engine() == ConversionRequest.Engine.JAVA) {
           ProgressReporter progress = ProgressReporter.start(log, "Converting " + req.source().getFileName(), virtualSize);
-          outSize = new JavaConversion(disk.reader(), req.outputFormat(), req.compress(), threads(req), progress)
-              .run(tmp);
+          // The reader's bytes are the whole file (not a member of an archive): its data may be mapped.
+          Path imageFile = fmt != DiskFormat.OVA && disk.source().size() == Files.size(req.source())
+              ? req.source() : null;
+          outSize = new JavaConversion(disk.reader(), imageFile, req.outputFormat(), req.compress(), threads(req),
+              progress).run(tmp);
           progress.finish();
         } else {
           outSize = -1;

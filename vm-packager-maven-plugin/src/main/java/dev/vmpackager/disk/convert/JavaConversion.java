@@ -9,7 +9,10 @@ import dev.vmpackager.event.ProgressReporter;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
@@ -37,6 +40,9 @@ final class JavaConversion {
   /** Reads are issued in pieces of this size (a multiple of every block size). */
   static final int PIECE = 256 << 10;
 
+  /** At most this many mapped pieces per window; a window in more pieces is read instead. */
+  static final int MAX_SEGMENTS = 32;
+
   /** Raw output: all-zero runs of this size become holes. */
   static final int RAW_BLOCK = 4096;
 
@@ -50,16 +56,31 @@ final class JavaConversion {
   private final int block;
   private final ProgressReporter progress;
 
+  private final Path imageFile;
+  private FileChannel imageChannel;
   private Qcow2Writer qWriter;
   private RawWriter rWriter;
 
   private final Object turn = new Object();
   private long nextSeq;
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
+  private final java.util.concurrent.atomic.AtomicLong mappedWindows = new java.util.concurrent.atomic.AtomicLong();
 
   JavaConversion(DiskImageReader reader, DiskFormat outputFormat, boolean compress, int threads,
       ProgressReporter progress) {
+    this(reader, null, outputFormat, compress, threads, progress);
+  }
+
+  /**
+   * @param imageFile the file holding the bytes {@code reader} was opened on, whole (not a part of an
+   *     archive), or null: data the reader reports {@link DiskImageReader#stored stored verbatim}
+   *     there is then memory-mapped, zero-scanned and written from the page cache rather than
+   *     copied into a buffer first (not for compressed output, which needs a copy anyway)
+   */
+  JavaConversion(DiskImageReader reader, Path imageFile, DiskFormat outputFormat, boolean compress, int threads,
+      ProgressReporter progress) {
     this.reader = reader;
+    this.imageFile = compress && outputFormat == DiskFormat.QCOW2 ? null : imageFile;
     this.size = reader.virtualSize();
     this.qcow2 = outputFormat == DiskFormat.QCOW2;
     this.compress = compress && qcow2;
@@ -99,6 +120,14 @@ final class JavaConversion {
     final int[] compLen = new int[WINDOW / Qcow2Writer.CLUSTER_SIZE];
     final long[] host = new long[WINDOW / Qcow2Writer.CLUSTER_SIZE];
     final boolean[] nonZero = new boolean[WINDOW / RAW_BLOCK];
+    /** Per block: the buffer holding it (a mapping or data) and its position there. */
+    final ByteBuffer[] blockBuf = new ByteBuffer[WINDOW / RAW_BLOCK];
+    final int[] blockPos = new int[WINDOW / RAW_BLOCK];
+    /** The window's mapped pieces: guest window offsets (from, to) and their mappings. */
+    final int[] segFrom = new int[MAX_SEGMENTS];
+    final int[] segTo = new int[MAX_SEGMENTS];
+    final MappedByteBuffer[] seg = new MappedByteBuffer[MAX_SEGMENTS];
+    int nSeg;
     Deflater deflater;
 
     Buffers(boolean compress) {
@@ -112,6 +141,9 @@ final class JavaConversion {
    * @return the output file's length
    */
   long run(Path out) throws IOException {
+    if (imageFile != null) {
+      imageChannel = FileChannel.open(imageFile, StandardOpenOption.READ);
+    }
     if (qcow2) {
       long[] bounds = dataBounds();
       qWriter = Qcow2Writer.create(out, size, bounds[0], bounds[1]);
@@ -132,7 +164,15 @@ final class JavaConversion {
       if (rWriter != null) {
         rWriter.close();
       }
+      if (imageChannel != null) {
+        imageChannel.close();
+      }
     }
+  }
+
+  /** @return how many windows were scanned and written from a mapping of the image file (for tests) */
+  long mappedWindows() {
+    return mappedWindows.get();
   }
 
   /** Upper bounds of allocated 64 KiB clusters and of 512 MiB L2 ranges, from the source's map. */
@@ -274,10 +314,24 @@ final class JavaConversion {
       return;
     }
     Buffers b = w.buf;
-    ByteBuffer data = b.data.clear();
     int padded = (w.len + block - 1) / block * block;
     int blocks = padded / block;
     boolean[] nz = b.nonZero;
+    if (imageChannel != null && mapSegments(w, b)) {
+      try {
+        mappedWindows.incrementAndGet();
+        processMapped(w, b, blocks);
+      } finally {
+        for (int k = 0; k < b.nSeg; k++) {
+          Unmapper.unmap(b.seg[k]);
+          b.seg[k] = null;
+        }
+        java.util.Arrays.fill(b.blockBuf, null);
+        b.nSeg = 0;
+      }
+      return;
+    }
+    ByteBuffer data = b.data.clear();
     // Read in pieces small enough to stay in the CPU cache and zero-check each piece right away,
     // rather than reading 4 MiB and then streaming it through memory a second time.
     int cursor = 0;
@@ -298,8 +352,130 @@ final class JavaConversion {
     zeroGap(data, cursor, padded);
     data.clear();
     check(w, data, nz, checked, blocks);
+    finish(w, b, data, blocks);
+  }
+
+  /**
+   * Maps the window's data ranges when the reader keeps all of them verbatim in the image file in
+   * at most {@link #MAX_SEGMENTS} pieces. On false nothing stays mapped.
+   */
+  private boolean mapSegments(Window w, Buffers b) throws IOException {
+    b.nSeg = 0;
+    boolean ok = false;
+    try {
+      for (int r = 0; r < w.nRanges; r++) {
+        int to = w.ranges[2 * r + 1];
+        for (int p = w.ranges[2 * r]; p < to; ) {
+          DiskImageReader.Stored st = reader.stored(w.start + p, to - p);
+          if (st == null || st.length() < 1 || st.length() > to - p || b.nSeg == MAX_SEGMENTS) {
+            return false;
+          }
+          int n = (int) st.length();
+          b.seg[b.nSeg] = imageChannel.map(FileChannel.MapMode.READ_ONLY, st.sourceOffset(), n);
+          b.segFrom[b.nSeg] = p;
+          b.segTo[b.nSeg] = p + n;
+          b.nSeg++;
+          p += n;
+        }
+      }
+      ok = true;
+      return true;
+    } finally {
+      if (!ok) {
+        for (int k = 0; k < b.nSeg; k++) {
+          Unmapper.unmap(b.seg[k]);
+          b.seg[k] = null;
+        }
+        b.nSeg = 0;
+      }
+    }
+  }
+
+  /**
+   * The mapped window: a block wholly inside one mapped piece is scanned and written from the
+   * mapping; a block only partly covered (piece edges, the disk's tail) is assembled in the data
+   * buffer with zeros around, as the read path does.
+   */
+  private void processMapped(Window w, Buffers b, int blocks) throws IOException, InterruptedException {
+    ByteBuffer data = b.data;
+    boolean[] nz = b.nonZero;
+    int k = 0;
+    for (int i = 0; i < blocks; i++) {
+      int bf = i * block;
+      int bt = bf + block;
+      while (k < b.nSeg && b.segTo[k] <= bf) {
+        k++;
+      }
+      b.blockBuf[i] = null;
+      if (k == b.nSeg || b.segFrom[k] >= bt) {
+        nz[i] = false;
+        continue;
+      }
+      if (b.segFrom[k] <= bf && b.segTo[k] >= bt) {
+        b.blockBuf[i] = b.seg[k];
+        b.blockPos[i] = bf - b.segFrom[k];
+      } else {
+        zero(data, bf, bt);
+        for (int j = k; j < b.nSeg && b.segFrom[j] < bt; j++) {
+          int f = Math.max(bf, b.segFrom[j]);
+          int t = Math.min(bt, b.segTo[j]);
+          data.limit(t).position(f);
+          data.put(b.seg[j].duplicate().limit(t - b.segFrom[j]).position(f - b.segFrom[j]));
+        }
+        b.blockBuf[i] = data;
+        b.blockPos[i] = bf;
+      }
+      nz[i] = !isZero(b.blockBuf[i], b.blockPos[i], block);
+    }
+    data.clear();
+    if (qcow2) {
+      awaitTurn(w.seq);
+      try {
+        long firstCluster = w.start / block;
+        for (int i = 0; i < blocks; i++) {
+          if (nz[i]) {
+            b.host[i] = qWriter.allocate(firstCluster + i);
+          }
+        }
+      } finally {
+        passTurn();
+      }
+    }
+    // One write per run of blocks that follow each other both in one buffer and on the target.
+    int i = 0;
+    while (i < blocks) {
+      if (!nz[i]) {
+        i++;
+        continue;
+      }
+      ByteBuffer src = b.blockBuf[i];
+      long target = qcow2 ? b.host[i] : w.start + (long) i * block;
+      int j = i + 1;
+      while (j < blocks && nz[j] && b.blockBuf[j] == src && b.blockPos[j] == b.blockPos[i] + (j - i) * block
+          && (qcow2 ? b.host[j] : w.start + (long) j * block) == target + (long) (j - i) * block) {
+        j++;
+      }
+      int from = b.blockPos[i];
+      int len = (j - i) * block;
+      if (!qcow2) {
+        len = Math.min(len, w.len - i * block);
+      }
+      ByteBuffer run = src.duplicate().limit(from + len).position(from);
+      if (qcow2) {
+        qWriter.write(run, target);
+      } else {
+        rWriter.write(run, target);
+      }
+      i = j;
+    }
+    progress.advance(dataBytes(w));
+  }
+
+  /** Compresses (if asked), allocates in guest order and writes the window's non-zero blocks. */
+  private void finish(Window w, Buffers b, ByteBuffer data, int blocks) throws IOException, InterruptedException {
+    boolean[] nz = b.nonZero;
     if (compress) {
-      compressAll(b, blocks);
+      compressAll(b, data, blocks);
     }
 
     if (qcow2) {
@@ -317,9 +493,9 @@ final class JavaConversion {
       } finally {
         passTurn();
       }
-      writeQcow2(b, blocks);
+      writeQcow2(b, data, blocks);
     } else {
-      writeRaw(w, b, blocks);
+      writeRaw(w, b, data, blocks);
     }
     progress.advance(dataBytes(w));
   }
@@ -378,7 +554,7 @@ final class JavaConversion {
   }
 
   /** Raw-deflates each non-zero cluster; a cluster that does not shrink is stored (compLen 0). */
-  private void compressAll(Buffers b, int clusters) {
+  private void compressAll(Buffers b, ByteBuffer data, int clusters) {
     if (b.deflater == null) {
       b.deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
     }
@@ -397,7 +573,7 @@ final class JavaConversion {
       ByteBuffer out = packed.slice(start, cs - 1);
       boolean fits = true;
       for (int k = 0; k < cs && fits; k += 4096) {
-        d.setInput(b.data.duplicate().limit(i * cs + k + 4096).position(i * cs + k));
+        d.setInput(data.duplicate().limit(i * cs + k + 4096).position(i * cs + k));
         boolean last = k + 4096 >= cs;
         if (last) {
           d.finish();
@@ -420,7 +596,7 @@ final class JavaConversion {
     }
   }
 
-  private void writeQcow2(Buffers b, int clusters) throws IOException {
+  private void writeQcow2(Buffers b, ByteBuffer data, int clusters) throws IOException {
     int cs = Qcow2Writer.CLUSTER_SIZE;
     // Coalesce items that are contiguous both on the host and in their buffer into single writes.
     ByteBuffer runBuf = null;
@@ -441,7 +617,7 @@ final class JavaConversion {
         len = b.compLen[i];
         packedPos += len;
       } else {
-        src = b.data;
+        src = data;
         from = i * cs;
         len = cs;
       }
@@ -462,7 +638,7 @@ final class JavaConversion {
     }
   }
 
-  private void writeRaw(Window w, Buffers b, int blocks) throws IOException {
+  private void writeRaw(Window w, Buffers b, ByteBuffer data, int blocks) throws IOException {
     int i = 0;
     while (i < blocks) {
       if (!b.nonZero[i]) {
@@ -475,7 +651,7 @@ final class JavaConversion {
       }
       int from = i * block;
       int to = Math.min(j * block, w.len);
-      rWriter.write(b.data.duplicate().limit(to).position(from), w.start + from);
+      rWriter.write(data.duplicate().limit(to).position(from), w.start + from);
       i = j;
     }
   }

@@ -195,6 +195,29 @@ final class VdiReader implements DiskImageReader {
   }
 
   @Override
+  public Stored stored(long offset, long maxLength) {
+    if (offset < 0 || offset >= virtualSize || maxLength < 1) {
+      return null;
+    }
+    long end = Math.min(virtualSize, offset + maxLength);
+    int b = (int) (offset / blockSize);
+    if (!allocated(map[b])) {
+      return null;
+    }
+    long host = dataStart + Integer.toUnsignedLong(map[b]) * stride + (offset - b * blockSize);
+    long len = Math.min(end, (b + 1L) * blockSize) - offset;
+    // Blocks allocated one after the other on the host (no block_extra) make one run.
+    while (offset + len < end) {
+      int b2 = (int) ((offset + len) / blockSize);
+      if (!allocated(map[b2]) || dataStart + Integer.toUnsignedLong(map[b2]) * stride != host + len) {
+        break;
+      }
+      len = Math.min(end, (b2 + 1L) * blockSize) - offset;
+    }
+    return host + len <= source.size() ? new Stored(host, len) : null;
+  }
+
+  @Override
   public void read(ByteBuffer dst, long offset) throws IOException {
     if (offset < 0 || offset > virtualSize - dst.remaining()) {
       throw new IllegalArgumentException("read of " + dst.remaining() + " bytes at " + offset

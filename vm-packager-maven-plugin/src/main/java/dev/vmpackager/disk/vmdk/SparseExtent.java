@@ -33,12 +33,22 @@ final class SparseExtent implements Extent {
   static final long MAX_GD_ENTRIES = 8L << 20;
   /** Embedded descriptors larger than this are refused (qemu's own limit is 1 MiB as well). */
   static final int MAX_DESCRIPTOR_BYTES = 1 << 20;
-  /** Input bytes read at a time when inflating a grain. */
+  /** Output scratch bytes for reads starting inside a grain. */
   private static final int INFLATE_CHUNK = 64 * 1024;
+  /**
+   * Input bytes read at a time when inflating a grain: a whole incompressible 64 KiB grain with
+   * its marker and deflate's stored-block overhead fits, so one read per grain is the rule.
+   */
+  private static final int INPUT_CHUNK = 68 * 1024;
   /** One inflater per thread, reset per grain: creating one per grain costs more than inflating. */
   private static final ThreadLocal<Inflater> INFLATERS = ThreadLocal.withInitial(Inflater::new);
-  /** One input buffer per thread: the marker and the first chunk of compressed data. */
-  private static final ThreadLocal<byte[]> INPUT = ThreadLocal.withInitial(() -> new byte[INFLATE_CHUNK]);
+  /**
+   * One input buffer per thread: the marker and the first chunk of compressed data. Direct, so the
+   * file is read straight into it and the inflater reads it in place (a heap array would cost
+   * a further copy through the JDK's temporary direct buffer).
+   */
+  private static final ThreadLocal<ByteBuffer> INPUT =
+      ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(INPUT_CHUNK).order(ByteOrder.LITTLE_ENDIAN));
 
   private final ImageSource file;
   private final SparseHeader header;
@@ -308,18 +318,17 @@ final class SparseExtent implements Extent {
     String name = file.name();
     long at = sector * SparseHeader.SECTOR;
     int headerLen = header.markers() ? 12 : 0;
-    byte[] in = INPUT.get();
-    int first = (int) Math.min(in.length, file.size() - at);
+    ByteBuffer in = INPUT.get();
+    int first = (int) Math.min(in.capacity(), file.size() - at);
     if (first <= headerLen) {
       throw new CorruptImageException(String.format(
           "%s: truncated: the compressed grain at sector %d is cut short", name, sector));
     }
-    file.readFully(ByteBuffer.wrap(in, 0, first), at);
+    file.readFully(in.clear().limit(first), at);
     long dataLen;
     if (header.markers()) {
-      ByteBuffer m = ByteBuffer.wrap(in, 0, 12).order(ByteOrder.LITTLE_ENDIAN);
-      long lba = m.getLong(0);
-      long size = Integer.toUnsignedLong(m.getInt(8));
+      long lba = in.getLong(0);
+      long size = Integer.toUnsignedLong(in.getInt(8));
       if (lba != grain * header.grainSize()) {
         throw new CorruptImageException(String.format(
             "%s: the grain marker at sector %d says LBA %d, but the grain table maps LBA %d there",
@@ -344,7 +353,7 @@ final class SparseExtent implements Extent {
     Inflater inflater = INFLATERS.get();
     inflater.reset();
     long fed = Math.min(first - headerLen, dataLen);
-    inflater.setInput(in, headerLen, (int) fed);
+    inflater.setInput(in.limit(headerLen + (int) fed).position(headerLen));
     try {
       // Whole grains and grain heads inflate straight into the caller's buffer; a read starting
       // inside a grain inflates through a scratch buffer and keeps the wanted part.
@@ -357,10 +366,10 @@ final class SparseExtent implements Extent {
             throw new CorruptImageException(String.format(
                 "%s: the compressed grain at sector %d ends before its data does", name, sector));
           }
-          int k = (int) Math.min(in.length, dataLen - fed);
-          file.readFully(ByteBuffer.wrap(in, 0, k), dataAt + fed);
+          int k = (int) Math.min(in.capacity(), dataLen - fed);
+          file.readFully(in.clear().limit(k), dataAt + fed);
           fed += k;
-          inflater.setInput(in, 0, k);
+          inflater.setInput(in.flip());
         }
         int got = direct != null ? inflater.inflate(direct) : inflater.inflate(out);
         if (got == 0 && inflater.needsDictionary()) {
