@@ -1,5 +1,6 @@
 package dev.vmpackager.disk.convert;
 
+import dev.vmpackager.disk.CorruptImageException;
 import dev.vmpackager.disk.DiskExtent;
 import dev.vmpackager.disk.DiskFormat;
 import dev.vmpackager.disk.DiskImageReader;
@@ -321,6 +322,10 @@ final class JavaConversion {
       try {
         mappedWindows.incrementAndGet();
         processMapped(w, b, blocks);
+      } catch (InternalError e) {
+        // A mapped page past the file's end faults (SIGBUS) when the source shrinks under us.
+        throw new CorruptImageException(imageFile.getFileName() + ": the file changed (truncated?) while it was"
+            + " being converted, at guest offset " + w.start, e);
       } finally {
         for (int k = 0; k < b.nSeg; k++) {
           Unmapper.unmap(b.seg[k]);
