@@ -6,6 +6,7 @@ import dev.vmpackager.disk.DiskOpenOptions;
 import dev.vmpackager.disk.OpenedDisk;
 import dev.vmpackager.event.BuildListener;
 import dev.vmpackager.event.ProgressReporter;
+import dev.vmpackager.io.DiskFullException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -82,12 +83,20 @@ public final class DiskConverter {
       state.withOutput(out).save(stateFile);
       Duration took = Duration.ofNanos(System.nanoTime() - t0);
       return new ConversionResult(out, fmt, virtualSize, outSize, took, false);
-    } catch (IOException | RuntimeException | Error e) {
-      Files.deleteIfExists(tmp);
-      Files.deleteIfExists(out);
-      Files.deleteIfExists(stateFile);
+    } catch (IOException e) {
+      cleanUp(tmp, out, stateFile);
+      // A full disk names the output the user asked for, not our temp file, and says it is full.
+      throw DiskFullException.named(e, out);
+    } catch (RuntimeException | Error e) {
+      cleanUp(tmp, out, stateFile);
       throw e;
     }
+  }
+
+  private static void cleanUp(Path tmp, Path out, Path stateFile) throws IOException {
+    Files.deleteIfExists(tmp);
+    Files.deleteIfExists(out);
+    Files.deleteIfExists(stateFile);
   }
 
   private static int threads(ConversionRequest req) {
