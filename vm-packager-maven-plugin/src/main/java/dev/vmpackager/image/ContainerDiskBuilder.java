@@ -17,6 +17,7 @@ import com.google.cloud.tools.jib.api.TarImage;
 import com.google.cloud.tools.jib.api.buildplan.ImageFormat;
 import com.google.cloud.tools.jib.api.buildplan.Platform;
 import dev.vmpackager.event.BuildListener;
+import dev.vmpackager.io.DiskFullException;
 import dev.vmpackager.publish.RegistryAccess;
 import dev.vmpackager.publish.RegistryCredentials;
 import java.io.IOException;
@@ -110,8 +111,22 @@ public final class ContainerDiskBuilder {
       return new BuildResult(container.getDigest().toString(), container.getImageId().toString(), layer.digest(),
           layer.size(), layer.reused(), request.target(), request.output());
     } catch (IOException e) {
-      throw new ImageException("Building the image " + reference + " failed: " + e.getMessage(), e);
+      throw diskFull(e, request, reference).orElseGet(
+          () -> new ImageException("Building the image " + reference + " failed: " + e.getMessage(), e));
+    } catch (ImageException e) {
+      throw diskFull(e, request, reference).orElse(e);
     }
+  }
+
+  /**
+   * A full disk while Jib writes the tar or layout names that output; for a push, Jib writes only
+   * its cache. (The layer itself was written, and a full cache reported, by {@link LayerCache}.)
+   */
+  private static Optional<ImageException> diskFull(Exception e, BuildRequest request, ImageReference reference) {
+    Path written = request.target() == ImageTarget.REGISTRY
+        ? request.spec().cacheDirectory() : request.output().orElse(request.spec().cacheDirectory());
+    return DiskFullException.of(e, written).map(full -> new ImageException("Writing the containerDisk image "
+        + reference + " failed: " + full.getMessage(), full));
   }
 
   /**

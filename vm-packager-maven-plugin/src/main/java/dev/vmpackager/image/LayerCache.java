@@ -12,6 +12,7 @@ import com.google.cloud.tools.jib.cache.CachedLayer;
 import com.google.common.collect.ImmutableList;
 import dev.vmpackager.event.BuildListener;
 import dev.vmpackager.event.ProgressReporter;
+import dev.vmpackager.io.DiskFullException;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -113,6 +114,36 @@ final class LayerCache {
 
     // A fresh cache: old layers of earlier disks would only fill target/.
     deleteRecursively(appCache);
+    Layer written;
+    try {
+      written = write(spec, threads, listener, appCache, entries, source);
+    } catch (IOException e) {
+      // Nothing half-written stays: no temp layer, no selector or fingerprint without its layer.
+      deleteQuietly(appCache, e);
+      throw DiskFullException.named(e, appCache);
+    } catch (RuntimeException e) {
+      deleteQuietly(appCache, e);
+      throw e;
+    }
+    Optional<CachedLayer> check = retrieve(cache, entries);
+    if (check.isEmpty() || !check.get().getDigest().toString().equals(written.digest())) {
+      throw new ImageException("Jib's application-layer cache in " + appCache + " does not serve the layer written"
+          + " for it; this jib-core is not the 0.28.1 whose cache layout vm-packager relies on");
+    }
+    return written;
+  }
+
+  private static void deleteQuietly(Path dir, Exception failure) {
+    try {
+      deleteRecursively(dir);
+    } catch (IOException cleanup) {
+      failure.addSuppressed(cleanup);
+    }
+  }
+
+  /** Compresses the disk into a temp file in the cache and moves it, its selector and fingerprint in place. */
+  private static Layer write(ContainerDiskSpec spec, int threads, BuildListener listener, Path appCache,
+      ImmutableList<FileEntry> entries, String source) throws IOException, ImageException {
     Files.createDirectories(appCache.resolve("tmp"));
     Path tmp = Files.createTempFile(appCache.resolve("tmp"), "layer-", ".tmp");
     long size = Files.size(spec.disk());
@@ -126,9 +157,6 @@ final class LayerCache {
       try (gz) {
         DiskLayerTar.write(spec.disk(), spec.diskFileName(), spec.creationTime(), gz, progress);
       }
-    } catch (IOException | RuntimeException e) {
-      Files.deleteIfExists(tmp);
-      throw e;
     }
     progress.finish();
     String digest = gz.compressedDigest();
@@ -145,12 +173,6 @@ final class LayerCache {
     listener.info(String.format(java.util.Locale.ROOT, "Layer %s: %d MiB -> %d MiB in %.1f s (%s)", digest,
         gz.uncompressedSize() >> 20, compressed >> 20, (System.nanoTime() - start) / 1e9,
         gzip ? "gzip level " + spec.compressionLevel() + ", " + threads + " threads" : "uncompressed"));
-
-    Optional<CachedLayer> check = retrieve(cache, entries);
-    if (check.isEmpty() || !check.get().getDigest().toString().equals(digest)) {
-      throw new ImageException("Jib's application-layer cache in " + appCache + " does not serve the layer written"
-          + " for it; this jib-core is not the 0.28.1 whose cache layout vm-packager relies on");
-    }
     return new Layer(digest, diffId, compressed, false);
   }
 

@@ -3,6 +3,7 @@ package dev.vmpackager.io;
 import java.io.IOException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * Writing an output failed because its file system is full (ENOSPC). The message names the file
@@ -15,8 +16,8 @@ public final class DiskFullException extends FileSystemException {
   /** What the JDK (strerror of ENOSPC on Linux and macOS) says when a write hits a full disk. */
   static final String ENOSPC = "No space left on device";
 
-  private DiskFullException(Path file, IOException cause) {
-    super(file.toString(), null, "the disk is full (" + ENOSPC + ") while writing this file; free space on"
+  private DiskFullException(Path file, Throwable cause) {
+    super(file.toString(), null, "the disk is full (" + ENOSPC + "); free space on"
         + " that file system or write the output elsewhere, then run again");
     initCause(cause);
   }
@@ -30,11 +31,9 @@ public final class DiskFullException extends FileSystemException {
       if (c instanceof DiskFullException) {
         return true;
       }
-      if (c instanceof IOException) {
-        String m = c instanceof FileSystemException fs ? fs.getReason() : c.getMessage();
-        if (m != null && m.contains(ENOSPC) || c.getMessage() != null && c.getMessage().contains(ENOSPC)) {
-          return true;
-        }
+      // FileSystemException's message holds its reason; writers that wrap an ENOSPC keep its text.
+      if (c instanceof IOException && c.getMessage() != null && c.getMessage().contains(ENOSPC)) {
+        return true;
       }
     }
     return false;
@@ -49,10 +48,7 @@ public final class DiskFullException extends FileSystemException {
    * @return the exception to throw
    */
   public static IOException named(IOException e, Path file) {
-    if (e instanceof DiskFullException || !isDiskFull(e)) {
-      return e;
-    }
-    return new DiskFullException(file, e);
+    return of(e, file).<IOException>map(d -> d).orElse(e);
   }
 
   /**
@@ -60,16 +56,15 @@ public final class DiskFullException extends FileSystemException {
    * @param file the output being written
    * @return a {@link DiskFullException} naming {@code file} when {@code t} is (caused by) ENOSPC, else empty
    */
-  public static java.util.Optional<DiskFullException> of(Throwable t, Path file) {
+  public static Optional<DiskFullException> of(Throwable t, Path file) {
     for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
       if (c instanceof DiskFullException d) {
-        return java.util.Optional.of(d);
+        return Optional.of(d);
       }
     }
     if (!isDiskFull(t)) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
-    IOException io = t instanceof IOException i ? i : new IOException(t);
-    return java.util.Optional.of(new DiskFullException(file, io));
+    return Optional.of(new DiskFullException(file, t));
   }
 }
