@@ -1,6 +1,7 @@
 package dev.vmpackager.chart;
 
 import dev.vmpackager.event.BuildListener;
+import dev.vmpackager.io.DiskFullException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -61,14 +62,20 @@ public final class ChartGenerator {
     Files.createDirectories(helmDir);
     Path target = helmDir.resolve(spec.name());
     Path tmp = Files.createTempDirectory(helmDir, "." + spec.name() + "-");
+    Path writing = target;
     try {
       for (Map.Entry<String, byte[]> e : files.entrySet()) {
         Path f = tmp.resolve(e.getKey());
+        writing = target.resolve(e.getKey());
         Files.createDirectories(f.getParent());
         Files.write(f, e.getValue());
       }
+      writing = target;
       deleteTree(target);
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      // Named by where the file goes in the chart, not by the temporary folder that is removed.
+      throw DiskFullException.named(e, writing);
     } finally {
       deleteTree(tmp);
     }

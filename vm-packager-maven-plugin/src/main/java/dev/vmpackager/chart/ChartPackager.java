@@ -1,5 +1,6 @@
 package dev.vmpackager.chart;
 
+import dev.vmpackager.io.DiskFullException;
 import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -74,6 +75,8 @@ public final class ChartPackager {
         tar.finish();
       }
       Files.move(tmp, tgz, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw DiskFullException.named(e, tgz);
     } finally {
       Files.deleteIfExists(tmp);
     }
