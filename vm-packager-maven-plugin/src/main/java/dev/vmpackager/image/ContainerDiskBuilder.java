@@ -137,10 +137,7 @@ public final class ContainerDiskBuilder {
    * @param digest {@code sha256:...}
    */
   public static void writeDigestFile(Path file, String digest) throws IOException {
-    Files.createDirectories(file.toAbsolutePath().getParent());
-    Path tmp = TempPaths.sibling(file);
-    Files.writeString(tmp, digest + "\n", StandardCharsets.US_ASCII);
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    TempPaths.writeString(file, digest + "\n", StandardCharsets.US_ASCII);
   }
 
   /**

@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -165,11 +164,8 @@ public final class ContainerDiskSpec {
       }
     }
     Collections.sort(lines);
-    Files.createDirectories(file.toAbsolutePath().getParent());
-    Path tmp = TempPaths.sibling(file);
-    Files.writeString(tmp, "# containerDisk image spec written by vm-packager:containerize; read by push\n"
+    TempPaths.writeString(file, "# containerDisk image spec written by vm-packager:containerize; read by push\n"
         + String.join("\n", lines) + "\n", StandardCharsets.ISO_8859_1);
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
   /**

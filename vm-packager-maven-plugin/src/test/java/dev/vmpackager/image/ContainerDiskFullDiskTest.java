@@ -28,6 +28,9 @@ class ContainerDiskFullDiskTest {
 
   private static final String REF = "example.org/apps/myvm-containerdisk:1.0";
 
+  private static final String REASON = ": the disk is full (No space left on device); free space on that file"
+      + " system or write the output elsewhere, then run again";
+
   @TempDir static Path shared;
   @TempDir Path dir;
   static TinyTmpfs tmpfs;
@@ -68,8 +71,7 @@ class ContainerDiskFullDiskTest {
     DiskFullException cause = assertInstanceOf(DiskFullException.class, e.getCause(), e::toString);
     assertEquals(LayerCache.applicationCache(spec(cache)).toString(), cause.getFile());
     assertEquals("Writing the image layer of " + disk + " failed: " + LayerCache.applicationCache(spec(cache))
-        + ": the disk is full (No space left on device); free space on that file system or write the output"
-        + " elsewhere, then run again", e.getMessage());
+        + REASON, e.getMessage());
     assertEquals(List.of(), files(tmpfs.dir()), "no temp or partial layer left in the cache");
     assertTrue(Files.notExists(tar));
     assertArrayEquals(diskSha, sha(disk), "the disk is unchanged");
@@ -83,11 +85,26 @@ class ContainerDiskFullDiskTest {
         .spec(spec(cache)).target(ImageTarget.TAR).reference(REF).output(tar).build()));
     DiskFullException cause = assertInstanceOf(DiskFullException.class, e.getCause(), e::toString);
     assertEquals(tar.toString(), cause.getFile());
-    assertEquals("Writing the containerDisk image " + REF + " failed: " + tar
-        + ": the disk is full (No space left on device); free space on that file system or write the output"
-        + " elsewhere, then run again", e.getMessage());
+    assertEquals("Writing the containerDisk image " + REF + " failed: " + tar + REASON, e.getMessage());
     assertEquals(List.of(), files(tmpfs.dir()), "no temp or partial tar left");
     assertArrayEquals(diskSha, sha(disk), "the disk is unchanged");
+  }
+
+  @Test
+  void fullDiskForTheDigestAndSpecFiles() throws Exception {
+    tmpfs.fill();
+    try {
+      Path digest = tmpfs.dir().resolve("image.digest");
+      DiskFullException e = assertThrows(DiskFullException.class,
+          () -> ContainerDiskBuilder.writeDigestFile(digest, "sha256:" + "0".repeat(64)));
+      assertEquals(digest + REASON, e.getMessage());
+      Path specFile = tmpfs.dir().resolve(ContainerDiskSpec.FILE_NAME);
+      DiskFullException s = assertThrows(DiskFullException.class, () -> spec(dir).store(specFile));
+      assertEquals(specFile + REASON, s.getMessage());
+      assertEquals(List.of(), tmpfs.names(), "no temp file left");
+    } finally {
+      Files.delete(tmpfs.dir().resolve(".filler"));
+    }
   }
 
   /** @return the regular files under {@code root} (folders Jib creates for its cache may stay) */

@@ -94,8 +94,12 @@ final class ConversionState {
       sb.append(e.getKey()).append('=').append(escape(e.getValue())).append('\n');
     }
     Path tmp = stateFile.resolveSibling(stateFile.getFileName() + ".tmp");
-    Files.writeString(tmp, sb.toString(), StandardCharsets.ISO_8859_1);
-    Files.move(tmp, stateFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    try {
+      Files.writeString(tmp, sb.toString(), StandardCharsets.ISO_8859_1);
+      Files.move(tmp, stateFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
   }
 
   private static String escape(String s) {
