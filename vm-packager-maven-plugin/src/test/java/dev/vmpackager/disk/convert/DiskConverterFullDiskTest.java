@@ -16,7 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** A conversion whose output does not fit its (3 MiB tmpfs) disk ends in a clear error and leaves nothing. */
 class DiskConverterFullDiskTest {
@@ -41,11 +41,11 @@ class DiskConverterFullDiskTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = DiskFormat.class, names = {"QCOW2", "RAW"})
-  void fullDiskNamesTheOutputAndLeavesNothing(DiskFormat format) throws Exception {
+  @CsvSource({"QCOW2, JAVA", "RAW, JAVA", "QCOW2, QEMU_IMG", "RAW, QEMU_IMG"})
+  void fullDiskNamesTheOutputAndLeavesNothing(DiskFormat format, ConversionRequest.Engine engine) throws Exception {
     Path out = tmpfs.dir().resolve("vm." + format.id());
     ConversionRequest req = ConversionRequest.builder().source(source).output(out).outputFormat(format)
-        .engine(ConversionRequest.Engine.JAVA).build();
+        .engine(engine).build();
     DiskFullException e = assertThrows(DiskFullException.class, () -> new DiskConverter().convert(req));
     assertTrue(e.getMessage().startsWith(out + ": the disk is full (No space left on device)"), e.getMessage());
     assertEquals(out.toString(), e.getFile());
