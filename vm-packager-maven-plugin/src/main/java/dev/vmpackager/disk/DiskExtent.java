@@ -1,5 +1,7 @@
 package dev.vmpackager.disk;
 
+import java.util.function.IntPredicate;
+
 /**
  * A run of guest bytes of one kind, as a format's allocation map describes it.
  *
@@ -14,6 +16,32 @@ public record DiskExtent(long offset, long length, boolean zero) {
     if (offset < 0 || length <= 0) {
       throw new IllegalArgumentException("bad extent " + offset + "+" + length);
     }
+  }
+
+  /**
+   * The run starting at {@code offset} in a disk mapped in equal blocks, each wholly data or
+   * wholly zero (VDI, VHDX): the block holding {@code offset} and its neighbours of the same kind.
+   *
+   * @param offset a guest offset, {@code 0 <= offset < virtualSize}
+   * @param blockSize the block size in bytes
+   * @param blockCount how many blocks the map has
+   * @param virtualSize the disk size, where the last run ends
+   * @param isData whether block {@code i} holds data (false: reads as zeros)
+   * @return the run
+   */
+  public static DiskExtent ofBlocks(long offset, long blockSize, int blockCount, long virtualSize,
+      IntPredicate isData) {
+    if (offset < 0 || offset >= virtualSize) {
+      throw new IllegalArgumentException("offset " + offset + " outside the disk (" + virtualSize + " bytes)");
+    }
+    int b = (int) (offset / blockSize);
+    boolean data = isData.test(b);
+    int e = b + 1;
+    while (e < blockCount && isData.test(e) == data) {
+      e++;
+    }
+    long end = Math.min(virtualSize, e * blockSize);
+    return new DiskExtent(offset, end - offset, !data);
   }
 
   /** @return the guest offset just past this run */

@@ -181,17 +181,7 @@ final class VdiReader implements DiskImageReader {
 
   @Override
   public DiskExtent extentAt(long offset) {
-    if (offset < 0 || offset >= virtualSize) {
-      throw new IllegalArgumentException("offset " + offset + " outside the disk (" + virtualSize + " bytes)");
-    }
-    int b = (int) (offset / blockSize);
-    boolean data = allocated(map[b]);
-    int e = b + 1;
-    while (e < map.length && allocated(map[e]) == data) {
-      e++;
-    }
-    long end = Math.min(virtualSize, e * blockSize);
-    return new DiskExtent(offset, end - offset, !data);
+    return DiskExtent.ofBlocks(offset, blockSize, map.length, virtualSize, i -> allocated(map[i]));
   }
 
   @Override

@@ -339,17 +339,7 @@ final class VhdxReader implements DiskImageReader {
 
   @Override
   public DiskExtent extentAt(long offset) {
-    if (offset < 0 || offset >= virtualSize) {
-      throw new IllegalArgumentException("offset " + offset + " outside the disk (" + virtualSize + " bytes)");
-    }
-    int b = (int) (offset / blockSize);
-    boolean data = blocks[b] >= 0;
-    int e = b + 1;
-    while (e < blocks.length && (blocks[e] >= 0) == data) {
-      e++;
-    }
-    long end = Math.min(virtualSize, e * blockSize);
-    return new DiskExtent(offset, end - offset, !data);
+    return DiskExtent.ofBlocks(offset, blockSize, blocks.length, virtualSize, i -> blocks[i] >= 0);
   }
 
   @Override
