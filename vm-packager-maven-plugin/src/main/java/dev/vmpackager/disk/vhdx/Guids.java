@@ -10,30 +10,12 @@ final class Guids {
 
   /** @return the 16 on-disk bytes of a GUID written as {@code XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX} */
   static byte[] bytes(String guid) {
-    byte[] be = HexFormat.of().parseHex(guid.replace("-", ""));
-    byte[] out = be.clone();
-    out[0] = be[3];
-    out[1] = be[2];
-    out[2] = be[1];
-    out[3] = be[0];
-    out[4] = be[5];
-    out[5] = be[4];
-    out[6] = be[7];
-    out[7] = be[6];
-    return out;
+    return swapMixedEndian(HexFormat.of().parseHex(guid.replace("-", "")));
   }
 
   /** @return the usual text form of 16 on-disk GUID bytes */
   static String string(byte[] b) {
-    byte[] be = b.clone();
-    be[0] = b[3];
-    be[1] = b[2];
-    be[2] = b[1];
-    be[3] = b[0];
-    be[4] = b[5];
-    be[5] = b[4];
-    be[6] = b[7];
-    be[7] = b[6];
+    byte[] be = swapMixedEndian(b);
     String h = HexFormat.of().formatHex(be).toUpperCase(Locale.ROOT);
     return h.substring(0, 8) + "-" + h.substring(8, 12) + "-" + h.substring(12, 16) + "-" + h.substring(16, 20) + "-"
         + h.substring(20);
@@ -46,5 +28,22 @@ final class Guids {
       }
     }
     return true;
+  }
+
+  /**
+   * Microsoft GUIDs store their first three fields little-endian and the rest as bytes; swapping
+   * those fields turns on-disk bytes into text order and back (the permutation is its own inverse).
+   */
+  private static byte[] swapMixedEndian(byte[] b) {
+    byte[] out = b.clone();
+    out[0] = b[3];
+    out[1] = b[2];
+    out[2] = b[1];
+    out[3] = b[0];
+    out[4] = b[5];
+    out[5] = b[4];
+    out[6] = b[7];
+    out[7] = b[6];
+    return out;
   }
 }
