@@ -35,6 +35,16 @@ public final class FileImageSource implements ImageSource {
     return new FileImageSource(ch, abs.getFileName().toString(), abs.getParent(), 0, ch.size(), true);
   }
 
+  /**
+   * @param file the image file
+   * @param name what to call it in messages (e.g. the archive entry it was inflated from)
+   * @return a source over the whole file, opened for reading only
+   */
+  public static FileImageSource open(Path file, String name) throws IOException {
+    FileImageSource s = open(file);
+    return new FileImageSource(s.channel, name, s.directory, 0, s.size, true);
+  }
+
   @Override
   public String name() {
     return name;

@@ -59,7 +59,7 @@ public final class DiskConverter {
       long virtualSize;
       long outSize;
       try (OpenedDisk disk = DiskImages.open(req.source(), req.sourceFormat(),
-          new DiskOpenOptions(req.allowExternalReferences()))) {
+          new DiskOpenOptions(req.allowExternalReferences(), out.getParent()))) {
         fmt = disk.format();
         virtualSize = disk.reader().virtualSize();
         if (req.engine() == ConversionRequest.Engine.JAVA) {

@@ -10,9 +10,13 @@ import dev.vmpackager.disk.FormatDriver;
 import dev.vmpackager.disk.ImageSource;
 import dev.vmpackager.disk.UnsupportedImageException;
 import dev.vmpackager.disk.vmdk.VmdkDriver;
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -23,8 +27,11 @@ import java.util.Optional;
  * the driver its {@code ovf:format} names (VMDK unless other drivers are given). When the archive
  * holds a manifest, the digests of the descriptor and of every disk entry read are checked at open.
  *
- * <p>Not read: gzip-compressed ({@code ovf:compression}) and chunked ({@code ovf:chunkSize}) disk
- * entries, disks referenced by URL, and certificates ({@code .cert} signatures are not checked).
+ * <p>Chunked disks ({@code ovf:chunkSize}: entries {@code disk.vmdk.000000000}, ...) are read in
+ * place as one file. A gzip-compressed disk ({@code ovf:compression="gzip"}) cannot be read at random,
+ * so it is inflated into a scratch file in {@link DiskOpenOptions#scratchDirectory()}, bounded by the
+ * disk's OVF capacity, and deleted when the reader closes. Not read: other compressions, disks
+ * referenced by URL, and certificates ({@code .cert} signatures are not checked).
  */
 public final class OvaDriver implements FormatDriver {
 
@@ -101,37 +108,127 @@ public final class OvaDriver implements FormatDriver {
       throw new UnsupportedImageException(ovfData.name() + ": disk " + disk.diskId() + " is a URL (" + file.href()
           + "), not an entry of the OVA");
     }
-    if (!file.compression().isEmpty() && !file.compression().equalsIgnoreCase("identity")) {
+    if (file.compressed() && !file.compression().equalsIgnoreCase("gzip")) {
       throw new UnsupportedImageException(ovfData.name() + ": disk file " + file.href() + " is "
-          + file.compression() + "-compressed inside the OVA, which is not supported; unpack the OVA and use the disk");
-    }
-    if (file.chunked()) {
-      throw new UnsupportedImageException(ovfData.name() + ": disk file " + file.href()
-          + " is split into chunks (ovf:chunkSize), which is not supported");
+          + file.compression() + "-compressed inside the OVA; only gzip (the OVF standard's one) is read");
     }
     String href = TarIndex.checkName(file.href(), name);
-    TarIndex.Entry diskEntry = find(entries, href)
-        .orElseThrow(() -> new CorruptImageException(name + ": the OVF's disk " + href
-            + " is not in the archive (truncated or incomplete OVA)"));
-    ImageSource diskData = window(source, diskEntry);
-    manifest.verify(diskEntry.name(), diskData);
-
-    FormatDriver driver = chooseDriver(disk.format(), diskData);
-    DiskImageReader inner;
-    if (driver instanceof VmdkDriver vmdk) {
-      String folder = href.contains("/") ? href.substring(0, href.lastIndexOf('/') + 1) : "";
-      inner = vmdk.open(diskData, options, extentName -> {
-        String entryName = TarIndex.checkName(folder + extentName.replace('\\', '/'), name);
-        TarIndex.Entry e = find(entries, entryName).orElseThrow(() -> new CorruptImageException(
-            diskData.name() + ": extent file " + extentName + " is not in the archive"));
-        ImageSource w = window(source, e);
-        manifest.verify(e.name(), w);
-        return w;
-      });
-    } else {
-      inner = driver.open(diskData, options);
+    ImageSource stored = storedFile(source, entries, manifest, href, file.chunkSize());
+    if (file.size() >= 0 && stored.size() != file.size()) {
+      throw new CorruptImageException(name + ": the OVF's disk " + href + " is " + stored.size()
+          + " bytes in the archive, but its ovf:size is " + file.size() + (file.chunked()
+          ? " (a missing or damaged chunk)" : " (a truncated or altered OVA)"));
     }
-    return new OvaReader(inner, name + "!" + diskEntry.name());
+    List<Closeable> scratch = new ArrayList<>();
+    ImageSource diskData = stored;
+    boolean ok = false;
+    try {
+      if (file.compressed()) {
+        // A gzip stream has no random access: inflate it next to the output (bounded by the capacity).
+        long cap = disk.capacityBytes();
+        long limit = cap < 0 ? Long.MAX_VALUE : cap + cap / 8 + (64L << 20);
+        Path inflated = GunzippedDisk.inflate(stored, options.scratchDirectory(), limit);
+        scratch.add(() -> Files.deleteIfExists(inflated));
+        FileImageSource data = FileImageSource.open(inflated, name + "!" + href + " (inflated)");
+        scratch.add(0, data);
+        diskData = data;
+      }
+      FormatDriver driver = chooseDriver(disk.format(), diskData);
+      DiskImageReader inner;
+      if (driver instanceof VmdkDriver vmdk) {
+        String folder = href.contains("/") ? href.substring(0, href.lastIndexOf('/') + 1) : "";
+        ImageSource descriptor = diskData;
+        inner = vmdk.open(diskData, options, extentName -> {
+          if (file.compressed()) {
+            throw new UnsupportedImageException(descriptor.name() + ": a compressed VMDK descriptor naming extent"
+                + " files (" + extentName + ") is not supported");
+          }
+          String entryName = TarIndex.checkName(folder + extentName.replace('\\', '/'), name);
+          TarIndex.Entry e = find(entries, entryName).orElseThrow(() -> new CorruptImageException(
+              descriptor.name() + ": extent file " + extentName + " is not in the archive"));
+          ImageSource w = window(source, e);
+          manifest.verify(e.name(), w);
+          return w;
+        });
+      } else {
+        inner = driver.open(diskData, options);
+      }
+      ok = true;
+      return new OvaReader(inner, name + "!" + href, scratch);
+    } finally {
+      if (!ok) {
+        closeAll(scratch);
+      }
+    }
+  }
+
+  /**
+   * The stored bytes of an OVF file: one archive entry, or its chunk entries
+   * {@code href.000000000}, {@code href.000000001}, ... joined; each entry checked against the manifest.
+   */
+  private static ImageSource storedFile(ImageSource source, List<TarIndex.Entry> entries, Manifest manifest,
+      String href, long chunkSize) throws IOException {
+    String name = source.name();
+    if (chunkSize <= 0) {
+      TarIndex.Entry entry = find(entries, href).orElseThrow(() -> new CorruptImageException(name
+          + ": the OVF's disk " + href + " is not in the archive (truncated or incomplete OVA)"));
+      ImageSource data = window(source, entry);
+      manifest.verify(entry.name(), data);
+      return data;
+    }
+    List<ImageSource> parts = new ArrayList<>();
+    for (int i = 0; ; i++) {
+      String chunkName = String.format("%s.%09d", href, i);
+      Optional<TarIndex.Entry> chunk = find(entries, chunkName);
+      if (chunk.isEmpty()) {
+        if (i == 0) {
+          throw new CorruptImageException(name + ": the OVF's disk " + href + " is chunked (ovf:chunkSize "
+              + chunkSize + ") but the archive has no " + chunkName);
+        }
+        int next = i;
+        Optional<String> later = entries.stream().map(TarIndex.Entry::name)
+            .filter(n -> n.startsWith(href + ".") && n.length() == href.length() + 10
+                && n.substring(href.length() + 1).chars().allMatch(Character::isDigit)
+                && Integer.parseInt(n.substring(href.length() + 1)) > next)
+            .findFirst();
+        if (later.isPresent()) {
+          throw new CorruptImageException(name + ": chunk " + chunkName + " of " + href + " is missing, but "
+              + later.get() + " is there (an incomplete OVA)");
+        }
+        break;
+      }
+      if (!parts.isEmpty() && parts.get(parts.size() - 1).size() != chunkSize) {
+        throw new CorruptImageException(name + ": chunk " + String.format("%s.%09d", href, i - 1) + " of " + href
+            + " is " + parts.get(parts.size() - 1).size() + " bytes, but ovf:chunkSize is " + chunkSize
+            + " (a missing or damaged chunk)");
+      }
+      if (chunk.get().size() > chunkSize || chunk.get().size() == 0) {
+        throw new CorruptImageException(name + ": chunk " + chunkName + " is " + chunk.get().size()
+            + " bytes, but ovf:chunkSize is " + chunkSize);
+      }
+      ImageSource data = window(source, chunk.get());
+      manifest.verify(chunk.get().name(), data);
+      parts.add(data);
+    }
+    return ChunkedSource.of(parts, name + "!" + href);
+  }
+
+  private static void closeAll(List<Closeable> resources) throws IOException {
+    IOException first = null;
+    for (Closeable c : resources) {
+      try {
+        c.close();
+      } catch (IOException e) {
+        if (first == null) {
+          first = e;
+        } else {
+          first.addSuppressed(e);
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
   }
 
   private FormatDriver chooseDriver(String ovfFormat, ImageSource disk) throws IOException {

@@ -3,18 +3,25 @@ package dev.vmpackager.disk.ova;
 import dev.vmpackager.disk.DiskExtent;
 import dev.vmpackager.disk.DiskFormat;
 import dev.vmpackager.disk.DiskImageReader;
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.List;
 
 /** The disk inside an OVA, read by its own format's reader; reports itself as {@link DiskFormat#OVA}. */
 final class OvaReader implements DiskImageReader {
 
   private final DiskImageReader disk;
   private final String name;
+  private final List<Closeable> scratch;
 
-  OvaReader(DiskImageReader disk, String name) {
+  /**
+   * @param scratch closed (in order) after the disk reader: an inflated copy of a compressed disk
+   */
+  OvaReader(DiskImageReader disk, String name, List<Closeable> scratch) {
     this.disk = disk;
     this.name = name;
+    this.scratch = List.copyOf(scratch);
   }
 
   @Override
@@ -44,7 +51,13 @@ final class OvaReader implements DiskImageReader {
 
   @Override
   public void close() throws IOException {
-    disk.close();
+    try {
+      disk.close();
+    } finally {
+      for (Closeable c : scratch) {
+        c.close();
+      }
+    }
   }
 
   @Override

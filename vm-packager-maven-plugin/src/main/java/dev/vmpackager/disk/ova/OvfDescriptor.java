@@ -6,7 +6,10 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -33,9 +36,22 @@ record OvfDescriptor(Map<String, OvfFile> files, List<OvfDisk> disks) {
    * @param id {@code ovf:id}
    * @param href {@code ovf:href}, the entry name in the OVA
    * @param compression {@code ovf:compression}, empty when absent
-   * @param chunked whether {@code ovf:chunkSize} is set
+   * @param chunkSize {@code ovf:chunkSize}: the file is stored as entries {@code href.000000000},
+   *     {@code href.000000001}, ... of this size (the last one shorter); 0 when not chunked
+   * @param size {@code ovf:size}, the stored (compressed, joined) size in bytes; -1 when absent
    */
-  record OvfFile(String id, String href, String compression, boolean chunked) {}
+  record OvfFile(String id, String href, String compression, long chunkSize, long size) {
+
+    /** @return whether the file is stored in chunks */
+    boolean chunked() {
+      return chunkSize > 0;
+    }
+
+    /** @return whether the file is compressed ({@code identity} means not) */
+    boolean compressed() {
+      return !compression.isEmpty() && !compression.equalsIgnoreCase("identity");
+    }
+  }
 
   /**
    * A {@code <DiskSection><Disk>}.
@@ -43,8 +59,10 @@ record OvfDescriptor(Map<String, OvfFile> files, List<OvfDisk> disks) {
    * @param diskId {@code ovf:diskId}
    * @param fileRef {@code ovf:fileRef}, empty for a blank disk
    * @param format {@code ovf:format}, a URI such as {@code ...vmdk.html#streamOptimized}
+   * @param capacityBytes {@code ovf:capacity} times {@code ovf:capacityAllocationUnits} in bytes,
+   *     or -1 when absent or not a plain number (a property reference such as {@code ${size}})
    */
-  record OvfDisk(String diskId, String fileRef, String format) {}
+  record OvfDisk(String diskId, String fileRef, String format, long capacityBytes) {}
 
   /**
    * @param xml the .ovf bytes
@@ -72,13 +90,62 @@ record OvfDescriptor(Map<String, OvfFile> files, List<OvfDisk> disks) {
     Map<String, OvfFile> files = new HashMap<>();
     for (Element file : elements(doc, "References", "File")) {
       String id = attr(file, "id");
-      files.put(id, new OvfFile(id, attr(file, "href"), attr(file, "compression"), !attr(file, "chunkSize").isEmpty()));
+      String chunk = attr(file, "chunkSize");
+      long chunkSize = chunk.isEmpty() ? 0 : parsePositive(chunk, name, "ovf:chunkSize of file " + id);
+      String size = attr(file, "size");
+      long sizeBytes = size.isEmpty() ? -1 : parsePositive(size, name, "ovf:size of file " + id);
+      files.put(id, new OvfFile(id, attr(file, "href"), attr(file, "compression"), chunkSize, sizeBytes));
     }
     List<OvfDisk> disks = new ArrayList<>();
     for (Element disk : elements(doc, "DiskSection", "Disk")) {
-      disks.add(new OvfDisk(attr(disk, "diskId"), attr(disk, "fileRef"), attr(disk, "format")));
+      disks.add(new OvfDisk(attr(disk, "diskId"), attr(disk, "fileRef"), attr(disk, "format"),
+          capacityBytes(attr(disk, "capacity"), attr(disk, "capacityAllocationUnits"))));
     }
     return new OvfDescriptor(Map.copyOf(files), List.copyOf(disks));
+  }
+
+  private static long parsePositive(String text, String name, String what) throws CorruptImageException {
+    try {
+      long v = Long.parseLong(text);
+      if (v > 0) {
+        return v;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new CorruptImageException(name + ": " + what + " is \"" + text + "\", not a positive number of bytes");
+  }
+
+  /** Units as DSP0004 programmatic units ({@code byte * 2^30}) or OVF 0.9 words; anything else is unknown. */
+  private static final Pattern UNITS = Pattern.compile("byte(?:\\s*\\*\\s*2\\s*\\^\\s*(\\d{1,2}))?");
+
+  static long capacityBytes(String capacity, String units) {
+    long value;
+    try {
+      value = Long.parseLong(capacity);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+    int shift;
+    String u = units.strip().toLowerCase(Locale.ROOT);
+    Matcher m = UNITS.matcher(u);
+    if (u.isEmpty()) {
+      shift = 0;
+    } else if (m.matches()) {
+      shift = m.group(1) == null ? 0 : Integer.parseInt(m.group(1));
+    } else if (u.equals("kilobytes")) {
+      shift = 10;
+    } else if (u.equals("megabytes")) {
+      shift = 20;
+    } else if (u.equals("gigabytes")) {
+      shift = 30;
+    } else {
+      return -1;
+    }
+    if (value < 0 || shift > 62 || value > (Long.MAX_VALUE >> shift)) {
+      return -1;
+    }
+    return value << shift;
   }
 
   /** Children named {@code child} (any namespace) of every element named {@code parent}. */
