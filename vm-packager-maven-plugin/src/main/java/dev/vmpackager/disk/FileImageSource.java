@@ -63,10 +63,7 @@ public final class FileImageSource implements ImageSource {
   @Override
   public void readFully(ByteBuffer dst, long position) throws IOException {
     int want = dst.remaining();
-    if (position < 0 || position > size - want) {
-      throw new CorruptImageException(String.format(
-          "%s: truncated: needs %d bytes at offset %d but the file has %d", name, want, position, size));
-    }
+    ImageSource.checkRead(name, size, position, want);
     long pos = base + position;
     while (dst.hasRemaining()) {
       int n = channel.read(dst, pos);
@@ -79,10 +76,7 @@ public final class FileImageSource implements ImageSource {
 
   @Override
   public ImageSource slice(long offset, long length) throws IOException {
-    if (offset < 0 || length < 0 || offset > size - length) {
-      throw new CorruptImageException(String.format(
-          "%s: a window of %d bytes at %d lies outside the file (%d bytes)", name, length, offset, size));
-    }
+    ImageSource.checkWindow(name, size, offset, length);
     return new FileImageSource(channel, name, directory, base + offset, length, false);
   }
 

@@ -37,4 +37,28 @@ public interface ImageSource extends Closeable {
    * @throws CorruptImageException when the window does not lie within this source
    */
   ImageSource slice(long offset, long length) throws IOException;
+
+  /**
+   * The bounds check every source makes before a read.
+   *
+   * @throws CorruptImageException naming the source when {@code want} bytes at {@code position} run past its end
+   */
+  static void checkRead(String name, long size, long position, int want) throws CorruptImageException {
+    if (position < 0 || position > size - want) {
+      throw new CorruptImageException(String.format(
+          "%s: truncated: needs %d bytes at offset %d but the file has %d", name, want, position, size));
+    }
+  }
+
+  /**
+   * The bounds check every source makes before a slice.
+   *
+   * @throws CorruptImageException naming the source when the window does not lie within it
+   */
+  static void checkWindow(String name, long size, long offset, long length) throws CorruptImageException {
+    if (offset < 0 || length < 0 || offset > size - length) {
+      throw new CorruptImageException(String.format(
+          "%s: a window of %d bytes at %d lies outside the file (%d bytes)", name, length, offset, size));
+    }
+  }
 }

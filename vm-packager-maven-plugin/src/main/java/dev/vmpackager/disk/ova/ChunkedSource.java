@@ -1,6 +1,5 @@
 package dev.vmpackager.disk.ova;
 
-import dev.vmpackager.disk.CorruptImageException;
 import dev.vmpackager.disk.ImageSource;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -59,10 +58,7 @@ final class ChunkedSource implements ImageSource {
   @Override
   public void readFully(ByteBuffer dst, long position) throws IOException {
     int want = dst.remaining();
-    if (position < 0 || position > size - want) {
-      throw new CorruptImageException(String.format(
-          "%s: truncated: needs %d bytes at offset %d but the file has %d", name, want, position, size));
-    }
+    ImageSource.checkRead(name, size, position, want);
     long at = base + position;
     int limit = dst.limit();
     try {
@@ -83,10 +79,7 @@ final class ChunkedSource implements ImageSource {
 
   @Override
   public ImageSource slice(long offset, long length) throws IOException {
-    if (offset < 0 || length < 0 || offset > size - length) {
-      throw new CorruptImageException(String.format(
-          "%s: a window of %d bytes at %d lies outside the file (%d bytes)", name, length, offset, size));
-    }
+    ImageSource.checkWindow(name, size, offset, length);
     return new ChunkedSource(parts, starts, name, base + offset, length);
   }
 

@@ -10,6 +10,7 @@ import dev.vmpackager.disk.FormatDriver;
 import dev.vmpackager.disk.ImageSource;
 import dev.vmpackager.disk.UnsupportedImageException;
 import dev.vmpackager.disk.vmdk.VmdkDriver;
+import dev.vmpackager.io.Closeables;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -157,7 +158,7 @@ public final class OvaDriver implements FormatDriver {
       return new OvaReader(inner, name + "!" + href, scratch);
     } finally {
       if (!ok) {
-        closeAll(scratch);
+        Closeables.closeAll(scratch);
       }
     }
   }
@@ -213,23 +214,6 @@ public final class OvaDriver implements FormatDriver {
     return ChunkedSource.of(parts, name + "!" + href);
   }
 
-  private static void closeAll(List<Closeable> resources) throws IOException {
-    IOException first = null;
-    for (Closeable c : resources) {
-      try {
-        c.close();
-      } catch (IOException e) {
-        if (first == null) {
-          first = e;
-        } else {
-          first.addSuppressed(e);
-        }
-      }
-    }
-    if (first != null) {
-      throw first;
-    }
-  }
 
   private FormatDriver chooseDriver(String ovfFormat, ImageSource disk) throws IOException {
     DiskFormat named = formatOf(ovfFormat);

@@ -3,6 +3,7 @@ package dev.vmpackager.disk.ova;
 import dev.vmpackager.disk.DiskExtent;
 import dev.vmpackager.disk.DiskFormat;
 import dev.vmpackager.disk.DiskImageReader;
+import dev.vmpackager.io.Closeables;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -54,9 +55,7 @@ final class OvaReader implements DiskImageReader {
     try {
       disk.close();
     } finally {
-      for (Closeable c : scratch) {
-        c.close();
-      }
+      Closeables.closeAll(scratch);
     }
   }
 

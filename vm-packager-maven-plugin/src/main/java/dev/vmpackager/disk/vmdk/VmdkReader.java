@@ -3,6 +3,7 @@ package dev.vmpackager.disk.vmdk;
 import dev.vmpackager.disk.DiskExtent;
 import dev.vmpackager.disk.DiskFormat;
 import dev.vmpackager.disk.DiskImageReader;
+import dev.vmpackager.io.Closeables;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -119,22 +120,9 @@ final class VmdkReader implements DiskImageReader {
 
   @Override
   public void close() throws IOException {
-    IOException first = null;
-    for (Closeable c : owned) {
-      try {
-        c.close();
-      } catch (IOException e) {
-        if (first == null) {
-          first = e;
-        } else {
-          first.addSuppressed(e);
-        }
-      }
-    }
-    if (first != null) {
-      throw first;
-    }
+    Closeables.closeAll(owned);
   }
+
 
   @Override
   public String toString() {
