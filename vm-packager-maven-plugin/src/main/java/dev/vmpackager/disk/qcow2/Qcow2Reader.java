@@ -211,14 +211,22 @@ public final class Qcow2Reader implements DiskImageReader {
         while (end < h.size && l1[(int) (end / l2Span)] == 0) {
           end += l2Span;
         }
-      } else if (offset < backingSize && end > backingSize) {
-        end = backingSize;
+      } else {
+        // The backing file's own map says which of these bytes are data and which are zeros.
+        return backing.extentAt(offset, Math.min(end, h.size));
       }
       return new DiskExtent(offset, Math.min(end, h.size) - offset, zero);
     }
     long granule = 1L << subBits;
     long g = offset >>> subBits;
     long rangeEnd = Math.min((l1i + 1L) * l2Span, h.size);
+    if (backing != null && offset < backingSize && granuleKind(t, g, granule) == BACKING) {
+      long end = (g + 1) * granule;
+      while (end < rangeEnd && granuleKind(t, end >>> subBits, granule) == BACKING) {
+        end += granule;
+      }
+      return backing.extentAt(offset, Math.min(end, rangeEnd));
+    }
     boolean zero = granuleZero(t, g, granule);
     long end = (g + 1) * granule;
     while (end < rangeEnd && granuleZero(t, end >>> subBits, granule) == zero) {
@@ -229,8 +237,12 @@ public final class Qcow2Reader implements DiskImageReader {
 
   private boolean granuleZero(long[] t, long g, long granule) {
     long start = g * granule;
+    return readsZero(granuleKind(t, g, granule), start, start + granule);
+  }
+
+  private int granuleKind(long[] t, long g, long granule) {
     int sub = (int) (g & ((1L << (cb - subBits)) - 1));
-    return readsZero(kind(t, start >>> cb, sub), start, start + granule);
+    return kind(t, (g * granule) >>> cb, sub);
   }
 
   @Override
