@@ -99,8 +99,8 @@ public final class VmdkDriver implements FormatDriver {
    * @param locator finds the files extent lines name; what it opens is closed with the reader
    * @return a reader over the guest disk
    * @throws CorruptImageException when the image breaks the format
-   * @throws UnsupportedImageException when it uses something refused or not read (differencing,
-   *     NOACCESS extents, vmfsSparse/seSparse extents, raw device mappings)
+   * @throws UnsupportedImageException when it uses something refused or not read (a delta disk
+   *     without the external-files opt-in or with a parent outside the folder, NOACCESS extents, vmfsSparse/seSparse extents, raw device mappings)
    */
   public DiskImageReader open(ImageSource source, DiskOpenOptions options, ExtentLocator locator) throws IOException {
     String name = source.name();
