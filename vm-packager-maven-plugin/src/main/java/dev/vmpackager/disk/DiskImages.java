@@ -12,6 +12,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -55,7 +57,8 @@ public final class DiskImages {
   /** Backing chains deeper than this are refused (and loops end here). */
   static final int MAX_CHAIN_DEPTH = 16;
 
-  private static final ThreadLocal<int[]> DEPTH = ThreadLocal.withInitial(() -> new int[1]);
+  /** The files of the chain being opened on this thread, outermost first: for loop and depth checks. */
+  private static final ThreadLocal<Deque<Path>> CHAIN = ThreadLocal.withInitial(ArrayDeque::new);
 
   private DiskImages() {}
 
@@ -73,13 +76,14 @@ public final class DiskImages {
     if (!Files.isRegularFile(file)) {
       throw new DiskImageException(file + ": no such disk image file");
     }
-    int[] depth = DEPTH.get();
-    if (depth[0] >= MAX_CHAIN_DEPTH) {
-      throw new CorruptImageException(file.getFileName() + ": backing chain deeper than " + MAX_CHAIN_DEPTH
-          + " images (a loop?)");
+    Deque<Path> chain = CHAIN.get();
+    if (chain.size() >= MAX_CHAIN_DEPTH) {
+      throw new CorruptImageException(file.getFileName() + ": the backing chain is deeper than " + MAX_CHAIN_DEPTH
+          + " images (" + describe(chain, file) + ")");
     }
-    depth[0]++;
+    Path real = file.toRealPath();
     FileImageSource source = FileImageSource.open(file);
+    chain.addLast(real);
     try {
       FormatDriver driver = choose(source, forcedOrNull);
       DiskImageReader reader = driver.open(source, options);
@@ -88,8 +92,38 @@ public final class DiskImages {
       source.close();
       throw e;
     } finally {
-      depth[0]--;
+      chain.removeLast();
+      if (chain.isEmpty()) {
+        CHAIN.remove();
+      }
     }
+  }
+
+  /**
+   * Refuses a parent that is already part of the chain being opened (a loop), before it is opened.
+   *
+   * @param child the child's name, for the message
+   * @param what how the child calls its parent
+   * @param reference the parent's name as the child stores it
+   * @param parent the parent's real path
+   */
+  static void checkChain(String child, String what, String reference, Path parent) throws CorruptImageException {
+    Deque<Path> chain = CHAIN.get();
+    if (chain.contains(parent)) {
+      throw new CorruptImageException(child + ": the backing chain loops: its " + what + " '" + reference
+          + "' is already part of it (" + describe(chain, parent) + ")");
+    }
+    if (chain.isEmpty()) {
+      CHAIN.remove();
+    }
+  }
+
+  private static String describe(Deque<Path> chain, Path next) {
+    StringBuilder b = new StringBuilder();
+    for (Path p : chain) {
+      b.append(p.getFileName()).append(" -> ");
+    }
+    return b.append(next.getFileName()).toString();
   }
 
   /**

@@ -68,9 +68,10 @@ public class ConvertMojo extends AbstractVmMojo {
   private String engine;
 
   /**
-   * Lets the source disk reference other files (qcow2 backing files, VMDK descriptors naming
-   * extents elsewhere). Even then they must lie in the source's own folder. Default false: such
-   * images are refused.
+   * Lets the source disk reference other files: qcow2 and QED backing files, VMDK delta disks'
+   * parents, VMDK descriptors naming extents. Even then they must lie in the source's own folder.
+   * Default false: such images are refused. Differencing VHD, VDI and VHDX disks are refused
+   * either way.
    *
    * @since 0.1.0
    */

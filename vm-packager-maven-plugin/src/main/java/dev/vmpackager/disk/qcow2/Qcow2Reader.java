@@ -8,15 +8,12 @@ import dev.vmpackager.disk.DiskExtent;
 import dev.vmpackager.disk.DiskFormat;
 import dev.vmpackager.disk.DiskImageException;
 import dev.vmpackager.disk.DiskImageReader;
-import dev.vmpackager.disk.DiskImages;
 import dev.vmpackager.disk.DiskOpenOptions;
 import dev.vmpackager.disk.ImageSource;
-import dev.vmpackager.disk.OpenedDisk;
+import dev.vmpackager.disk.BackingFile;
 import dev.vmpackager.disk.UnsupportedImageException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.DataFormatException;
@@ -50,13 +47,13 @@ public final class Qcow2Reader implements DiskImageReader {
   private final long cs;
   private final int l2Entries;
   private final int subBits;
-  private final OpenedDisk backing;
+  private final BackingFile backing;
   private final long backingSize;
   private final Map<Integer, long[]> cache;
   private final int cacheMax;
   private final ThreadLocal<Scratch> scratch;
 
-  private Qcow2Reader(ImageSource src, Qcow2Header h, long[] l1, OpenedDisk backing) {
+  private Qcow2Reader(ImageSource src, Qcow2Header h, long[] l1, BackingFile backing) {
     this.src = src;
     this.h = h;
     this.l1 = l1;
@@ -65,7 +62,7 @@ public final class Qcow2Reader implements DiskImageReader {
     this.l2Entries = (int) (cs / (h.extendedL2 ? 16 : 8));
     this.subBits = h.extendedL2 ? cb - 5 : cb;
     this.backing = backing;
-    this.backingSize = backing == null ? 0 : backing.reader().virtualSize();
+    this.backingSize = backing == null ? 0 : backing.size();
     this.cacheMax = (int) Math.max(4, CACHE_BYTES / cs);
     this.cache = new LinkedHashMap<>(16, 0.75f, true);
     this.scratch = ThreadLocal.withInitial(() -> new Scratch((int) cs));
@@ -100,48 +97,20 @@ public final class Qcow2Reader implements DiskImageReader {
       }
       l1[i] = off;
     }
-    OpenedDisk backing = null;
+    BackingFile backing = null;
     if (h.backingFile != null) {
       backing = openBacking(src, h, options);
     }
     return new Qcow2Reader(src, h, l1, backing);
   }
 
-  private static OpenedDisk openBacking(ImageSource src, Qcow2Header h, DiskOpenOptions options) throws IOException {
-    String name = h.backingFile;
-    if (!options.allowExternalReferences()) {
-      throw new UnsupportedImageException(src.name() + ": the qcow2 image has a backing file '" + name
-          + "'; images that reference other files are refused unless external files are allowed (vm.allowExternalFiles)");
-    }
-    Path dir = src.directory();
-    if (name.startsWith("json:") || name.contains("://") || name.isBlank()) {
-      throw new UnsupportedImageException(src.name() + ": backing file '" + name + "' is not a plain file name");
-    }
-    Path dirReal = dir.toRealPath();
-    Path p;
-    try {
-      p = dir.resolve(name).normalize();
-    } catch (java.nio.file.InvalidPathException e) {
-      throw new UnsupportedImageException(src.name() + ": backing file name '" + name + "' is not a valid path");
-    }
-    if (!p.startsWith(dir)) {
-      throw new UnsupportedImageException(src.name() + ": backing file '" + name + "' lies outside the image's folder "
-          + dir + ", which is refused");
-    }
-    if (!Files.isRegularFile(p)) {
-      throw new DiskImageException(src.name() + ": backing file '" + name + "' not found at " + p);
-    }
-    Path real = p.toRealPath();
-    if (!real.startsWith(dirReal)) {
-      throw new UnsupportedImageException(src.name() + ": backing file '" + name + "' resolves (through a link) to "
-          + real + ", outside the image's folder, which is refused");
-    }
+  private static BackingFile openBacking(ImageSource src, Qcow2Header h, DiskOpenOptions options) throws IOException {
     DiskFormat fmt = null;
-    if (h.backingFormat != null && !h.backingFormat.isEmpty()) {
+    if (options.allowExternalReferences() && h.backingFormat != null && !h.backingFormat.isEmpty()) {
       fmt = DiskFormat.fromId(h.backingFormat).orElseThrow(() -> new UnsupportedImageException(src.name()
           + ": backing file format '" + h.backingFormat + "' is not supported"));
     }
-    return DiskImages.open(real, fmt, options);
+    return BackingFile.open(src, h.backingFile, fmt, options, "backing file");
   }
 
   @Override
@@ -242,14 +211,22 @@ public final class Qcow2Reader implements DiskImageReader {
         while (end < h.size && l1[(int) (end / l2Span)] == 0) {
           end += l2Span;
         }
-      } else if (offset < backingSize && end > backingSize) {
-        end = backingSize;
+      } else {
+        // The backing file's own map says which of these bytes are data and which are zeros.
+        return backing.extentAt(offset, Math.min(end, h.size));
       }
       return new DiskExtent(offset, Math.min(end, h.size) - offset, zero);
     }
     long granule = 1L << subBits;
     long g = offset >>> subBits;
     long rangeEnd = Math.min((l1i + 1L) * l2Span, h.size);
+    if (backing != null && offset < backingSize && granuleKind(t, g, granule) == BACKING) {
+      long end = (g + 1) * granule;
+      while (end < rangeEnd && granuleKind(t, end >>> subBits, granule) == BACKING) {
+        end += granule;
+      }
+      return backing.extentAt(offset, Math.min(end, rangeEnd));
+    }
     boolean zero = granuleZero(t, g, granule);
     long end = (g + 1) * granule;
     while (end < rangeEnd && granuleZero(t, end >>> subBits, granule) == zero) {
@@ -260,8 +237,12 @@ public final class Qcow2Reader implements DiskImageReader {
 
   private boolean granuleZero(long[] t, long g, long granule) {
     long start = g * granule;
+    return readsZero(granuleKind(t, g, granule), start, start + granule);
+  }
+
+  private int granuleKind(long[] t, long g, long granule) {
     int sub = (int) (g & ((1L << (cb - subBits)) - 1));
-    return readsZero(kind(t, start >>> cb, sub), start, start + granule);
+    return kind(t, (g * granule) >>> cb, sub);
   }
 
   @Override
@@ -354,7 +335,7 @@ public final class Qcow2Reader implements DiskImageReader {
         n = (int) Math.min(n, backingSize - pos);
         int lim = dst.limit();
         dst.limit(dst.position() + n);
-        backing.reader().read(dst, pos);
+        backing.read(dst, pos);
         dst.limit(lim);
       } else {
         Zeros.fill(dst, n);

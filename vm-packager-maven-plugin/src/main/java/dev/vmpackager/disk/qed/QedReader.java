@@ -1,6 +1,7 @@
 package dev.vmpackager.disk.qed;
 
 import dev.vmpackager.disk.Zeros;
+import dev.vmpackager.disk.BackingFile;
 import dev.vmpackager.disk.CorruptImageException;
 import dev.vmpackager.disk.DiskExtent;
 import dev.vmpackager.disk.DiskFormat;
@@ -16,8 +17,9 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Reads a QED image: a two-level table (L1 then L2, each {@code table_size} clusters of u64
- * offsets) maps guest clusters; data pointer 0 is unallocated (zeros, no backing file here) and 1
- * is an explicit zero cluster. The L1 table is read and checked at open; L2 entries are read on
+ * offsets) maps guest clusters; data pointer 0 is unallocated (read from the backing file when
+ * there is one and the user allowed it, else zeros) and 1 is an explicit zero cluster, which hides
+ * the backing file's bytes. The L1 table is read and checked at open; L2 entries are read on
  * demand, only the window a call needs, so memory stays small whatever the tables' size. An image
  * marked NEED_CHECK (not cleanly closed) is read as it is: its tables are valid, only its
  * allocation may have leaks.
@@ -45,9 +47,12 @@ final class QedReader implements DiskImageReader {
   private final long tableBytes;
   private final long headerBytes;
   private final long[] l1;
+  /** The backing file unallocated clusters read from, or null. */
+  private final BackingFile backing;
 
   private QedReader(ImageSource source, long virtualSize, long clusterSize, long entriesPerTable, long tableBytes,
-      long headerBytes, long[] l1) {
+      long headerBytes, long[] l1, BackingFile backing) {
+    this.backing = backing;
     this.source = source;
     this.name = source.name();
     this.virtualSize = virtualSize;
@@ -91,13 +96,9 @@ final class QedReader implements DiskImageReader {
           "%s: QED image uses unknown features 0x%x", name, features & ~KNOWN_FEATURES));
     }
     long headerBytes = headerSize * clusterSize;
+    String backingName = null;
     if ((features & FEATURE_BACKING_FILE) != 0) {
-      String backing = backingName(source, h, headerBytes);
-      throw new UnsupportedImageException(name + ": QED image with backing file '" + backing
-          + "': it reads data from another file"
-          + (options.allowExternalReferences()
-              ? "; QED backing files are not supported yet"
-              : ", which is refused unless external references are allowed (and QED backing files are not supported yet)"));
+      backingName = backingName(source, h, headerBytes);
     }
     long tableBytes = tableSize * clusterSize;
     long entries = tableBytes / 8;
@@ -134,7 +135,13 @@ final class QedReader implements DiskImageReader {
                 + " of the file (%d bytes)", name, i, l1[i], fileSize));
       }
     }
-    return new QedReader(source, imageSize, clusterSize, entries, tableBytes, headerBytes, l1);
+    BackingFile backing = null;
+    if (backingName != null) {
+      // qemu: the "no probe" feature says the backing file is raw; otherwise its format is detected.
+      DiskFormat fmt = (features & FEATURE_BACKING_RAW) != 0 ? DiskFormat.RAW : null;
+      backing = BackingFile.open(source, backingName, fmt, options, "backing file");
+    }
+    return new QedReader(source, imageSize, clusterSize, entries, tableBytes, headerBytes, l1, backing);
   }
 
   private static boolean tableOk(long offset, long clusterSize, long headerBytes, long tableBytes, long fileSize) {
@@ -196,6 +203,23 @@ final class QedReader implements DiskImageReader {
     return out;
   }
 
+  /** What a cluster holds: data in this file, an explicit zero cluster, or nothing (the backing file's bytes). */
+  private static final int UNALLOCATED = 0;
+  private static final int ZERO = 1;
+  private static final int DATA = 2;
+
+  /**
+   * @return the kind of L2 entry {@code i} of window {@code w} (null: no L2 table), where zero
+   *     clusters and unallocated ones are one kind when there is no backing file
+   */
+  private int kind(long[] w, int i) {
+    long e = w == null ? 0 : w[i];
+    if (e > ZERO_CLUSTER) {
+      return DATA;
+    }
+    return e == ZERO_CLUSTER || backing == null ? ZERO : UNALLOCATED;
+  }
+
   @Override
   public DiskExtent extentAt(long offset) throws IOException {
     if (offset < 0 || offset >= virtualSize) {
@@ -203,16 +227,17 @@ final class QedReader implements DiskImageReader {
     }
     long clusters = (virtualSize + clusterSize - 1) >>> clusterBits;
     long c = offset >>> clusterBits;
-    Boolean data = null;
+    int kind = -1;
     long end = offset;
     int windows = 0;
     while (c < clusters && windows++ < 8) {
       long[] w = l2Window(c, clusters - c);
       if (w == null) {
-        // A whole unallocated L2 table: zeros up to the next table.
-        if (data == null) {
-          data = false;
-        } else if (data) {
+        // A whole unallocated L2 table: zeros (or the backing file) up to the next table.
+        int k = kind(null, 0);
+        if (kind == -1) {
+          kind = k;
+        } else if (k != kind) {
           break;
         }
         long next = (c / entriesPerTable + 1) * entriesPerTable;
@@ -223,10 +248,10 @@ final class QedReader implements DiskImageReader {
       }
       int i = 0;
       for (; i < w.length; i++) {
-        boolean d = w[i] > ZERO_CLUSTER;
-        if (data == null) {
-          data = d;
-        } else if (d != data) {
+        int k = kind(w, i);
+        if (kind == -1) {
+          kind = k;
+        } else if (k != kind) {
           break;
         }
       }
@@ -236,7 +261,10 @@ final class QedReader implements DiskImageReader {
       }
       c += w.length;
     }
-    return new DiskExtent(offset, end - offset, !data);
+    if (kind == UNALLOCATED) {
+      return backing.extentAt(offset, end);
+    }
+    return new DiskExtent(offset, end - offset, kind != DATA);
   }
 
   @Override
@@ -253,17 +281,21 @@ final class QedReader implements DiskImageReader {
       for (int i = 0; i < count && dst.hasRemaining(); ) {
         long in = offset - ((c + i) << clusterBits);
         long n = Math.min(dst.remaining(), clusterSize - in);
-        boolean data = w != null && w[i] > ZERO_CLUSTER;
+        int kind = kind(w, i);
         int j = i + 1;
-        // Coalesce neighbours: zeros with zeros, data clusters that follow each other in the file.
+        // Coalesce neighbours: zeros with zeros, backing with backing, data clusters that follow each other in the file.
         while (j < count && n < dst.remaining()
-            && (data ? w[j] == w[j - 1] + clusterSize : w == null || w[j] <= ZERO_CLUSTER)) {
+            && (kind == DATA ? w[j] == w[j - 1] + clusterSize : kind(w, j) == kind)) {
           n = Math.min(dst.remaining(), n + clusterSize);
           j++;
         }
-        if (data) {
+        if (kind == DATA) {
           ByteBuffer part = dst.slice(dst.position(), (int) n);
           source.readFully(part, w[i] + in);
+          dst.position(dst.position() + (int) n);
+        } else if (kind == UNALLOCATED) {
+          ByteBuffer part = dst.slice(dst.position(), (int) n);
+          backing.read(part, offset);
           dst.position(dst.position() + (int) n);
         } else {
           Zeros.fill(dst, (int) n);
@@ -275,7 +307,10 @@ final class QedReader implements DiskImageReader {
   }
 
   @Override
-  public void close() {
-    // The source belongs to the caller.
+  public void close() throws IOException {
+    // The source belongs to the caller; the backing file was opened here.
+    if (backing != null) {
+      backing.close();
+    }
   }
 }

@@ -77,11 +77,11 @@ final class VdiReader implements DiskImageReader {
     boolean hasParent = !isNull(h, 0x1B8);
 
     if (imageType == 4 || hasParent || hasLink) {
-      throw new UnsupportedImageException(name + ": differencing VDI (it depends on a parent image in another file)"
-          + (options.allowExternalReferences()
-              ? "; differencing VDI images are not supported yet"
-              : "; images that point at other files are refused unless external references are allowed,"
-                  + " and differencing VDI images are not supported yet"));
+      throw new UnsupportedImageException(name + ": is a differencing VDI (a VirtualBox snapshot whose unwritten"
+          + " blocks live in a parent image); differencing VDIs are not read, whatever <allowExternalFiles> says:"
+          + " qemu-img refuses them too (\"unsupported VDI image (non-NULL parent UUID)\"), so there is no reference"
+          + " to check a reader against. Merge it first: delete the snapshot in VirtualBox, or write the merged"
+          + " disk with VBoxManage clonemedium disk " + name + " merged.vdi, and convert that");
     }
     if (imageType == 3) {
       throw new UnsupportedImageException(name + ": VDI 'undo' images are not supported");

@@ -299,10 +299,11 @@ final class VhdxReader implements DiskImageReader {
           + " missing");
     }
     if ((flags & 2) != 0 || parentLocator) {
-      throw new UnsupportedImageException(name + ": differencing VHDX (it has a parent disk in another file)"
-          + (options.allowExternalReferences()
-              ? "; differencing VHDX images are not supported yet"
-              : ", which is refused unless external references are allowed (and differencing VHDX images are not supported yet)"));
+      throw new UnsupportedImageException(name + ": is a differencing VHDX (a Hyper-V checkpoint/.avhdx whose"
+          + " unwritten blocks live in a parent disk); differencing VHDXs are not read, whatever <allowExternalFiles>"
+          + " says: qemu-img does not support them either, so there is no reference to check a reader against."
+          + " Merge it first (Hyper-V: delete the checkpoint, or Merge-VHD -Path " + name
+          + " -DestinationPath merged.vhdx) and convert the merged disk");
     }
     if (blockSize < MiB || blockSize > 256 * MiB || Long.bitCount(blockSize) != 1) {
       throw new CorruptImageException(name + ": bad VHDX block size " + blockSize

@@ -17,8 +17,28 @@ interface Extent {
    */
   DiskExtent extentAt(long offset) throws IOException;
 
-  /** Fills {@code dst} with the extent's bytes from {@code offset} (relative). */
+  /** Fills {@code dst} with the extent's bytes from {@code offset} (relative); unallocated grains read as zeros. */
   void read(ByteBuffer dst, long offset) throws IOException;
+
+  /**
+   * Whether the byte at {@code offset} is unallocated: no grain and no zeroed-grain mark, so a
+   * delta disk reads it from its parent. Flat and ZERO extents are always allocated.
+   *
+   * @param offset {@code 0 <= offset < length()}
+   */
+  default boolean unallocated(long offset) {
+    return false;
+  }
+
+  /**
+   * @param offset {@code 0 <= offset < length()}
+   * @param limit stop looking here ({@code offset < limit <= length()})
+   * @return where the run of bytes from {@code offset} that are all unallocated, or all allocated
+   *     (data or explicit zeros), ends, at most {@code limit}
+   */
+  default long allocationRunEnd(long offset, long limit) {
+    return limit;
+  }
 
   /** A ZERO extent, or an extent whose file holds nothing. */
   static Extent zero(long length) {

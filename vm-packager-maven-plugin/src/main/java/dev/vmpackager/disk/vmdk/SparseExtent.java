@@ -262,6 +262,31 @@ final class SparseExtent implements Extent {
   }
 
   @Override
+  public boolean unallocated(long offset) {
+    return grainSector(offset / grainBytes) == 0;
+  }
+
+  @Override
+  public long allocationRunEnd(long offset, long limit) {
+    long grain = offset / grainBytes;
+    boolean unallocated = grainSector(grain) == 0;
+    long next = grain + 1;
+    long lastGrain = ceilDiv(limit, grainBytes);
+    int perTable = header.numGTEsPerGT();
+    while (next < lastGrain) {
+      if (unallocated && next % perTable == 0 && (next >= grains || tables[(int) (next / perTable)] == null)) {
+        next += perTable; // a whole missing grain table: unallocated in one step
+        continue;
+      }
+      if ((grainSector(next) == 0) != unallocated) {
+        break;
+      }
+      next++;
+    }
+    return Math.min(limit, next * grainBytes);
+  }
+
+  @Override
   public DiskExtent extentAt(long offset) {
     long grain = offset / grainBytes;
     boolean zero = grainSector(grain) <= 0;

@@ -1,5 +1,6 @@
 package dev.vmpackager.disk.vmdk;
 
+import dev.vmpackager.disk.BackingFile;
 import dev.vmpackager.disk.CorruptImageException;
 import dev.vmpackager.disk.DiskFormat;
 import dev.vmpackager.disk.DiskImageReader;
@@ -22,7 +23,9 @@ import java.util.Set;
  * or one extent of a split disk), or a text descriptor naming extents in the same folder
  * (monolithicFlat, twoGbMaxExtentSparse, twoGbMaxExtentFlat, vmfs...).
  *
- * <p>Differencing disks (a descriptor with a parent) are refused. Descriptor extents must be
+ * <p>Differencing (delta) disks, whose descriptor names a parent, read their unallocated grains
+ * from that parent when the user allows external files (see {@link BackingFile}); otherwise they
+ * are refused. Descriptor extents must be
  * plain relative names inside the descriptor's folder; RW and RDONLY extents are read, ZERO
  * extents read as zeros, NOACCESS extents are refused.
  */
@@ -96,8 +99,8 @@ public final class VmdkDriver implements FormatDriver {
    * @param locator finds the files extent lines name; what it opens is closed with the reader
    * @return a reader over the guest disk
    * @throws CorruptImageException when the image breaks the format
-   * @throws UnsupportedImageException when it uses something refused or not read (differencing,
-   *     NOACCESS extents, vmfsSparse/seSparse extents, raw device mappings)
+   * @throws UnsupportedImageException when it uses something refused or not read (a delta disk
+   *     without the external-files opt-in or with a parent outside the folder, NOACCESS extents, vmfsSparse/seSparse extents, raw device mappings)
    */
   public DiskImageReader open(ImageSource source, DiskOpenOptions options, ExtentLocator locator) throws IOException {
     String name = source.name();
@@ -114,12 +117,15 @@ public final class VmdkDriver implements FormatDriver {
     if (SparseHeader.isSparseMagic(head, 0)) {
       SparseExtent extent = SparseExtent.open(source, -1);
       String createType = "";
+      String cid = null;
+      BackingFile parent = null;
       if (!extent.embeddedDescriptor().isBlank()) {
         VmdkDescriptor d = VmdkDescriptor.parse(extent.embeddedDescriptor(), name + " (embedded descriptor)", false);
-        refuseParent(d, name, options);
         createType = d.createType();
+        cid = d.settings().get("CID");
+        parent = openParent(d, source, options);
       }
-      return new VmdkReader(name, createType, List.of(extent), List.of());
+      return new VmdkReader(name, createType, cid, List.of(extent), List.of(), parent);
     }
     if (!looksLikeDescriptor(head)) {
       throw new CorruptImageException(name + ": not a VMDK: neither the KDMV magic nor a text descriptor");
@@ -150,20 +156,64 @@ public final class VmdkDriver implements FormatDriver {
     }
   }
 
-  private static void refuseParent(VmdkDescriptor d, String name, DiskOpenOptions options)
-      throws UnsupportedImageException {
+  /**
+   * Opens a delta disk's parent, or returns null when the descriptor names none. As qemu does, the
+   * parent is found by {@code parentFileNameHint} (relative to this disk's folder, never leaving
+   * it), must be a VMDK, and its {@code CID} must equal this disk's {@code parentCID} (qemu's
+   * vmdk_is_cid_valid): a parent changed after the child was taken no longer matches the child's
+   * grains. qemu checks this on the first read that falls through; here it is checked at open.
+   */
+  private static BackingFile openParent(VmdkDescriptor d, ImageSource source, DiskOpenOptions options)
+      throws IOException {
     if (!d.hasParent()) {
-      return;
+      return null;
     }
-    String parent = d.settings().getOrDefault("parentFileNameHint", "(no parentFileNameHint)");
+    String name = source.name();
+    String hint = d.settings().getOrDefault("parentFileNameHint", "");
+    String parentCid = d.settings().get("parentCID");
     if (!options.allowExternalReferences()) {
       throw new UnsupportedImageException(name + ": is a differencing VMDK (parentCID "
-          + d.settings().getOrDefault("parentCID", "?") + ", parent \"" + parent
-          + "\"); it depends on another file and is refused: convert the merged disk instead "
-          + "(e.g. qemu-img convert, or consolidate the snapshot in VMware)");
+          + (parentCid == null ? "?" : parentCid) + ", parent \"" + (hint.isBlank() ? "(no parentFileNameHint)" : hint)
+          + "\"); it reads data from another file and is refused unless " + BackingFile.OPT_IN
+          + " is set (the parent must then lie in the same folder); or convert the merged disk instead"
+          + " (e.g. qemu-img convert, or consolidate the snapshot in VMware)");
     }
-    throw new UnsupportedImageException(name + ": is a differencing VMDK (parent \"" + parent
-        + "\"); reading VMDK parents is not supported yet: convert the merged disk instead");
+    if (hint.isBlank()) {
+      throw new UnsupportedImageException(name + ": is a differencing VMDK (parentCID " + parentCid
+          + ") without a parentFileNameHint, so its parent cannot be found");
+    }
+    long wanted = parseCid(parentCid);
+    if (wanted < 0) {
+      throw new CorruptImageException(name + ": is a differencing VMDK (parent \"" + hint
+          + "\") with no valid parentCID (\"" + parentCid + "\")");
+    }
+    BackingFile parent = BackingFile.open(source, hint.replace('\\', '/'), null, options, "parent");
+    try {
+      if (!(parent.disk().reader() instanceof VmdkReader p)) {
+        throw new UnsupportedImageException(name + ": its parent \"" + hint + "\" is a "
+            + parent.disk().format().id() + " image; a differencing VMDK's parent must be a VMDK"
+            + " (its CID is checked against parentCID, as qemu does)");
+      }
+      long actual = parseCid(p.cid());
+      if (actual != wanted) {
+        throw new CorruptImageException(name + ": its parentCID " + parentCid + " does not match the CID "
+            + (p.cid() == null ? "(none)" : p.cid()) + " of its parent \"" + hint + "\": the parent was changed"
+            + " after this delta disk was made (or is another disk), so the chain would read wrong data");
+      }
+      return parent;
+    } catch (IOException | RuntimeException e) {
+      parent.close();
+      throw e;
+    }
+  }
+
+  /** @return a CID as qemu reads it ({@code %x}), or -1 when it is not hexadecimal */
+  static long parseCid(String value) {
+    if (value == null) {
+      return -1;
+    }
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("^\\s*(?:0[xX])?([0-9a-fA-F]{1,8})").matcher(value);
+    return m.find() ? Long.parseLong(m.group(1), 16) : -1;
   }
 
   private DiskImageReader openDescriptor(ImageSource source, DiskOpenOptions options, ExtentLocator locator)
@@ -181,8 +231,10 @@ public final class VmdkDriver implements FormatDriver {
       text = text.substring(0, nul);
     }
     VmdkDescriptor d = VmdkDescriptor.parse(text, name);
-    refuseParent(d, name, options);
     String createType = d.createType();
+    if (d.hasParent() && !options.allowExternalReferences()) {
+      openParent(d, source, options); // refuses, naming the option
+    }
     if (DEVICE_TYPES.contains(createType)) {
       throw new UnsupportedImageException(name + ": createType \"" + createType
           + "\" describes a physical device or raw device mapping, which is not supported");
@@ -203,8 +255,9 @@ public final class VmdkDriver implements FormatDriver {
         }
         extents.add(openExtent(line, bytes, name, locator, owned));
       }
+      BackingFile parent = openParent(d, source, options);
       done = true;
-      return new VmdkReader(name, createType, extents, owned);
+      return new VmdkReader(name, createType, d.settings().get("CID"), extents, owned, parent);
     } catch (ArithmeticException e) {
       throw new CorruptImageException(name + ": the extents add up to an impossible size");
     } finally {

@@ -89,11 +89,11 @@ final class VpcReader implements DiskImageReader {
     }
     if (type == VpcFooter.DIFFERENCING) {
       String parent = new String(dh.array(), 64, 512, StandardCharsets.UTF_16BE).replace("\0", "").trim();
-      throw new UnsupportedImageException(name + ": differencing VHD whose parent is '" + parent
-          + "': it reads data from another file"
-          + (options.allowExternalReferences()
-              ? "; differencing VHDs are not supported yet"
-              : ", which is refused unless external references are allowed (and differencing VHDs are not supported yet)"));
+      throw new UnsupportedImageException(name + ": is a differencing VHD whose parent is '" + parent
+          + "'; differencing VHDs are not read, whatever <allowExternalFiles> says: qemu-img cannot create them and"
+          + " reads them as if they had no parent (the parent's data comes out as zeros), so there is no reference to"
+          + " check a reader against. Merge it into its parent first (Hyper-V: Merge-VHD, or Edit Disk > Merge;"
+          + " Virtual PC: merge the undo/differencing disk) and convert the merged disk");
     }
     long tableOffset = dh.getLong(16);
     long maxEntries = Integer.toUnsignedLong(dh.getInt(28));

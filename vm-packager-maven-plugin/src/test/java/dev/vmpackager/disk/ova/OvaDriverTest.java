@@ -149,6 +149,24 @@ class OvaDriverTest {
   }
 
   @Test
+  void deltaDiskInsideAnOvaIsRefusedEvenWithTheOptIn() throws Exception {
+    // The parent lies both beside the OVA and inside it: a disk inside an archive has no folder of
+    // its own, and it may not reach out of the archive for its parent.
+    Path sub = Files.createDirectories(dir.resolve("delta-ova"));
+    QemuImg.convert(source, sub.resolve("base.vmdk"), "vmdk");
+    QemuImg.ok("create", "-q", "-f", "vmdk", "-b", "base.vmdk", "-F", "vmdk", sub.resolve("child.vmdk"));
+    Map<String, byte[]> entries = ova("child.vmdk", Files.readAllBytes(sub.resolve("child.vmdk")), "SHA-256", "SHA256");
+    entries.put("base.vmdk", Files.readAllBytes(sub.resolve("base.vmdk")));
+    Path ova = tar(sub.resolve("delta.ova"), entries);
+    try (FileImageSource src = FileImageSource.open(ova)) {
+      UnsupportedImageException e = assertThrows(UnsupportedImageException.class,
+          () -> driver.open(src, new DiskOpenOptions(true)).close());
+      assertTrue(e.getMessage().contains("child.vmdk") && e.getMessage().contains("base.vmdk")
+          && e.getMessage().contains("archive"), e.getMessage());
+    }
+  }
+
+  @Test
   void ovaMadeByGnuTarWithSha1ManifestAndQemuStream() throws Exception {
     Path sub = Files.createDirectories(dir.resolve("gnutar"));
     for (Map.Entry<String, byte[]> e : ova("disk.vmdk", qemuDisk, "SHA-1", "SHA1").entrySet()) {

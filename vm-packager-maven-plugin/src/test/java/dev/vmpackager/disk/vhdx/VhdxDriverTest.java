@@ -329,6 +329,10 @@ class VhdxDriverTest {
     patch(parent, metadataItem(parent, fileParameters) + 4, le(4).putInt(0, 2));
     UnsupportedImageException e = assertRejected(driver, parent, UnsupportedImageException.class);
     assertTrue(e.getMessage().contains("differencing"), e.getMessage());
+    UnsupportedImageException e2 = assertRejected(driver, parent, UnsupportedImageException.class,
+        new DiskOpenOptions(true));
+    // The opt-in does not help: the message says why (no qemu oracle) and what to do instead.
+    assertTrue(e2.getMessage().contains("Merge-VHD") && !e2.getMessage().contains("yet"), e2.getMessage());
 
     Path lss = copy(dynamic, "lss.vhdx");
     patch(lss, metadataItem(lss, "8141BF1D-A96F-4709-BA47-F233A8FAAB5F"), le(4).putInt(0, 1024));
