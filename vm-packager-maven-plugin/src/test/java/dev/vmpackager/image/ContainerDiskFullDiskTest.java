@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The containerDisk image hits a full disk (a 3 MiB tmpfs) either in Jib's layer cache or in the
- * tar target: a clear ImageException naming where, and no temp or partial file left there.
+ * The containerDisk image hits a full disk (a 3 MiB tmpfs) in the tar or the OCI layout target: a
+ * clear ImageException naming the output, and no temp or partial file left there.
  */
 class ContainerDiskFullDiskTest {
 
@@ -54,7 +54,7 @@ class ContainerDiskFullDiskTest {
 
   @AfterEach
   void empty() throws Exception {
-    LayerCache.deleteRecursively(tmpfs.dir().resolve("jib-cache"));
+    ImageArchive.deleteRecursively(tmpfs.dir().resolve("work"));
   }
 
   static ContainerDiskSpec spec(Path cache) {
@@ -63,23 +63,21 @@ class ContainerDiskFullDiskTest {
   }
 
   @Test
-  void fullLayerCache() throws Exception {
-    Path cache = tmpfs.dir().resolve("jib-cache");
-    Path tar = dir.resolve("image.tar");
+  void fullLayoutTarget() throws Exception {
+    Path cache = dir.resolve("work");
+    Path layout = tmpfs.dir().resolve("layout");
     ImageException e = assertThrows(ImageException.class, () -> ContainerDiskBuilder.build(BuildRequest.builder()
-        .spec(spec(cache)).target(ImageTarget.TAR).reference(REF).output(tar).build()));
+        .spec(spec(cache)).target(ImageTarget.OCI_LAYOUT).reference(REF).output(layout).build()));
     DiskFullException cause = assertInstanceOf(DiskFullException.class, e.getCause(), e::toString);
-    assertEquals(LayerCache.applicationCache(spec(cache)).toString(), cause.getFile());
-    assertEquals("Writing the image layer of " + disk + " failed: " + LayerCache.applicationCache(spec(cache))
-        + REASON, e.getMessage());
-    assertEquals(List.of(), files(tmpfs.dir()), "no temp or partial layer left in the cache");
-    assertTrue(Files.notExists(tar));
+    assertEquals(layout.toString(), cause.getFile());
+    assertEquals("Writing the containerDisk image " + REF + " failed: " + layout + REASON, e.getMessage());
+    assertEquals(List.of(), tmpfs.names(), "no temp folder or partial blob left");
     assertArrayEquals(diskSha, sha(disk), "the disk is unchanged");
   }
 
   @Test
   void fullTarTarget() throws Exception {
-    Path cache = dir.resolve("jib-cache");
+    Path cache = dir.resolve("work");
     Path tar = tmpfs.dir().resolve("image.tar");
     ImageException e = assertThrows(ImageException.class, () -> ContainerDiskBuilder.build(BuildRequest.builder()
         .spec(spec(cache)).target(ImageTarget.TAR).reference(REF).output(tar).build()));
@@ -107,7 +105,7 @@ class ContainerDiskFullDiskTest {
     }
   }
 
-  /** @return the regular files under {@code root} (folders Jib creates for its cache may stay) */
+  /** @return the regular files under {@code root} */
   static List<Path> files(Path root) throws Exception {
     try (Stream<Path> s = Files.walk(root)) {
       return s.filter(Files::isRegularFile).toList();
