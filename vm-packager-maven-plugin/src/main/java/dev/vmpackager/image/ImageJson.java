@@ -109,7 +109,7 @@ final class ImageJson {
       List<Descriptor> entries = new ArrayList<>();
       for (Document m : manifests) {
         entries.add(new Descriptor(m.mediaType(), m.digest(), m.size(),
-            new Platform(m.platform().architecture(), m.platform().os()), null));
+            new Platform(m.platform()), null));
       }
       Index i = new Index(oci ? OCI_INDEX : DOCKER_LIST, entries, oci ? annotations(spec) : null);
       index = Optional.of(document(i.mediaType, i, null));
@@ -186,14 +186,16 @@ final class ImageJson {
   @JsonInclude(JsonInclude.Include.NON_NULL)
   @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
       isGetterVisibility = JsonAutoDetect.Visibility.NONE)
-  @JsonPropertyOrder({"architecture", "os"})
+  @JsonPropertyOrder({"architecture", "os", "variant"})
   static final class Platform implements JsonTemplate {
     private final String architecture;
     private final String os;
+    private final String variant;
 
-    Platform(String architecture, String os) {
-      this.architecture = architecture;
-      this.os = os;
+    Platform(ImagePlatform platform) {
+      this.architecture = platform.architecture();
+      this.os = platform.os();
+      this.variant = platform.variant().isEmpty() ? null : platform.variant();
     }
   }
 
@@ -259,10 +261,11 @@ final class ImageJson {
   @JsonInclude(JsonInclude.Include.NON_NULL)
   @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
       isGetterVisibility = JsonAutoDetect.Visibility.NONE)
-  @JsonPropertyOrder({"created", "architecture", "os", "config", "rootfs", "history"})
+  @JsonPropertyOrder({"created", "architecture", "variant", "os", "config", "rootfs", "history"})
   static final class Config implements JsonTemplate {
     private final String created;
     private final String architecture;
+    private final String variant;
     private final String os;
     private final RunConfig config;
     private final RootFs rootfs;
@@ -271,6 +274,7 @@ final class ImageJson {
     Config(ContainerDiskSpec spec, ImagePlatform platform, String diffId) {
       this.created = spec.creationTime().toString();
       this.architecture = platform.architecture();
+      this.variant = platform.variant().isEmpty() ? null : platform.variant();
       this.os = platform.os();
       List<String> env = new ArrayList<>();
       spec.environment().forEach((k, v) -> env.add(k + "=" + v));

@@ -97,7 +97,8 @@ public class ContainerizeMojo extends AbstractRegistryMojo {
 
 
   /**
-   * The image platform(s), {@code os/architecture}, comma-separated: default {@code linux/amd64}.
+   * The image platform(s), {@code os/architecture[/variant]} (e.g. {@code linux/arm/v7}),
+   * comma-separated: default {@code linux/amd64}.
    * The disk is the same for all; several platforms give an OCI image index (a Docker manifest list
    * with {@code imageFormat=Docker}, registry target only) whose per-platform manifests share the one
    * layer. In a tar or layout, {@code skopeo copy --override-arch} picks the platform.

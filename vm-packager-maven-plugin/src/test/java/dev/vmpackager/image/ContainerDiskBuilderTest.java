@@ -203,8 +203,8 @@ class ContainerDiskBuilderTest {
 
   @Test
   void severalPlatformsGiveAnOciIndexOverOneLayerInTarAndLayout() throws Exception {
-    ContainerDiskSpec multi = spec(dir.resolve("cache")).platforms(ImagePlatform.parseList("linux/amd64,linux/arm64"))
-        .build();
+    ContainerDiskSpec multi = spec(dir.resolve("cache"))
+        .platforms(ImagePlatform.parseList("linux/amd64,linux/arm64,linux/arm/v7")).build();
     Path tar = dir.resolve("multi.tar");
     BuildResult result = tar(multi, tar);
     Path layout = dir.resolve("multi-layout");
@@ -219,23 +219,26 @@ class ContainerDiskBuilderTest {
       JsonNode index = json(raw);
       assertEquals("application/vnd.oci.image.index.v1+json", index.get("mediaType").asText());
       assertAnnotations(index);
-      assertEquals(2, index.get("manifests").size());
+      assertEquals(3, index.get("manifests").size());
       List<String> archs = new ArrayList<>();
       for (JsonNode m : index.get("manifests")) {
-        archs.add(m.get("platform").get("architecture").asText());
+        archs.add(m.get("platform").get("architecture").asText() + m.get("platform").path("variant").asText(""));
         JsonNode manifest = json(Files.readString(blob(layout, m.get("digest").asText())));
         assertEquals(result.layerDigest(), manifest.get("layers").get(0).get("digest").asText(),
             "every platform's manifest points at the one layer");
         assertAnnotations(manifest);
       }
-      assertEquals(List.of("amd64", "arm64"), archs);
+      assertEquals(List.of("amd64", "arm64", "armv7"), archs);
     }
     // skopeo picks the platform from the index.
-    for (String arch : List.of("arm64", "amd64")) {
-      Path copy = dir.resolve("copy-" + arch);
-      run("skopeo", "--override-arch", arch, "copy", "oci-archive:" + tar, "oci:" + copy + ":x");
+    for (String arch : List.of("arm64", "amd64", "arm/v7")) {
+      Path copy = dir.resolve("copy-" + arch.replace('/', '-'));
+      String[] av = arch.split("/");
+      run("skopeo", "--override-arch", av[0], "--override-variant", av.length > 1 ? av[1] : "", "copy",
+          "oci-archive:" + tar, "oci:" + copy + ":x");
       JsonNode config = json(run("skopeo", "inspect", "--config", "oci:" + copy + ":x"));
-      assertEquals(arch, config.get("architecture").asText());
+      assertEquals(av[0], config.get("architecture").asText());
+      assertEquals(av.length > 1 ? av[1] : "", config.path("variant").asText(""));
       assertEquals(result.layerDigest(),
           json(run("skopeo", "inspect", "oci:" + copy + ":x")).get("Layers").get(0).asText());
     }
@@ -318,8 +321,9 @@ class ContainerDiskBuilderTest {
     assertTrue(badRef.getMessage().contains("vm.image"), badRef.getMessage());
 
     IllegalArgumentException variant = assertThrows(IllegalArgumentException.class,
-        () -> ImagePlatform.parseList("linux/arm/v7"));
-    assertTrue(variant.getMessage().contains("linux/arm/v7"));
+        () -> ImagePlatform.parseList("linux/arm/v7/x"));
+    assertTrue(variant.getMessage().contains("linux/arm/v7/x"));
+    assertEquals(List.of(new ImagePlatform("linux", "arm", "v7")), ImagePlatform.parseList("linux/arm/v7"));
   }
 
   @Test
