@@ -39,31 +39,9 @@ final class DiskLayerTar {
    */
   static long write(Path disk, String fileName, Instant modificationTime, OutputStream out, ProgressReporter progress)
       throws IOException {
-    long mtime = modificationTime.getEpochSecond();
-    if (mtime < 0 || mtime > USTAR_MAX_SIZE) {
-      throw new IOException("the image timestamp " + modificationTime + " is outside 1970..2242");
-    }
     try (FileChannel ch = FileChannel.open(disk, StandardOpenOption.READ)) {
       long size = ch.size();
-      out.write(header("disk/", '5', 0, DIRECTORY_MODE, QEMU_ID, mtime));
-      String name = "disk/" + fileName;
-      byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
-      boolean pax = size > USTAR_MAX_SIZE || nameBytes.length > 100 || !isAscii(nameBytes);
-      if (pax) {
-        StringBuilder records = new StringBuilder();
-        if (size > USTAR_MAX_SIZE) {
-          records.append(paxRecord("size", Long.toString(size)));
-        }
-        if (nameBytes.length > 100 || !isAscii(nameBytes)) {
-          records.append(paxRecord("path", name));
-        }
-        byte[] data = records.toString().getBytes(StandardCharsets.UTF_8);
-        out.write(header("PaxHeaders/" + truncateAscii(fileName, 80), 'x', data.length, 0644, QEMU_ID, mtime));
-        out.write(data);
-        out.write(new byte[padding(data.length)]);
-      }
-      out.write(header(pax ? "disk/" + truncateAscii(fileName, 90) : name, '0', size > USTAR_MAX_SIZE ? 0 : size,
-          FILE_MODE, QEMU_ID, mtime));
+      out.write(prefix(fileName, modificationTime, size));
       long copied = 0;
       ByteBuffer buf = ByteBuffer.allocate(READ_CHUNK);
       while (copied < size) {
@@ -77,10 +55,52 @@ final class DiskLayerTar {
         copied += n;
         progress.advance(n);
       }
-      out.write(new byte[padding(size)]);
-      out.write(new byte[2 * BLOCK]);
+      out.write(suffix(size));
       return copied;
     }
+  }
+
+  /**
+   * @param fileName the name under {@code disk/}
+   * @param modificationTime the entries' time
+   * @param size the disk's size
+   * @return the tar bytes before the disk's content: the {@code disk/} entry, a pax header if
+   *     needed, the file's header
+   */
+  static byte[] prefix(String fileName, Instant modificationTime, long size) throws IOException {
+    long mtime = modificationTime.getEpochSecond();
+    if (mtime < 0 || mtime > USTAR_MAX_SIZE) {
+      throw new IOException("the image timestamp " + modificationTime + " is outside 1970..2242");
+    }
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(4 * BLOCK);
+    out.write(header("disk/", '5', 0, DIRECTORY_MODE, QEMU_ID, mtime));
+    String name = "disk/" + fileName;
+    byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
+    boolean pax = size > USTAR_MAX_SIZE || nameBytes.length > 100 || !isAscii(nameBytes);
+    if (pax) {
+      StringBuilder records = new StringBuilder();
+      if (size > USTAR_MAX_SIZE) {
+        records.append(paxRecord("size", Long.toString(size)));
+      }
+      if (nameBytes.length > 100 || !isAscii(nameBytes)) {
+        records.append(paxRecord("path", name));
+      }
+      byte[] data = records.toString().getBytes(StandardCharsets.UTF_8);
+      out.write(header("PaxHeaders/" + truncateAscii(fileName, 80), 'x', data.length, 0644, QEMU_ID, mtime));
+      out.write(data);
+      out.write(new byte[padding(data.length)]);
+    }
+    out.write(header(pax ? "disk/" + truncateAscii(fileName, 90) : name, '0', size > USTAR_MAX_SIZE ? 0 : size,
+        FILE_MODE, QEMU_ID, mtime));
+    return out.toByteArray();
+  }
+
+  /**
+   * @param size the disk's size
+   * @return the tar bytes after the disk's content: its padding and the two end blocks
+   */
+  static byte[] suffix(long size) {
+    return new byte[padding(size) + 2 * BLOCK];
   }
 
   static int padding(long length) {

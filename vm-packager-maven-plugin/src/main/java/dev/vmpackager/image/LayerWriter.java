@@ -3,6 +3,14 @@ package dev.vmpackager.image;
 import dev.vmpackager.event.BuildListener;
 import dev.vmpackager.event.ProgressReporter;
 import java.io.FilterOutputStream;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.security.MessageDigest;
@@ -27,7 +35,7 @@ final class LayerWriter {
    * @param listener progress
    * @return the blob's digests and size
    */
-  static LayerInfo write(ContainerDiskSpec spec, int threads, OutputStream out, BuildListener listener)
+  static LayerInfo write(ContainerDiskSpec spec, int threads, ChannelOutput out, BuildListener listener)
       throws IOException {
     long diskSize = java.nio.file.Files.size(spec.disk());
     boolean gzip = spec.compression() == LayerCompression.GZIP;
@@ -53,12 +61,7 @@ final class LayerWriter {
       }
       info = new LayerInfo(gz.compressedDigest(), gz.uncompressedDigest(), gz.compressedSize(), LayerCompression.GZIP);
     } else {
-      HashingOutputStream plain = new HashingOutputStream(keepOpen);
-      try (plain) {
-        DiskLayerTar.write(spec.disk(), spec.diskFileName(), spec.creationTime(), plain, progress);
-      }
-      String digest = plain.digest();
-      info = new LayerInfo(digest, digest, plain.size(), LayerCompression.NONE);
+      info = writePlain(spec, out, progress);
     }
     progress.finish();
     listener.info(String.format(Locale.ROOT, "Layer %s: %d MiB of disk -> %d MiB in %.1f s (%s)", info.digest(),
@@ -67,38 +70,63 @@ final class LayerWriter {
     return info;
   }
 
-  /** Passes bytes through and hashes them (SHA-256): the uncompressed layer is hashed once. */
-  static final class HashingOutputStream extends FilterOutputStream {
-    private final MessageDigest sha = sha256();
-    private long size;
-    private String digest;
+  private static final long COPY_CHUNK = 64L << 20;
 
-    HashingOutputStream(OutputStream out) {
-      super(out);
-    }
-
-    @Override
-    public void write(int b) throws IOException {
-      write(new byte[] {(byte) b}, 0, 1);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      out.write(b, off, len);
-      sha.update(b, off, len);
-      size += len;
-    }
-
-    /** @return {@code sha256:<hex>} of everything written; ends the hash */
-    String digest() {
-      if (digest == null) {
-        digest = "sha256:" + HexFormat.of().formatHex(sha.digest());
+  /**
+   * The uncompressed layer on both cores: this thread has the kernel copy the disk into the output
+   * ({@code copy_file_range}/{@code sendfile}, no user-space copy) while another reads the disk
+   * (from the page cache, by then) and hashes the tar bytes in order. The hash is the floor: one
+   * SHA-256 pass over the layer.
+   */
+  private static LayerInfo writePlain(ContainerDiskSpec spec, ChannelOutput out, ProgressReporter progress)
+      throws IOException {
+    try (FileChannel disk = FileChannel.open(spec.disk(), StandardOpenOption.READ)) {
+      long size = disk.size();
+      byte[] prefix = DiskLayerTar.prefix(spec.diskFileName(), spec.creationTime(), size);
+      byte[] suffix = DiskLayerTar.suffix(size);
+      ExecutorService hasher = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "vm-packager-layer-hash");
+        t.setDaemon(true);
+        return t;
+      });
+      try {
+        Future<String> hash = hasher.submit(() -> {
+          MessageDigest sha = sha256();
+          sha.update(prefix);
+          ByteBuffer buf = ByteBuffer.allocate(4 << 20);
+          long read = 0;
+          while (read < size) {
+            buf.clear();
+            buf.limit((int) Math.min(buf.capacity(), size - read));
+            int n = disk.read(buf, read);
+            if (n < 0) {
+              throw new IOException(spec.disk() + " shrank while it was being read (" + read + " of " + size
+                  + " bytes)");
+            }
+            sha.update(buf.array(), 0, n);
+            read += n;
+          }
+          sha.update(suffix);
+          return "sha256:" + HexFormat.of().formatHex(sha.digest());
+        });
+        out.write(prefix);
+        for (long done = 0; done < size; ) {
+          long n = Math.min(COPY_CHUNK, size - done);
+          out.copyFrom(disk, done, n);
+          done += n;
+          progress.advance(n);
+        }
+        out.write(suffix);
+        String digest = hash.get();
+        return new LayerInfo(digest, digest, prefix.length + size + suffix.length, LayerCompression.NONE);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while hashing the layer");
+      } catch (ExecutionException e) {
+        throw e.getCause() instanceof IOException io ? io : new IOException("hashing the layer failed", e.getCause());
+      } finally {
+        hasher.shutdownNow();
       }
-      return digest;
-    }
-
-    long size() {
-      return size;
     }
   }
 

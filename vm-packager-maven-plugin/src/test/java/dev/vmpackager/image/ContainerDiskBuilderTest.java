@@ -273,6 +273,13 @@ class ContainerDiskBuilderTest {
     assertEquals(1, inspect.get("Layers").size());
     assertEquals("My VM", inspect.get("Labels").get("org.opencontainers.image.title").asText());
     assertTrue(result.digest().startsWith("sha256:"));
+    // (A Docker archive holds no manifest, skopeo makes one up: result.digest() is the manifest that push sends.)
+    // skopeo reads the whole archive (layer checked against the config's diff id) and a runtime unpacks it.
+    Path layout = dir.resolve("from-docker");
+    run("skopeo", "copy", "docker-archive:" + tar, "oci:" + layout + ":x");
+    Path bundle = dir.resolve("docker-bundle");
+    run("umoci", "unpack", "--image", layout + ":x", bundle.toString());
+    assertEquals(sha256(disk), sha256(bundle.resolve("rootfs/disk/myvm.qcow2")));
   }
 
   @Test
