@@ -8,6 +8,7 @@ import com.google.cloud.tools.jib.api.RegistryException;
 import com.google.cloud.tools.jib.blob.Blob;
 import com.google.cloud.tools.jib.blob.BlobDescriptor;
 import com.google.cloud.tools.jib.event.EventHandlers;
+import com.google.cloud.tools.jib.global.JibSystemProperties;
 import com.google.cloud.tools.jib.http.FailoverHttpClient;
 import com.google.cloud.tools.jib.registry.RegistryClient;
 import dev.vmpackager.event.BuildListener;
@@ -49,8 +50,10 @@ final class RegistryPusher {
   static String push(ImageReference reference, List<String> tags, RegistryAccess access, ImageJson.Image image,
       LayerRecord layer, BuildListener listener) throws IOException, RegistryException {
     EventHandlers handlers = EventHandlers.builder().add(LogEvent.class, e -> log(listener, e)).build();
-    // Credentials never go over plain http, as in Jib (allowInsecure allows http for anonymous pushes).
-    FailoverHttpClient http = new FailoverHttpClient(access.allowInsecure(), false, handlers::dispatch);
+    // As Jib: credentials go over plain http only with -DsendCredentialsOverHttp=true (allowInsecure
+    // alone allows http and unverified TLS, but keeps the password off an unencrypted connection).
+    FailoverHttpClient http = new FailoverHttpClient(access.allowInsecure(),
+        JibSystemProperties.sendCredentialsOverHttp(), handlers::dispatch);
     try {
       Optional<RegistryCredentials> credentials = access.credentials();
       Credential credential = credentials.map(c -> Credential.from(c.username(), c.password())).orElse(null);

@@ -49,11 +49,12 @@
  *
  * <h2>Registries</h2>
  * Credentials go to Jib's registry client and are never logged. {@code allowInsecure} lets the
- * client fall back to unverified TLS and plain http (with a warning); credentials are never sent
- * over plain http. A CA file is trusted by installing, around the push only, a default
- * {@code SSLContext} that trusts the JVM's CAs plus that file ({@link dev.vmpackager.image.RegistryTrust}
- * explains why the {@code javax.net.ssl.trustStore} property cannot work inside Maven). A preflight
- * connection turns an unknown host, a closed port or an untrusted certificate into an immediate
- * error instead of Jib's 50 seconds of retries.
+ * client fall back to unverified TLS and plain http (with a warning); as in Jib, credentials are
+ * sent over plain http only with {@code -DsendCredentialsOverHttp=true}. A CA file is trusted by
+ * installing, around the push only, a default {@code SSLContext} that trusts the JVM's CAs plus
+ * that file ({@link dev.vmpackager.image.RegistryTrust} explains why the
+ * {@code javax.net.ssl.trustStore} property cannot work inside Maven). A preflight connection turns
+ * an unknown host, a closed port or an untrusted certificate into an immediate error instead of
+ * the registry client's 50 seconds of retries.
  */
 package dev.vmpackager.image;
