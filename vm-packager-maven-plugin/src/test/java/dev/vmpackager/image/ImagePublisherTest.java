@@ -138,6 +138,29 @@ class ImagePublisherTest {
   }
 
   @Test
+  void dockerFormatTarThenPushGivesTheTarsDigest() throws Exception {
+    ContainerDiskSpec docker = ContainerDiskBuilderTest.spec(shared.resolve("docker-cache")).format(ManifestFormat.DOCKER)
+        .build();
+    Path tar = shared.resolve("docker.tar");
+    BuildResult result = ContainerDiskBuilderTest.tar(docker, tar);
+    RegistryAccess access = new RegistryAccess(plain.hostPort(), Optional.empty(), true, Optional.empty());
+    String ref = plain.hostPort() + "/apps/docker:1.0";
+    BuildResult pushed = ImagePublisher.pushWithResult(
+        new ImagePublisher.PushRequest(docker, ref, List.of(), access, false, BuildListener.NONE));
+    assertTrue(pushed.layerReused(), "pushed from the Docker archive's layer");
+    assertEquals(result.digest(), pushed.digest());
+    String raw = plain.skopeo("inspect", "--raw", "docker://" + ref);
+    assertEquals(result.digest(), ImageFixtures.sha256Of(raw));
+    JsonNode manifest = json(raw);
+    assertEquals("application/vnd.docker.distribution.manifest.v2+json", manifest.get("mediaType").asText());
+    assertFalse(manifest.has("annotations"), "Docker V2.2 manifests have no annotations");
+    assertEquals("application/vnd.docker.image.rootfs.diff.tar.gzip",
+        manifest.get("layers").get(0).get("mediaType").asText());
+    assertEquals("My VM", json(plain.skopeo("inspect", "docker://" + ref)).get("Labels")
+        .get("org.opencontainers.image.title").asText(), "the labels carry the annotation keys");
+  }
+
+  @Test
   void severalPlatformsGiveAnIndexOverTheSameLayer() throws Exception {
     ContainerDiskSpec.Builder multi = ContainerDiskBuilderTest.spec(shared.resolve("cache"))
         .platforms(ImagePlatform.parseList("linux/amd64,linux/arm64"));
