@@ -7,12 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vmpackager.io.DiskFullException;
+import dev.vmpackager.publish.RegistryAccess;
+import dev.vmpackager.testing.LocalRegistry;
 import dev.vmpackager.testing.TinyTmpfs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -21,8 +24,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The containerDisk image hits a full disk (a 3 MiB tmpfs) in the tar or the OCI layout target: a
- * clear ImageException naming the output, and no temp or partial file left there.
+ * The containerDisk image hits a full disk (a 3 MiB tmpfs) in the tar or OCI layout target, or in
+ * the registry target's blob folder: a clear ImageException naming it, no temp or partial file left.
  */
 class ContainerDiskFullDiskTest {
 
@@ -90,6 +93,24 @@ class ContainerDiskFullDiskTest {
       assertEquals("Writing the containerDisk image " + REF + " failed: " + tar + REASON, e.getMessage());
       assertEquals(List.of(), files(tmpfs.dir()), "no temp or partial tar left");
       assertArrayEquals(diskSha, sha(disk), "the disk is unchanged");
+    }
+  }
+
+  @Test
+  void fullBlobFolderOfTheRegistryTarget() throws Exception {
+    Path work = tmpfs.dir().resolve("work");
+    try (LocalRegistry registry = LocalRegistry.plain(dir.resolve("registry"))) {
+      RegistryAccess access = new RegistryAccess(registry.hostPort(), Optional.empty(), true, Optional.empty());
+      ImageException e = assertThrows(ImageException.class, () -> ContainerDiskBuilder.build(BuildRequest.builder()
+          .spec(spec(work)).target(ImageTarget.REGISTRY).reference(registry.hostPort() + "/apps/full:1")
+          .access(access).build()));
+      DiskFullException cause = assertInstanceOf(DiskFullException.class, e.getCause(), e::toString);
+      assertEquals(work.resolve("blobs").toString(), cause.getFile());
+      assertEquals("Writing the image layer of " + disk + " failed: " + work.resolve("blobs") + REASON,
+          e.getMessage());
+      assertEquals(List.of(), files(tmpfs.dir()), "no temp or partial blob left");
+      assertTrue(Files.readAllLines(registry.directory().resolve("registry.log")).stream()
+          .noneMatch(l -> l.contains("PUT /v2/apps/full/manifests")), "nothing pushed");
     }
   }
 
