@@ -13,6 +13,10 @@ try {
   def inspect = new JsonSlurper().parseText(registry.skopeo('inspect', "docker://${host}/it/deploy-vm:1.0.0".toString()))
   assert inspect.Digest == builtDigest : "pushed ${inspect.Digest}, built ${builtDigest}"
   assert inspect.Layers.size() == 1
+  // OCI manifest annotations from the project (the push sent the manifest containerize wrote).
+  def imageManifest = new JsonSlurper().parseText(registry.skopeo('inspect', '--raw', "docker://${host}/it/deploy-vm:1.0.0".toString()))
+  assert imageManifest.annotations['org.opencontainers.image.version'] == '1.0.0' : imageManifest
+  assert imageManifest.annotations['org.opencontainers.image.title'] == 'deploy-vm' : imageManifest
 
   // The chart: the manifest Helm itself writes.
   def conn = new URL("http://${host}/v2/charts/deploy-vm/manifests/1.0.0").openConnection()

@@ -9,10 +9,11 @@ import java.util.Optional;
  *
  * @param digest {@code sha256:...} of the image manifest (or of the index, for several platforms):
  *     what a chart pins and what the registry reports
- * @param imageId {@code sha256:...} of the image config
+ * @param imageId {@code sha256:...} of the image config (of the first platform's, for several)
  * @param layerDigest {@code sha256:...} of the compressed layer blob
  * @param layerSize the compressed layer's size in bytes
- * @param layerReused whether the layer came from the cache (same disk as last time)
+ * @param layerReused whether the layer blob of an earlier build was used (same disk and settings):
+ *     copied into the new tar or layout, or pushed from where it was written
  * @param target where it went
  * @param output the tar file or layout folder, for those targets
  */

@@ -23,12 +23,12 @@ import java.util.stream.Collectors;
 /**
  * Everything that decides the containerDisk image's bytes: the disk and its name under
  * {@code /disk/}, the platforms, the manifest format, the layer compression, the timestamp, the
- * labels and environment, and where Jib's caches live. Two equal specs over the same disk give the
+ * labels, annotations and environment, and the working folder. Two equal specs over the same disk give the
  * same digest.
  *
  * <p>{@code containerize} {@linkplain #store(Path) stores} the spec it built next to the disk, and
  * {@code push} {@linkplain #load(Path) loads} it, so the pushed image is the built one and the
- * compressed layer in the cache is reused, not compressed again.
+ * layer blob {@code containerize} wrote is pushed, not compressed again.
  */
 public final class ContainerDiskSpec {
 
@@ -53,6 +53,7 @@ public final class ContainerDiskSpec {
   private final Instant creationTime;
   private final SortedMap<String, String> labels;
   private final SortedMap<String, String> environment;
+  private final SortedMap<String, String> annotations;
   private final Path cacheDirectory;
 
   private ContainerDiskSpec(Builder b) {
@@ -80,6 +81,7 @@ public final class ContainerDiskSpec {
       }
     }
     this.environment = Collections.unmodifiableSortedMap(new TreeMap<>(b.environment));
+    this.annotations = Collections.unmodifiableSortedMap(new TreeMap<>(b.annotations));
     this.cacheDirectory = Objects.requireNonNull(b.cacheDirectory, "cacheDirectory").toAbsolutePath().normalize();
   }
 
@@ -133,7 +135,18 @@ public final class ContainerDiskSpec {
     return environment;
   }
 
-  /** @return the folder of Jib's caches (base and application layers), under {@code target/} */
+  /**
+   * @return the OCI manifest (and index) annotations, sorted; the Docker format has none (its labels
+   *     carry the same keys)
+   */
+  public SortedMap<String, String> annotations() {
+    return annotations;
+  }
+
+  /**
+   * @return the image's working folder under {@code target/}: the record of where the layer blob
+   *     was written (read by {@code push}) and, for the registry target, the blob itself
+   */
   public Path cacheDirectory() {
     return cacheDirectory;
   }
@@ -155,6 +168,7 @@ public final class ContainerDiskSpec {
     p.setProperty("cacheDirectory", cacheDirectory.toString());
     labels.forEach((k, v) -> p.setProperty("label." + k, v));
     environment.forEach((k, v) -> p.setProperty("env." + k, v));
+    annotations.forEach((k, v) -> p.setProperty("annotation." + k, v));
     StringWriter w = new StringWriter();
     p.store(w, null);
     List<String> lines = new ArrayList<>();
@@ -199,6 +213,8 @@ public final class ContainerDiskSpec {
           b.label(key.substring(6), p.getProperty(key));
         } else if (key.startsWith("env.")) {
           b.environment(key.substring(4), p.getProperty(key));
+        } else if (key.startsWith("annotation.")) {
+          b.annotation(key.substring(11), p.getProperty(key));
         }
       }
       return b.build();
@@ -220,13 +236,14 @@ public final class ContainerDiskSpec {
     return o instanceof ContainerDiskSpec s && disk.equals(s.disk) && diskFileName.equals(s.diskFileName)
         && platforms.equals(s.platforms) && format == s.format && compression == s.compression
         && compressionLevel == s.compressionLevel && creationTime.equals(s.creationTime) && labels.equals(s.labels)
-        && environment.equals(s.environment) && cacheDirectory.equals(s.cacheDirectory);
+        && environment.equals(s.environment) && annotations.equals(s.annotations)
+        && cacheDirectory.equals(s.cacheDirectory);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(disk, diskFileName, platforms, format, compression, compressionLevel, creationTime, labels,
-        environment, cacheDirectory);
+        environment, annotations, cacheDirectory);
   }
 
   @Override
@@ -246,6 +263,7 @@ public final class ContainerDiskSpec {
     private Instant creationTime = Instant.EPOCH;
     private final SortedMap<String, String> labels = new TreeMap<>();
     private final SortedMap<String, String> environment = new TreeMap<>();
+    private final SortedMap<String, String> annotations = new TreeMap<>();
     private Path cacheDirectory;
 
     private Builder() {}
@@ -344,7 +362,26 @@ public final class ContainerDiskSpec {
     }
 
     /**
-     * @param dir the folder for Jib's caches, under {@code target/}
+     * @param key annotation key, e.g. {@code org.opencontainers.image.source}
+     * @param value its value
+     * @return this
+     */
+    public Builder annotation(String key, String value) {
+      annotations.put(Objects.requireNonNull(key, "annotation key"), Objects.requireNonNull(value, "annotation " + key));
+      return this;
+    }
+
+    /**
+     * @param annotations annotations to add
+     * @return this
+     */
+    public Builder annotations(Map<String, String> annotations) {
+      annotations.forEach(this::annotation);
+      return this;
+    }
+
+    /**
+     * @param dir the image's working folder, under {@code target/}
      * @return this
      */
     public Builder cacheDirectory(Path dir) {

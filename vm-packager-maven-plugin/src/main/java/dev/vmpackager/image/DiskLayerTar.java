@@ -23,8 +23,8 @@ final class DiskLayerTar {
   static final int DIRECTORY_MODE = 0555;
   static final int FILE_MODE = 0444;
 
-  private static final int BLOCK = 512;
-  private static final long USTAR_MAX_SIZE = 077777777777L;
+  static final int BLOCK = 512;
+  static final long USTAR_MAX_SIZE = 077777777777L;
   private static final int READ_CHUNK = 1 << 20;
 
   private DiskLayerTar() {}
@@ -39,31 +39,9 @@ final class DiskLayerTar {
    */
   static long write(Path disk, String fileName, Instant modificationTime, OutputStream out, ProgressReporter progress)
       throws IOException {
-    long mtime = modificationTime.getEpochSecond();
-    if (mtime < 0 || mtime > USTAR_MAX_SIZE) {
-      throw new IOException("the image timestamp " + modificationTime + " is outside 1970..2242");
-    }
     try (FileChannel ch = FileChannel.open(disk, StandardOpenOption.READ)) {
       long size = ch.size();
-      out.write(header("disk/", '5', 0, DIRECTORY_MODE, mtime));
-      String name = "disk/" + fileName;
-      byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
-      boolean pax = size > USTAR_MAX_SIZE || nameBytes.length > 100 || !isAscii(nameBytes);
-      if (pax) {
-        StringBuilder records = new StringBuilder();
-        if (size > USTAR_MAX_SIZE) {
-          records.append(paxRecord("size", Long.toString(size)));
-        }
-        if (nameBytes.length > 100 || !isAscii(nameBytes)) {
-          records.append(paxRecord("path", name));
-        }
-        byte[] data = records.toString().getBytes(StandardCharsets.UTF_8);
-        out.write(header("PaxHeaders/" + truncateAscii(fileName, 80), 'x', data.length, 0644, mtime));
-        out.write(data);
-        out.write(new byte[padding(data.length)]);
-      }
-      out.write(header(pax ? "disk/" + truncateAscii(fileName, 90) : name, '0', size > USTAR_MAX_SIZE ? 0 : size,
-          FILE_MODE, mtime));
+      out.write(prefix(fileName, modificationTime, size));
       long copied = 0;
       ByteBuffer buf = ByteBuffer.allocate(READ_CHUNK);
       while (copied < size) {
@@ -77,13 +55,55 @@ final class DiskLayerTar {
         copied += n;
         progress.advance(n);
       }
-      out.write(new byte[padding(size)]);
-      out.write(new byte[2 * BLOCK]);
+      out.write(suffix(size));
       return copied;
     }
   }
 
-  private static int padding(long length) {
+  /**
+   * @param fileName the name under {@code disk/}
+   * @param modificationTime the entries' time
+   * @param size the disk's size
+   * @return the tar bytes before the disk's content: the {@code disk/} entry, a pax header if
+   *     needed, the file's header
+   */
+  static byte[] prefix(String fileName, Instant modificationTime, long size) throws IOException {
+    long mtime = modificationTime.getEpochSecond();
+    if (mtime < 0 || mtime > USTAR_MAX_SIZE) {
+      throw new IOException("the image timestamp " + modificationTime + " is outside 1970..2242");
+    }
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(4 * BLOCK);
+    out.write(header("disk/", '5', 0, DIRECTORY_MODE, QEMU_ID, mtime));
+    String name = "disk/" + fileName;
+    byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
+    boolean pax = size > USTAR_MAX_SIZE || nameBytes.length > 100 || !isAscii(nameBytes);
+    if (pax) {
+      StringBuilder records = new StringBuilder();
+      if (size > USTAR_MAX_SIZE) {
+        records.append(paxRecord("size", Long.toString(size)));
+      }
+      if (nameBytes.length > 100 || !isAscii(nameBytes)) {
+        records.append(paxRecord("path", name));
+      }
+      byte[] data = records.toString().getBytes(StandardCharsets.UTF_8);
+      out.write(header("PaxHeaders/" + truncateAscii(fileName, 80), 'x', data.length, 0644, QEMU_ID, mtime));
+      out.write(data);
+      out.write(new byte[padding(data.length)]);
+    }
+    out.write(header(pax ? "disk/" + truncateAscii(fileName, 90) : name, '0', size > USTAR_MAX_SIZE ? 0 : size,
+        FILE_MODE, QEMU_ID, mtime));
+    return out.toByteArray();
+  }
+
+  /**
+   * @param size the disk's size
+   * @return the tar bytes after the disk's content: its padding and the two end blocks
+   */
+  static byte[] suffix(long size) {
+    return new byte[padding(size) + 2 * BLOCK];
+  }
+
+  static int padding(long length) {
     return (int) ((BLOCK - length % BLOCK) % BLOCK);
   }
 
@@ -117,13 +137,25 @@ final class DiskLayerTar {
     return b.toString();
   }
 
-  private static byte[] header(String name, char type, long size, int mode, long mtime) {
+  /**
+   * A ustar header block. A size beyond the 11 octal digits of ustar (8 GiB and more) is written in
+   * the GNU/star base-256 form (high bit of the first byte set, big-endian binary), which GNU tar,
+   * Go's archive/tar (containerd, skopeo, umoci) and commons-compress read.
+   */
+  static byte[] header(String name, char type, long size, int mode, int owner, long mtime) {
     byte[] h = new byte[BLOCK];
     put(h, 0, 100, name.getBytes(StandardCharsets.US_ASCII));
     octal(h, 100, 8, mode);
-    octal(h, 108, 8, QEMU_ID);
-    octal(h, 116, 8, QEMU_ID);
-    octal(h, 124, 12, size);
+    octal(h, 108, 8, owner);
+    octal(h, 116, 8, owner);
+    if (size > USTAR_MAX_SIZE) {
+      h[124] = (byte) 0x80;
+      for (int i = 0; i < 8; i++) {
+        h[135 - i] = (byte) (size >>> (8 * i));
+      }
+    } else {
+      octal(h, 124, 12, size);
+    }
     octal(h, 136, 12, mtime);
     for (int i = 148; i < 156; i++) {
       h[i] = ' ';

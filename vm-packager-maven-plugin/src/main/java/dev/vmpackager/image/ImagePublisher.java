@@ -16,10 +16,13 @@ import java.util.Objects;
  *     "registry.example.com/apps/vm:1.0", List.of("latest"), access, session.isOffline(), listener));
  * }</pre>
  *
- * <p>The push rebuilds nothing: the compressed layer is taken from the cache under {@code target/}
- * that {@code containerize} filled (it is compressed again only if that cache was deleted or the
- * disk changed), Jib checks which blobs the registry already has and uploads only the others, and
- * because the build is reproducible the pushed digest equals the one in {@code target/vm/image.digest}.
+ * <p>The push rebuilds nothing: the layer blob is read from where {@code containerize} wrote it (a
+ * window of the image tar, the OCI layout's blob, or the registry target's blob file under
+ * {@code target/vm/containerdisk/}), as recorded in {@code target/vm/containerdisk/layer.properties};
+ * it is compressed again, into that blob file, only if that output was deleted or changed or the
+ * disk changed. Jib's registry client checks which blobs the registry already has and uploads only
+ * the others, and the config, manifest(s) and index are the same bytes as in the tar, so the pushed
+ * digest equals the one in {@code target/vm/image.digest}.
  */
 public final class ImagePublisher {
 
@@ -34,7 +37,7 @@ public final class ImagePublisher {
    * @param access the registry's credentials and TLS policy ({@code allowInsecure} warns and turns
    *     off TLS verification and allows http; {@code caFile} is trusted on top of the JVM's CAs)
    * @param offline Maven's offline mode: fails before any connection
-   * @param listener progress and Jib's messages; credentials are never logged
+   * @param listener progress and the registry client's messages; credentials are never logged
    */
   public record PushRequest(ContainerDiskSpec spec, String reference, List<String> additionalTags,
       RegistryAccess access, boolean offline, BuildListener listener) {

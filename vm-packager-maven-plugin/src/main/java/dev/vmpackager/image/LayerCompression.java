@@ -9,8 +9,9 @@ public enum LayerCompression {
   GZIP,
 
   /**
-   * Not compressed: the tar goes into a gzip container of stored (uncompressed) deflate blocks, so
-   * the layer keeps its {@code tar+gzip} media type truthfully and costs about a copy.
+   * Not compressed: the layer is the plain tar (media type {@code application/vnd.oci.image.layer.v1.tar},
+   * or Docker's {@code ...rootfs.diff.tar}), hashed once (its digest is its diff id); it costs about
+   * a copy and is as large as the disk.
    */
   NONE;
 

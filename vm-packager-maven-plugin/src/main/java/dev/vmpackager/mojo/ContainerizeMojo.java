@@ -27,9 +27,9 @@ import org.apache.maven.plugins.annotations.Parameter;
 
 /**
  * Wraps the converted disk ({@code target/vm/<vm name>.<format>}, written by {@code convert}) as a
- * KubeVirt containerDisk image with Jib core: one layer holding {@code /disk/} (0555) and
+ * KubeVirt containerDisk image: one layer holding {@code /disk/} (0555) and
  * {@code /disk/<vm name>.<format>} (0444), both owned by 107:107, nothing else; no entrypoint;
- * OCI annotation labels from the project. The same disk gives the same digest on every build. The
+ * OCI annotations (manifest annotations and config labels) from the project. The same disk gives the same digest on every build. The
  * image goes to a tar (default), an OCI image layout folder, or straight to the registry; its
  * digest is written to {@code target/vm/image.digest}.
  *
@@ -73,10 +73,11 @@ public class ContainerizeMojo extends AbstractRegistryMojo {
 
 
   /**
-   * Labels of the image config. They are added to, and override, the OCI annotation labels taken
+   * Labels of the image config. They are added to, and override, the OCI annotation keys taken
    * from the project ({@code org.opencontainers.image.title}, {@code version}, {@code description},
    * {@code url}, {@code source} and {@code revision} from {@code <scm>}, {@code vendor},
-   * {@code created}).
+   * {@code created}), which are both config labels and (OCI format) manifest annotations; a label
+   * whose key starts with {@code org.opencontainers.image.} overrides the annotation too.
    *
    * @since 0.1.0
    */
@@ -84,9 +85,9 @@ public class ContainerizeMojo extends AbstractRegistryMojo {
   Map<String, String> labels;
 
   /**
-   * The manifest format: {@code OCI} (default) or {@code Docker}. Several platforms
-   * ({@link #platform}) need {@code Docker}: Jib core writes a multi-platform image as a Docker
-   * manifest list only.
+   * The manifest format: {@code OCI} (default; manifest annotations, an OCI image index for several
+   * platforms) or {@code Docker} (image manifest v2 schema 2, a manifest list for several platforms
+   * in a registry; no annotations, the labels carry them).
    *
    * @since 0.1.0
    */
@@ -96,9 +97,11 @@ public class ContainerizeMojo extends AbstractRegistryMojo {
 
 
   /**
-   * The image platform(s), {@code os/architecture}, comma-separated: default {@code linux/amd64}.
-   * The disk is the same for all; several platforms give a manifest list whose manifests share the
-   * one layer (registry target and {@code imageFormat=Docker} only).
+   * The image platform(s), {@code os/architecture[/variant]} (e.g. {@code linux/arm/v7}),
+   * comma-separated: default {@code linux/amd64}.
+   * The disk is the same for all; several platforms give an OCI image index (a Docker manifest list
+   * with {@code imageFormat=Docker}, registry target only) whose per-platform manifests share the one
+   * layer. In a tar or layout, {@code skopeo copy --override-arch} picks the platform.
    *
    * @since 0.1.0
    */
@@ -107,7 +110,8 @@ public class ContainerizeMojo extends AbstractRegistryMojo {
 
   /**
    * The layer's compression: {@code gzip} (default; deflated on every core, level 1) or
-   * {@code none} (the tar in stored, uncompressed gzip blocks: as fast as a copy, as large as the disk).
+   * {@code none} (an uncompressed tar layer, media type {@code ...layer.v1.tar}: close to a copy, as
+   * large as the disk).
    *
    * @since 0.1.0
    */
@@ -201,16 +205,22 @@ public class ContainerizeMojo extends AbstractRegistryMojo {
         .format(parse("imageFormat", () -> ManifestFormat.parse(imageFormat)))
         .compression(parse("vm.layerCompression", () -> LayerCompression.parse(layerCompression)))
         .creationTime(time)
-        .labels(projectLabels(time))
-        .cacheDirectory(buildDirectory().resolve("vm").resolve("jib-cache"));
+        .cacheDirectory(buildDirectory().resolve("vm").resolve("containerdisk"));
+    Map<String, String> all = new LinkedHashMap<>(projectLabels(time));
     if (labels != null) {
       for (Map.Entry<String, String> e : labels.entrySet()) {
         if (e.getKey() == null || e.getKey().isBlank()) {
           throw new MojoFailureException("<labels> holds a label without a name");
         }
-        b.label(e.getKey(), e.getValue() == null ? "" : e.getValue());
+        all.put(e.getKey(), e.getValue() == null ? "" : e.getValue());
       }
     }
+    b.labels(all);
+    all.forEach((k, v) -> {
+      if (k.startsWith(OCI_ANNOTATION_PREFIX)) {
+        b.annotation(k, v);
+      }
+    });
     if (!blank(instancetype)) {
       b.environment("INSTANCETYPE_KUBEVIRT_IO_DEFAULT_INSTANCETYPE", instancetype.trim());
     }
@@ -220,7 +230,9 @@ public class ContainerizeMojo extends AbstractRegistryMojo {
     return parse("the image settings", b::build);
   }
 
-  /** The pre-defined OCI annotation keys, as config labels (Jib core writes no manifest annotations). */
+  private static final String OCI_ANNOTATION_PREFIX = "org.opencontainers.image.";
+
+  /** The pre-defined OCI annotation keys from the project: manifest annotations and config labels. */
   private Map<String, String> projectLabels(Instant time) {
     Map<String, String> l = new LinkedHashMap<>();
     l.put("org.opencontainers.image.title", blank(project.getName()) ? project.getArtifactId() : project.getName());

@@ -46,6 +46,11 @@ class ContainerDiskBuilderTest {
         .label("org.opencontainers.image.title", "My VM")
         .label("org.opencontainers.image.version", "1.0.0")
         .label("team", "platform")
+        .annotation("org.opencontainers.image.title", "My VM")
+        .annotation("org.opencontainers.image.version", "1.0.0")
+        .annotation("org.opencontainers.image.source", "https://github.com/example/myvm")
+        .annotation("org.opencontainers.image.revision", "v1.0.0")
+        .annotation("org.opencontainers.image.created", TIME.toString())
         .environment("INSTANCETYPE_KUBEVIRT_IO_DEFAULT_INSTANCETYPE", "u1.small")
         .environment("INSTANCETYPE_KUBEVIRT_IO_DEFAULT_PREFERENCE", "fedora")
         .cacheDirectory(cache);
@@ -104,6 +109,9 @@ class ContainerDiskBuilderTest {
     JsonNode manifest = json(run("skopeo", "inspect", "--raw", "oci-archive:" + tar));
     assertEquals("application/vnd.oci.image.manifest.v1+json", manifest.get("mediaType").asText());
     assertEquals("application/vnd.oci.image.layer.v1.tar+gzip", manifest.get("layers").get(0).get("mediaType").asText());
+    assertAnnotations(manifest);
+    assertEquals(result.digest(), ImageFixtures.sha256Of(run("skopeo", "inspect", "--raw", "oci-archive:" + tar)),
+        "the manifest's digest is the image digest");
 
     // skopeo copy to an OCI layout keeps the blobs: read the layer tar ourselves...
     Path layout = dir.resolve("layout");
@@ -122,6 +130,16 @@ class ContainerDiskBuilderTest {
     assertOwnedAndMode(rootfs.resolve("disk"), 0555);
     assertOwnedAndMode(rootfs.resolve("disk/myvm.qcow2"), 0444);
     assertEquals(sha256(disk), sha256(rootfs.resolve("disk/myvm.qcow2")));
+  }
+
+  /** The OCI annotations from the project, on the manifest (or index). */
+  static void assertAnnotations(JsonNode manifestOrIndex) {
+    JsonNode a = manifestOrIndex.get("annotations");
+    assertEquals("My VM", a.get("org.opencontainers.image.title").asText(), () -> "annotations: " + manifestOrIndex);
+    assertEquals("1.0.0", a.get("org.opencontainers.image.version").asText());
+    assertEquals("https://github.com/example/myvm", a.get("org.opencontainers.image.source").asText());
+    assertEquals("v1.0.0", a.get("org.opencontainers.image.revision").asText());
+    assertEquals("2026-01-01T00:00:00Z", a.get("org.opencontainers.image.created").asText());
   }
 
   private static void assertOwnedAndMode(Path p, int mode) throws Exception {
@@ -143,6 +161,8 @@ class ContainerDiskBuilderTest {
     assertEquals(first.digest(), fresh.digest());
     assertEquals(first.layerDigest(), fresh.layerDigest());
     assertArrayEquals(Files.readAllBytes(dir.resolve("a.tar")), Files.readAllBytes(dir.resolve("c.tar")));
+    assertArrayEquals(Files.readAllBytes(dir.resolve("a.tar")), Files.readAllBytes(dir.resolve("b.tar")),
+        "the reused layer gives the same bytes");
 
     // A different timestamp or label is a different image.
     BuildResult later = tar(spec(cache).creationTime(TIME.plusSeconds(1)).build(), dir.resolve("d.tar"));
@@ -181,7 +201,60 @@ class ContainerDiskBuilderTest {
     assertContainerDiskLayer(blob(unpackedLayout(tar), r.layerDigest()), name, disk);
   }
 
-  /** Unpacks an OCI archive (Jib's tar) to read its blobs. */
+  @Test
+  void severalPlatformsGiveAnOciIndexOverOneLayerInTarAndLayout() throws Exception {
+    ContainerDiskSpec multi = spec(dir.resolve("cache"))
+        .platforms(ImagePlatform.parseList("linux/amd64,linux/arm64,linux/arm/v7")).build();
+    Path tar = dir.resolve("multi.tar");
+    BuildResult result = tar(multi, tar);
+    Path layout = dir.resolve("multi-layout");
+    BuildResult fromLayout = ContainerDiskBuilder.build(BuildRequest.builder().spec(multi).target(ImageTarget.OCI_LAYOUT)
+        .reference("example.org/apps/myvm-containerdisk:1.0").output(layout).build());
+    assertEquals(result.digest(), fromLayout.digest(), "tar and layout hold the same index");
+    assertTrue(fromLayout.layerReused(), "the layout copies the tar's layer");
+
+    for (String source : List.of("oci-archive:" + tar, "oci:" + layout)) {
+      String raw = run("skopeo", "inspect", "--raw", source);
+      assertEquals(result.digest(), ImageFixtures.sha256Of(raw), source);
+      JsonNode index = json(raw);
+      assertEquals("application/vnd.oci.image.index.v1+json", index.get("mediaType").asText());
+      assertAnnotations(index);
+      assertEquals(3, index.get("manifests").size());
+      List<String> archs = new ArrayList<>();
+      for (JsonNode m : index.get("manifests")) {
+        archs.add(m.get("platform").get("architecture").asText() + m.get("platform").path("variant").asText(""));
+        JsonNode manifest = json(Files.readString(blob(layout, m.get("digest").asText())));
+        assertEquals(result.layerDigest(), manifest.get("layers").get(0).get("digest").asText(),
+            "every platform's manifest points at the one layer");
+        assertAnnotations(manifest);
+      }
+      assertEquals(List.of("amd64", "arm64", "armv7"), archs);
+    }
+    // skopeo picks the platform from the index.
+    for (String arch : List.of("arm64", "amd64", "arm/v7")) {
+      Path copy = dir.resolve("copy-" + arch.replace('/', '-'));
+      String[] av = arch.split("/");
+      run("skopeo", "--override-arch", av[0], "--override-variant", av.length > 1 ? av[1] : "", "copy",
+          "oci-archive:" + tar, "oci:" + copy + ":x");
+      JsonNode config = json(run("skopeo", "inspect", "--config", "oci:" + copy + ":x"));
+      assertEquals(av[0], config.get("architecture").asText());
+      assertEquals(av.length > 1 ? av[1] : "", config.path("variant").asText(""));
+      assertEquals(result.layerDigest(),
+          json(run("skopeo", "inspect", "oci:" + copy + ":x")).get("Layers").get(0).asText());
+    }
+    // Exactly the two entries, modes and owners, as a runtime unpacks them.
+    Path bundle = dir.resolve("multi-bundle");
+    run("umoci", "unpack", "--image", dir.resolve("copy-arm64") + ":x", bundle.toString());
+    Path rootfs = bundle.resolve("rootfs");
+    try (Stream<Path> top = Files.list(rootfs)) {
+      assertEquals(List.of(rootfs.resolve("disk")), top.toList());
+    }
+    assertOwnedAndMode(rootfs.resolve("disk"), 0555);
+    assertOwnedAndMode(rootfs.resolve("disk/myvm.qcow2"), 0444);
+    assertEquals(sha256(disk), sha256(rootfs.resolve("disk/myvm.qcow2")));
+  }
+
+  /** Unpacks an OCI archive to read its blobs. */
   private Path unpackedLayout(Path tar) throws Exception {
     Path out = Files.createDirectories(dir.resolve(tar.getFileName() + ".d"));
     run("tar", "-xf", tar.toString(), "-C", out.toString());
@@ -200,6 +273,13 @@ class ContainerDiskBuilderTest {
     assertEquals(1, inspect.get("Layers").size());
     assertEquals("My VM", inspect.get("Labels").get("org.opencontainers.image.title").asText());
     assertTrue(result.digest().startsWith("sha256:"));
+    // (A Docker archive holds no manifest, skopeo makes one up: result.digest() is the manifest that push sends.)
+    // skopeo reads the whole archive (layer checked against the config's diff id) and a runtime unpacks it.
+    Path layout = dir.resolve("from-docker");
+    run("skopeo", "copy", "docker-archive:" + tar, "oci:" + layout + ":x");
+    Path bundle = dir.resolve("docker-bundle");
+    run("umoci", "unpack", "--image", layout + ":x", bundle.toString());
+    assertEquals(sha256(disk), sha256(bundle.resolve("rootfs/disk/myvm.qcow2")));
   }
 
   @Test
@@ -217,16 +297,24 @@ class ContainerDiskBuilderTest {
     Path layer = blob(layout, result.layerDigest());
     assertContainerDiskLayer(layer, "myvm.qcow2", disk);
     long size = Files.size(layer);
-    assertTrue(size > Files.size(disk) && size < Files.size(disk) * 1.001 + 4096, "stored, not compressed: " + size);
-    run("gzip", "-t", layer.toString());
+    // An uncompressed tar: two headers, the disk padded to 512, two zero blocks.
+    assertEquals(512 + 512 + (Files.size(disk) + 511) / 512 * 512 + 1024, size, "a plain tar, not compressed");
+    JsonNode manifest = json(run("skopeo", "inspect", "--raw", "oci:" + layout));
+    assertEquals("application/vnd.oci.image.layer.v1.tar", manifest.get("layers").get(0).get("mediaType").asText());
+    assertAnnotations(manifest);
+    JsonNode config = json(run("skopeo", "inspect", "--config", "oci:" + layout));
+    assertEquals(result.layerDigest(), config.get("rootfs").get("diff_ids").get(0).asText(),
+        "uncompressed: the diff id is the digest");
   }
 
   @Test
   void badInputFailsNamingTheProblem() throws Exception {
-    ContainerDiskSpec twoPlatforms = spec(dir.resolve("cache"))
+    ContainerDiskSpec twoPlatforms = spec(dir.resolve("cache")).format(ManifestFormat.DOCKER)
         .platforms(ImagePlatform.parseList("linux/amd64,linux/arm64")).build();
     ImageException multi = assertThrows(ImageException.class, () -> tar(twoPlatforms, dir.resolve("x.tar")));
-    assertTrue(multi.getMessage().contains("vm.containerize.target=registry"), multi.getMessage());
+    assertTrue(multi.getMessage().contains("Docker archive") && multi.getMessage().contains("imageFormat OCI"),
+        multi.getMessage());
+    assertFalse(Files.exists(dir.resolve("x.tar")));
 
     ContainerDiskSpec missing = spec(dir.resolve("cache")).disk(dir.resolve("target/vm/nothing.qcow2")).build();
     ImageException noDisk = assertThrows(ImageException.class, () -> tar(missing, dir.resolve("y.tar")));
@@ -240,8 +328,9 @@ class ContainerDiskBuilderTest {
     assertTrue(badRef.getMessage().contains("vm.image"), badRef.getMessage());
 
     IllegalArgumentException variant = assertThrows(IllegalArgumentException.class,
-        () -> ImagePlatform.parseList("linux/arm/v7"));
-    assertTrue(variant.getMessage().contains("linux/arm/v7"));
+        () -> ImagePlatform.parseList("linux/arm/v7/x"));
+    assertTrue(variant.getMessage().contains("linux/arm/v7/x"));
+    assertEquals(List.of(new ImagePlatform("linux", "arm", "v7")), ImagePlatform.parseList("linux/arm/v7"));
   }
 
   @Test

@@ -7,12 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vmpackager.io.DiskFullException;
+import dev.vmpackager.publish.RegistryAccess;
+import dev.vmpackager.testing.LocalRegistry;
 import dev.vmpackager.testing.TinyTmpfs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -21,8 +24,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The containerDisk image hits a full disk (a 3 MiB tmpfs) either in Jib's layer cache or in the
- * tar target: a clear ImageException naming where, and no temp or partial file left there.
+ * The containerDisk image hits a full disk (a 3 MiB tmpfs) in the tar or OCI layout target, or in
+ * the registry target's blob folder: a clear ImageException naming it, no temp or partial file left.
  */
 class ContainerDiskFullDiskTest {
 
@@ -54,7 +57,7 @@ class ContainerDiskFullDiskTest {
 
   @AfterEach
   void empty() throws Exception {
-    LayerCache.deleteRecursively(tmpfs.dir().resolve("jib-cache"));
+    ImageArchive.deleteRecursively(tmpfs.dir().resolve("work"));
   }
 
   static ContainerDiskSpec spec(Path cache) {
@@ -63,31 +66,52 @@ class ContainerDiskFullDiskTest {
   }
 
   @Test
-  void fullLayerCache() throws Exception {
-    Path cache = tmpfs.dir().resolve("jib-cache");
-    Path tar = dir.resolve("image.tar");
+  void fullLayoutTarget() throws Exception {
+    Path cache = dir.resolve("work");
+    Path layout = tmpfs.dir().resolve("layout");
     ImageException e = assertThrows(ImageException.class, () -> ContainerDiskBuilder.build(BuildRequest.builder()
-        .spec(spec(cache)).target(ImageTarget.TAR).reference(REF).output(tar).build()));
+        .spec(spec(cache)).target(ImageTarget.OCI_LAYOUT).reference(REF).output(layout).build()));
     DiskFullException cause = assertInstanceOf(DiskFullException.class, e.getCause(), e::toString);
-    assertEquals(LayerCache.applicationCache(spec(cache)).toString(), cause.getFile());
-    assertEquals("Writing the image layer of " + disk + " failed: " + LayerCache.applicationCache(spec(cache))
-        + REASON, e.getMessage());
-    assertEquals(List.of(), files(tmpfs.dir()), "no temp or partial layer left in the cache");
-    assertTrue(Files.notExists(tar));
+    assertEquals(layout.toString(), cause.getFile());
+    assertEquals("Writing the containerDisk image " + REF + " failed: " + layout + REASON, e.getMessage());
+    assertEquals(List.of(), tmpfs.names(), "no temp folder or partial blob left");
     assertArrayEquals(diskSha, sha(disk), "the disk is unchanged");
   }
 
   @Test
   void fullTarTarget() throws Exception {
-    Path cache = dir.resolve("jib-cache");
-    Path tar = tmpfs.dir().resolve("image.tar");
-    ImageException e = assertThrows(ImageException.class, () -> ContainerDiskBuilder.build(BuildRequest.builder()
-        .spec(spec(cache)).target(ImageTarget.TAR).reference(REF).output(tar).build()));
-    DiskFullException cause = assertInstanceOf(DiskFullException.class, e.getCause(), e::toString);
-    assertEquals(tar.toString(), cause.getFile());
-    assertEquals("Writing the containerDisk image " + REF + " failed: " + tar + REASON, e.getMessage());
-    assertEquals(List.of(), files(tmpfs.dir()), "no temp or partial tar left");
-    assertArrayEquals(diskSha, sha(disk), "the disk is unchanged");
+    // gzip (the parallel writer thread hits ENOSPC) and none (the kernel copy hits it).
+    for (LayerCompression compression : LayerCompression.values()) {
+      Path cache = dir.resolve("work-" + compression);
+      Path tar = tmpfs.dir().resolve("image.tar");
+      ContainerDiskSpec spec = ContainerDiskSpec.builder().disk(disk).diskFileName("myvm.qcow2")
+          .creationTime(Instant.EPOCH).compression(compression).cacheDirectory(cache).build();
+      ImageException e = assertThrows(ImageException.class, () -> ContainerDiskBuilder.build(BuildRequest.builder()
+          .spec(spec).target(ImageTarget.TAR).reference(REF).output(tar).build()));
+      DiskFullException cause = assertInstanceOf(DiskFullException.class, e.getCause(), e::toString);
+      assertEquals(tar.toString(), cause.getFile());
+      assertEquals("Writing the containerDisk image " + REF + " failed: " + tar + REASON, e.getMessage());
+      assertEquals(List.of(), files(tmpfs.dir()), "no temp or partial tar left");
+      assertArrayEquals(diskSha, sha(disk), "the disk is unchanged");
+    }
+  }
+
+  @Test
+  void fullBlobFolderOfTheRegistryTarget() throws Exception {
+    Path work = tmpfs.dir().resolve("work");
+    try (LocalRegistry registry = LocalRegistry.plain(dir.resolve("registry"))) {
+      RegistryAccess access = new RegistryAccess(registry.hostPort(), Optional.empty(), true, Optional.empty());
+      ImageException e = assertThrows(ImageException.class, () -> ContainerDiskBuilder.build(BuildRequest.builder()
+          .spec(spec(work)).target(ImageTarget.REGISTRY).reference(registry.hostPort() + "/apps/full:1")
+          .access(access).build()));
+      DiskFullException cause = assertInstanceOf(DiskFullException.class, e.getCause(), e::toString);
+      assertEquals(work.resolve("blobs").toString(), cause.getFile());
+      assertEquals("Writing the image layer of " + disk + " failed: " + work.resolve("blobs") + REASON,
+          e.getMessage());
+      assertEquals(List.of(), files(tmpfs.dir()), "no temp or partial blob left");
+      assertTrue(Files.readAllLines(registry.directory().resolve("registry.log")).stream()
+          .noneMatch(l -> l.contains("PUT /v2/apps/full/manifests")), "nothing pushed");
+    }
   }
 
   @Test
@@ -107,7 +131,7 @@ class ContainerDiskFullDiskTest {
     }
   }
 
-  /** @return the regular files under {@code root} (folders Jib creates for its cache may stay) */
+  /** @return the regular files under {@code root} */
   static List<Path> files(Path root) throws Exception {
     try (Stream<Path> s = Files.walk(root)) {
       return s.filter(Files::isRegularFile).toList();

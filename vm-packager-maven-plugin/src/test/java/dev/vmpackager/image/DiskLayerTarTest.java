@@ -67,4 +67,22 @@ class DiskLayerTarTest {
       assertEquals(Instant.parse("2026-01-01T00:00:00Z"), f.getModTime().toInstant());
     }
   }
+
+  /**
+   * The image tar's layer entry of a blob of 8 GiB or more: the size in the base-256 form, which
+   * commons-compress (and Go's archive/tar) read back exactly; below that, ustar octal.
+   */
+  @Test
+  void hugeEntrySizeIsBase256AndReadBack() throws Exception {
+    long huge = (9L << 30) + 12345;
+    byte[] h = DiskLayerTar.header("blobs/sha256/" + "a".repeat(64), '0', huge, 0644, 0, 1767225600L);
+    assertEquals((byte) 0x80, h[124], "base-256 marker");
+    TarArchiveEntry e = new TarArchiveEntry(h);
+    assertEquals(huge, e.getSize());
+    assertEquals("blobs/sha256/" + "a".repeat(64), e.getName());
+    assertTrue(e.isCheckSumOK(), "checksum over the binary size field");
+    TarArchiveEntry small = new TarArchiveEntry(DiskLayerTar.header("x", '0', 1234, 0644, 0, 0));
+    assertEquals(1234, small.getSize());
+    assertTrue(small.isCheckSumOK());
+  }
 }

@@ -69,6 +69,12 @@ final class ImageFixtures {
     return "sha256:" + HexFormat.of().formatHex(md.digest());
   }
 
+  /** @return {@code sha256:<hex>} of the UTF-8 bytes of {@code text} (e.g. skopeo's --raw output) */
+  static String sha256Of(String text) throws Exception {
+    return "sha256:" + HexFormat.of().formatHex(
+        MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+  }
+
   static Path blob(Path layout, String digest) {
     return layout.resolve("blobs").resolve("sha256").resolve(digest.substring("sha256:".length()));
   }
@@ -76,10 +82,16 @@ final class ImageFixtures {
   /** One tar entry of a layer: name, type, mode, owner, size, content digest. */
   record Entry(String name, boolean directory, int mode, long uid, long gid, long size, String contentSha256) {}
 
-  /** Reads a (gzip) layer blob's tar entries, hashing file contents. */
+  /** Reads a layer blob (gzip or plain tar)'s tar entries, hashing file contents. */
   static List<Entry> layerEntries(Path layerBlob) throws Exception {
     List<Entry> entries = new ArrayList<>();
-    try (InputStream in = new GZIPInputStream(Files.newInputStream(layerBlob), 1 << 16);
+    boolean gzip;
+    try (InputStream head = Files.newInputStream(layerBlob)) {
+      byte[] magic = head.readNBytes(2);
+      gzip = magic.length == 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b;
+    }
+    InputStream raw = new java.io.BufferedInputStream(Files.newInputStream(layerBlob), 1 << 16);
+    try (InputStream in = gzip ? new GZIPInputStream(raw, 1 << 16) : raw;
         TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
       TarArchiveEntry e;
       while ((e = tar.getNextEntry()) != null) {

@@ -31,6 +31,8 @@ class ImagePublisherTest {
   static LocalRegistry secure;
   static ContainerDiskSpec spec;
   static String builtDigest;
+  static BuildResult built;
+  static Path builtTar;
 
   @BeforeAll
   static void start() throws Exception {
@@ -38,7 +40,9 @@ class ImagePublisherTest {
     secure = LocalRegistry.tlsWithAuth(shared.resolve("secure"));
     ContainerDiskBuilderTest.disk = ImageFixtures.qcow2(shared, "source", 23);
     spec = ContainerDiskBuilderTest.spec(shared.resolve("cache")).build();
-    builtDigest = ContainerDiskBuilderTest.tar(spec, shared.resolve("built.tar")).digest();
+    builtTar = shared.resolve("built.tar");
+    built = ContainerDiskBuilderTest.tar(spec, builtTar);
+    builtDigest = built.digest();
   }
 
   @AfterAll
@@ -80,10 +84,25 @@ class ImagePublisherTest {
     RegistryAccess access = new RegistryAccess(plain.hostPort(), Optional.empty(), true, Optional.empty());
     String ref = plain.hostPort() + "/apps/myvm:1.0";
     Collecting log = new Collecting();
+    java.nio.file.attribute.FileTime tarTime = Files.getLastModifiedTime(builtTar);
     BuildResult first = ImagePublisher.pushWithResult(
         new ImagePublisher.PushRequest(spec, ref, List.of("latest"), access, false, log));
     assertEquals(builtDigest, first.digest());
-    assertTrue(first.layerReused(), "the push reuses the layer containerize compressed");
+    assertTrue(first.layerReused(), "the push sends the layer containerize wrote into the tar");
+    assertTrue(log.lines.stream().anyMatch(l -> l.contains("from " + builtTar)), () -> "pushed from the tar: " + log.lines);
+    assertFalse(log.lines.stream().anyMatch(l -> l.contains("Compressing")), () -> "not compressed again: " + log.lines);
+    assertEquals(tarTime, Files.getLastModifiedTime(builtTar), "the push does not touch the tar");
+    assertFalse(Files.exists(spec.cacheDirectory().resolve("blobs")), "no second copy of the layer");
+    // The registry holds the tar's layer bytes: same digest, and the manifest with the annotations.
+    JsonNode manifest = json(plain.skopeo("inspect", "--raw", "docker://" + ref));
+    assertEquals(built.layerDigest(), manifest.get("layers").get(0).get("digest").asText());
+    assertEquals(builtDigest, ImageFixtures.sha256Of(plain.skopeo("inspect", "--raw", "docker://" + ref)));
+    ContainerDiskBuilderTest.assertAnnotations(manifest);
+    Path pulledBlob = shared.resolve("pulled");
+    plain.skopeo("copy", "docker://" + ref, "oci:" + pulledBlob + ":x");
+    assertEquals(built.layerDigest(), ImageFixtures.sha256(ImageFixtures.blob(pulledBlob, built.layerDigest())));
+    ContainerDiskBuilderTest.assertContainerDiskLayer(ImageFixtures.blob(pulledBlob, built.layerDigest()),
+        "myvm.qcow2", ContainerDiskBuilderTest.disk);
     JsonNode inspect = json(plain.skopeo("inspect", "docker://" + ref));
     assertEquals(builtDigest, inspect.get("Digest").asText());
     assertEquals(builtDigest, json(plain.skopeo("inspect", "docker://" + plain.hostPort() + "/apps/myvm:latest"))
@@ -99,34 +118,87 @@ class ImagePublisherTest {
   }
 
   @Test
+  void withoutABuiltLayerThePushWritesOneBlobFileAndReusesIt() throws Exception {
+    ContainerDiskSpec fresh = ContainerDiskBuilderTest.spec(shared.resolve("fresh-cache")).build();
+    RegistryAccess access = new RegistryAccess(plain.hostPort(), Optional.empty(), true, Optional.empty());
+    String ref = plain.hostPort() + "/apps/fresh:1.0";
+    BuildResult first = ImagePublisher.pushWithResult(
+        new ImagePublisher.PushRequest(fresh, ref, List.of(), access, false, BuildListener.NONE));
+    assertFalse(first.layerReused());
+    assertEquals(builtDigest, first.digest(), "reproducible: the same digest as the tar's");
+    Path blob = fresh.cacheDirectory().resolve("blobs").resolve(first.layerDigest().substring(7));
+    assertEquals(first.layerDigest(), ImageFixtures.sha256(blob));
+    java.nio.file.attribute.FileTime blobTime = Files.getLastModifiedTime(blob);
+    BuildResult again = ImagePublisher.pushWithResult(
+        new ImagePublisher.PushRequest(fresh, ref, List.of("2"), access, false, BuildListener.NONE));
+    assertTrue(again.layerReused(), "the blob file is pushed, not written again");
+    assertEquals(blobTime, Files.getLastModifiedTime(blob));
+    assertEquals(builtDigest, json(plain.skopeo("inspect", "docker://" + plain.hostPort() + "/apps/fresh:2"))
+        .get("Digest").asText());
+  }
+
+  @Test
+  void dockerFormatTarThenPushGivesTheTarsDigest() throws Exception {
+    ContainerDiskSpec docker = ContainerDiskBuilderTest.spec(shared.resolve("docker-cache")).format(ManifestFormat.DOCKER)
+        .build();
+    Path tar = shared.resolve("docker.tar");
+    BuildResult result = ContainerDiskBuilderTest.tar(docker, tar);
+    RegistryAccess access = new RegistryAccess(plain.hostPort(), Optional.empty(), true, Optional.empty());
+    String ref = plain.hostPort() + "/apps/docker:1.0";
+    BuildResult pushed = ImagePublisher.pushWithResult(
+        new ImagePublisher.PushRequest(docker, ref, List.of(), access, false, BuildListener.NONE));
+    assertTrue(pushed.layerReused(), "pushed from the Docker archive's layer");
+    assertEquals(result.digest(), pushed.digest());
+    String raw = plain.skopeo("inspect", "--raw", "docker://" + ref);
+    assertEquals(result.digest(), ImageFixtures.sha256Of(raw));
+    JsonNode manifest = json(raw);
+    assertEquals("application/vnd.docker.distribution.manifest.v2+json", manifest.get("mediaType").asText());
+    assertFalse(manifest.has("annotations"), "Docker V2.2 manifests have no annotations");
+    assertEquals("application/vnd.docker.image.rootfs.diff.tar.gzip",
+        manifest.get("layers").get(0).get("mediaType").asText());
+    assertEquals("My VM", json(plain.skopeo("inspect", "docker://" + ref)).get("Labels")
+        .get("org.opencontainers.image.title").asText(), "the labels carry the annotation keys");
+  }
+
+  @Test
   void severalPlatformsGiveAnIndexOverTheSameLayer() throws Exception {
     ContainerDiskSpec.Builder multi = ContainerDiskBuilderTest.spec(shared.resolve("cache"))
         .platforms(ImagePlatform.parseList("linux/amd64,linux/arm64"));
     RegistryAccess access = new RegistryAccess(plain.hostPort(), Optional.empty(), true, Optional.empty());
-    String ref = plain.hostPort() + "/apps/multi:1.0";
-    // Jib 0.28.1 cannot write an OCI index: a clear error, before anything is compressed or sent.
-    ImageException oci = assertThrows(ImageException.class, () -> ImagePublisher.push(
-        new ImagePublisher.PushRequest(multi.build(), ref, List.of(), access, false, null)));
-    assertTrue(oci.getMessage().contains("<imageFormat>Docker</imageFormat>"), oci.getMessage());
-
-    String digest = ImagePublisher.push(new ImagePublisher.PushRequest(multi.format(ManifestFormat.DOCKER).build(), ref,
-        List.of(), access, false, null));
-    JsonNode index = json(plain.skopeo("inspect", "--raw", "docker://" + ref));
-    assertEquals("application/vnd.docker.distribution.manifest.list.v2+json", index.get("mediaType").asText());
-    assertEquals(2, index.get("manifests").size());
-    List<String> archs = new ArrayList<>();
-    List<String> layers = new ArrayList<>();
-    for (JsonNode m : index.get("manifests")) {
-      archs.add(m.get("platform").get("architecture").asText());
-      String d = m.get("digest").asText();
-      JsonNode manifest = json(plain.skopeo("inspect", "--raw", "docker://" + plain.hostPort() + "/apps/multi@" + d));
-      assertEquals(1, manifest.get("layers").size());
-      layers.add(manifest.get("layers").get(0).get("digest").asText());
+    // The OCI index (default) and the Docker manifest list.
+    for (ManifestFormat format : ManifestFormat.values()) {
+      String ref = plain.hostPort() + "/apps/multi-" + format.name().toLowerCase() + ":1.0";
+      String digest = ImagePublisher.push(new ImagePublisher.PushRequest(multi.format(format).build(), ref,
+          List.of(), access, false, null));
+      String raw = plain.skopeo("inspect", "--raw", "docker://" + ref);
+      assertEquals(digest, ImageFixtures.sha256Of(raw));
+      JsonNode index = json(raw);
+      assertEquals(format == ManifestFormat.OCI ? "application/vnd.oci.image.index.v1+json"
+          : "application/vnd.docker.distribution.manifest.list.v2+json", index.get("mediaType").asText());
+      assertEquals(2, index.get("manifests").size());
+      if (format == ManifestFormat.OCI) {
+        ContainerDiskBuilderTest.assertAnnotations(index);
+      }
+      List<String> archs = new ArrayList<>();
+      List<String> layers = new ArrayList<>();
+      for (JsonNode m : index.get("manifests")) {
+        archs.add(m.get("platform").get("architecture").asText());
+        String d = m.get("digest").asText();
+        JsonNode manifest = json(plain.skopeo("inspect", "--raw", "docker://" + ref.substring(0, ref.lastIndexOf(':'))
+            + "@" + d));
+        assertEquals(1, manifest.get("layers").size());
+        layers.add(manifest.get("layers").get(0).get("digest").asText());
+      }
+      assertEquals(List.of("amd64", "arm64"), archs);
+      assertEquals(List.of(built.layerDigest(), built.layerDigest()), layers, "both manifests point to the one layer");
+      String reported = json(plain.skopeo("inspect", "docker://" + ref)).get("Digest").asText();
+      assertEquals(digest, reported);
+      // skopeo picks arm64 from the registry's index.
+      Path copy = shared.resolve("arm64-" + format);
+      plain.skopeo("copy", "--override-arch", "arm64", "docker://" + ref, "oci:" + copy + ":x");
+      assertEquals("arm64", json(ImageFixtures.run("skopeo", "inspect", "--config", "oci:" + copy + ":x"))
+          .get("architecture").asText());
     }
-    assertEquals(List.of("amd64", "arm64"), archs);
-    assertEquals(layers.get(0), layers.get(1), "both manifests point to the one layer");
-    String reported = json(plain.skopeo("inspect", "docker://" + ref)).get("Digest").asText();
-    assertEquals(digest, reported);
   }
 
   @Test

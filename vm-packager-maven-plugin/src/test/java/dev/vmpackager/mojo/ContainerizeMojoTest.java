@@ -100,10 +100,21 @@ class ContainerizeMojoTest {
     assertEquals("vm", labels.get("team").asText());
     assertEquals("INSTANCETYPE_KUBEVIRT_IO_DEFAULT_INSTANCETYPE=u1.small", inspect.get("Env").get(0).asText());
     assertEquals(1, inspect.get("Env").size());
+    // The same keys as OCI manifest annotations (Jib's own manifests have none).
+    JsonNode annotations = new ObjectMapper().readTree(run("skopeo", "inspect", "--raw", "oci-archive:" + tar))
+        .get("annotations");
+    assertEquals("Cirros VM", annotations.get("org.opencontainers.image.title").asText());
+    assertEquals("1.0-SNAPSHOT", annotations.get("org.opencontainers.image.version").asText());
+    assertEquals("Cirros, the classic KubeVirt demo", annotations.get("org.opencontainers.image.description").asText());
+    assertEquals("https://github.com/example/vm-cirros", annotations.get("org.opencontainers.image.source").asText());
+    assertEquals("v1.0", annotations.get("org.opencontainers.image.revision").asText());
+    assertEquals("https://override.example.com", annotations.get("org.opencontainers.image.url").asText());
+    assertEquals("2026-01-01T00:00:00Z", annotations.get("org.opencontainers.image.created").asText());
+    assertFalse(annotations.has("team"), "only org.opencontainers.image.* keys are annotations");
 
     ContainerDiskSpec spec = ContainerDiskSpec.load(base.resolve("target/vm").resolve(ContainerDiskSpec.FILE_NAME));
     assertEquals("vm-cirros.qcow2", spec.diskFileName());
-    assertTrue(spec.cacheDirectory().startsWith(base.resolve("target")), "Jib's caches stay under target/");
+    assertTrue(spec.cacheDirectory().startsWith(base.resolve("target")), "the working folder is under target/");
 
     // Built again: the same digest, and the spec is unchanged.
     m.execute();
