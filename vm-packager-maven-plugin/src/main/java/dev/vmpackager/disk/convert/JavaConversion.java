@@ -397,42 +397,109 @@ final class JavaConversion {
   }
 
   /**
-   * The mapped window: a block wholly inside one mapped piece is scanned and written from the
-   * mapping; a block only partly covered (piece edges, the disk's tail) is assembled in the data
-   * buffer with zeros around, as the read path does.
+   * Sets each block's buffer, position there and whether it holds a non-zero byte, for a window
+   * whose data ranges are mapped: a block wholly inside one mapped piece stays in the mapping; a
+   * block only partly covered (piece edges, the disk's tail) is assembled in the data buffer with
+   * zeros around, as the read path does.
    */
-  private void processMapped(Window w, Buffers b, int blocks) throws IOException, InterruptedException {
+  private void scanMapped(Buffers b, int blocks) {
     ByteBuffer data = b.data;
     boolean[] nz = b.nonZero;
     int k = 0;
-    for (int i = 0; i < blocks; i++) {
+    int i = 0;
+    while (i < blocks) {
       int bf = i * block;
       int bt = bf + block;
       while (k < b.nSeg && b.segTo[k] <= bf) {
         k++;
       }
       b.blockBuf[i] = null;
+      nz[i] = false;
       if (k == b.nSeg || b.segFrom[k] >= bt) {
-        nz[i] = false;
+        i++;
         continue;
       }
       if (b.segFrom[k] <= bf && b.segTo[k] >= bt) {
-        b.blockBuf[i] = b.seg[k];
-        b.blockPos[i] = bf - b.segFrom[k];
-      } else {
-        zero(data, bf, bt);
-        for (int j = k; j < b.nSeg && b.segFrom[j] < bt; j++) {
-          int f = Math.max(bf, b.segFrom[j]);
-          int t = Math.min(bt, b.segTo[j]);
-          data.limit(t).position(f);
-          data.put(b.seg[j].duplicate().limit(t - b.segFrom[j]).position(f - b.segFrom[j]));
-        }
-        b.blockBuf[i] = data;
-        b.blockPos[i] = bf;
+        i = scanRun(b.seg[k], b.segFrom[k], i, Math.min(blocks, b.segTo[k] / block), b);
+        continue;
       }
-      nz[i] = !isZero(b.blockBuf[i], b.blockPos[i], block);
+      zero(data, bf, bt);
+      for (int j = k; j < b.nSeg && b.segFrom[j] < bt; j++) {
+        int f = Math.max(bf, b.segFrom[j]);
+        int t = Math.min(bt, b.segTo[j]);
+        data.limit(t).position(f);
+        data.put(b.seg[j].duplicate().limit(t - b.segFrom[j]).position(f - b.segFrom[j]));
+      }
+      b.blockBuf[i] = data;
+      b.blockPos[i] = bf;
+      nz[i] = !isZero(data, bf, block);
+      i++;
     }
     data.clear();
+  }
+
+  /**
+   * Scans blocks {@code from} to {@code to} (exclusive), which lie wholly in mapping {@code m}
+   * starting at window offset {@code base}.
+   *
+   * @return {@code to}
+   */
+  private int scanRun(ByteBuffer m, int base, int from, int to, Buffers b) {
+    boolean[] nz = b.nonZero;
+    int i = from;
+    while (i < to) {
+      int p = i * block - base;
+      b.blockBuf[i] = m;
+      b.blockPos[i] = p;
+      // Data blocks almost always start with a non-zero byte: one look settles them without
+      // streaming the block through the cache (the write copies it anyway).
+      if (m.getLong(p) != 0) {
+        nz[i] = true;
+        i++;
+        continue;
+      }
+      // Otherwise find the first non-zero byte up to the run's end in one vectorized pass: every
+      // block before the one holding it is zero, that one is not.
+      int end = to * block - base;
+      int q = firstNonZero(m, p, end);
+      int zeroTo = (q + base) / block;
+      for (; i < zeroTo; i++) {
+        b.blockBuf[i] = m;
+        b.blockPos[i] = i * block - base;
+        nz[i] = false;
+      }
+      if (i < to) {
+        b.blockBuf[i] = m;
+        b.blockPos[i] = i * block - base;
+        nz[i] = true;
+        i++;
+      }
+    }
+    return to;
+  }
+
+  /** @return the index of the first non-zero byte of {@code m} in [from, to), or {@code to} */
+  private static int firstNonZero(ByteBuffer m, int from, int to) {
+    for (int p = from; p < to; ) {
+      int n = Math.min(to - p, ZEROS.capacity());
+      int x = m.slice(p, n).mismatch(ZEROS.slice(0, n));
+      if (x >= 0) {
+        return p + x;
+      }
+      p += n;
+    }
+    return to;
+  }
+
+  /**
+   * The mapped window: a block wholly inside one mapped piece is scanned and written from the
+   * mapping; a block only partly covered (piece edges, the disk's tail) is assembled in the data
+   * buffer with zeros around, as the read path does.
+   */
+  /** The mapped window: scanned in the mappings, then written from them. */
+  private void processMapped(Window w, Buffers b, int blocks) throws IOException, InterruptedException {
+    boolean[] nz = b.nonZero;
+    scanMapped(b, blocks);
     if (qcow2) {
       awaitTurn(w.seq);
       try {
