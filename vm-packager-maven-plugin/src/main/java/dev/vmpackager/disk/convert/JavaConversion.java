@@ -122,8 +122,12 @@ final class JavaConversion {
     final long[] host = new long[WINDOW / Qcow2Writer.CLUSTER_SIZE];
     final boolean[] nonZero = new boolean[WINDOW / RAW_BLOCK];
     /** Per block: the buffer holding it (a mapping or data) and its position there. */
-    final ByteBuffer[] blockBuf = new ByteBuffer[WINDOW / RAW_BLOCK];
-    final int[] blockPos = new int[WINDOW / RAW_BLOCK];
+    /** Mapped windows: runs of non-zero blocks [runFrom, runTo), kept in runBuf from runPos on. */
+    final ByteBuffer[] runBuf = new ByteBuffer[WINDOW / RAW_BLOCK];
+    final int[] runPos = new int[WINDOW / RAW_BLOCK];
+    final int[] runFrom = new int[WINDOW / RAW_BLOCK];
+    final int[] runTo = new int[WINDOW / RAW_BLOCK];
+    int nRuns;
     /** The window's mapped pieces: guest window offsets (from, to) and their mappings. */
     final int[] segFrom = new int[MAX_SEGMENTS];
     final int[] segTo = new int[MAX_SEGMENTS];
@@ -133,6 +137,14 @@ final class JavaConversion {
 
     Buffers(boolean compress) {
       packed = compress ? ByteBuffer.allocateDirect(WINDOW) : null;
+    }
+
+    void addRun(ByteBuffer buf, int pos, int from, int to) {
+      runBuf[nRuns] = buf;
+      runPos[nRuns] = pos;
+      runFrom[nRuns] = from;
+      runTo[nRuns] = to;
+      nRuns++;
     }
   }
 
@@ -331,8 +343,9 @@ final class JavaConversion {
           Unmapper.unmap(b.seg[k]);
           b.seg[k] = null;
         }
-        java.util.Arrays.fill(b.blockBuf, null);
+        java.util.Arrays.fill(b.runBuf, 0, b.nRuns, null);
         b.nSeg = 0;
+        b.nRuns = 0;
       }
       return;
     }
@@ -396,86 +409,140 @@ final class JavaConversion {
     }
   }
 
-  /**
-   * Sets each block's buffer, position there and whether it holds a non-zero byte, for a window
-   * whose data ranges are mapped: a block wholly inside one mapped piece stays in the mapping; a
-   * block only partly covered (piece edges, the disk's tail) is assembled in the data buffer with
-   * zeros around, as the read path does.
-   */
-  private void scanMapped(Buffers b, int blocks) {
-    ByteBuffer data = b.data;
-    boolean[] nz = b.nonZero;
-    int k = 0;
-    int i = 0;
-    while (i < blocks) {
-      int bf = i * block;
-      int bt = bf + block;
-      while (k < b.nSeg && b.segTo[k] <= bf) {
-        k++;
+  /** The mapped window: scanned in the mappings into runs of non-zero blocks, then written from them. */
+  private void processMapped(Window w, Buffers b, int blocks) throws IOException, InterruptedException {
+    scanMapped(b, blocks);
+    if (qcow2) {
+      awaitTurn(w.seq);
+      try {
+        long firstCluster = w.start / block;
+        for (int r = 0; r < b.nRuns; r++) {
+          for (int i = b.runFrom[r]; i < b.runTo[r]; i++) {
+            b.host[i] = qWriter.allocate(firstCluster + i);
+          }
+        }
+      } finally {
+        passTurn();
       }
-      b.blockBuf[i] = null;
-      nz[i] = false;
-      if (k == b.nSeg || b.segFrom[k] >= bt) {
-        i++;
-        continue;
-      }
-      if (b.segFrom[k] <= bf && b.segTo[k] >= bt) {
-        i = scanRun(b.seg[k], b.segFrom[k], i, Math.min(blocks, b.segTo[k] / block), b);
-        continue;
-      }
-      zero(data, bf, bt);
-      for (int j = k; j < b.nSeg && b.segFrom[j] < bt; j++) {
-        int f = Math.max(bf, b.segFrom[j]);
-        int t = Math.min(bt, b.segTo[j]);
-        data.limit(t).position(f);
-        data.put(b.seg[j].duplicate().limit(t - b.segFrom[j]).position(f - b.segFrom[j]));
-      }
-      b.blockBuf[i] = data;
-      b.blockPos[i] = bf;
-      nz[i] = !isZero(data, bf, block);
-      i++;
     }
-    data.clear();
+    for (int r = 0; r < b.nRuns; r++) {
+      ByteBuffer src = b.runBuf[r];
+      int pos = b.runPos[r];
+      int from = b.runFrom[r];
+      int to = b.runTo[r];
+      if (!qcow2) {
+        int len = Math.min((to - from) * block, w.len - from * block);
+        rWriter.write(src.duplicate().limit(pos + len).position(pos), w.start + (long) from * block);
+        continue;
+      }
+      // Clusters allocated one after another are contiguous on the host except where an L2
+      // table was put between them: one write per contiguous piece.
+      while (from < to) {
+        int j = from + 1;
+        while (j < to && b.host[j] == b.host[from] + (long) (j - from) * block) {
+          j++;
+        }
+        int len = (j - from) * block;
+        qWriter.write(src.duplicate().limit(pos + len).position(pos), b.host[from]);
+        pos += len;
+        from = j;
+      }
+    }
+    progress.advance(dataBytes(w));
   }
 
   /**
-   * Scans blocks {@code from} to {@code to} (exclusive), which lie wholly in mapping {@code m}
-   * starting at window offset {@code base}.
-   *
-   * @return {@code to}
+   * Finds the window's runs of non-zero blocks, in guest order, for a window whose data ranges are
+   * mapped: a block wholly inside one mapped piece stays in the mapping; a block only partly
+   * covered (piece edges, the disk's tail) is assembled in the data buffer with zeros around, as
+   * the read path does. Blocks no piece covers are zero.
    */
-  private int scanRun(ByteBuffer m, int base, int from, int to, Buffers b) {
-    boolean[] nz = b.nonZero;
+  private void scanMapped(Buffers b, int blocks) {
+    b.nRuns = 0;
+    // One step per mapped piece, not per block: only the whole blocks' scan is a hot loop.
+    int assembled = -1;
+    for (int k = 0; k < b.nSeg; k++) {
+      int from = b.segFrom[k];
+      int to = b.segTo[k];
+      int first = (from + block - 1) / block;
+      int last = Math.min(blocks, to / block);
+      if (from % block != 0 && from / block != assembled) {
+        assembled = from / block;
+        assemble(b, assembled, k);
+      }
+      if (first < last) {
+        scanRun(b.seg[k], from, first, last, b);
+      }
+      if (to % block != 0 && last < blocks && last != assembled) {
+        assembled = last;
+        assemble(b, assembled, k);
+      }
+    }
+  }
+
+  /**
+   * Copies the mapped parts of block {@code i}, which only partly lies in mapped pieces, into the
+   * data buffer with zeros around, and adds it as a run when it is not all zeros.
+   *
+   * @param k the first mapped piece overlapping the block
+   */
+  private void assemble(Buffers b, int i, int k) {
+    ByteBuffer data = b.data;
+    int bf = i * block;
+    int bt = bf + block;
+    zero(data, bf, bt);
+    for (int j = k; j < b.nSeg && b.segFrom[j] < bt; j++) {
+      int f = Math.max(bf, b.segFrom[j]);
+      int t = Math.min(bt, b.segTo[j]);
+      data.limit(t).position(f);
+      data.put(b.seg[j].duplicate().limit(t - b.segFrom[j]).position(f - b.segFrom[j]));
+    }
+    data.clear();
+    if (!isZero(data, bf, block)) {
+      b.addRun(data, bf, i, i + 1);
+    }
+  }
+
+  /**
+   * Adds the runs of non-zero blocks among blocks {@code from} to {@code to} (exclusive), which lie
+   * wholly in mapping {@code m} starting at window offset {@code base}.
+   */
+  private void scanRun(ByteBuffer m, int base, int from, int to, Buffers b) {
+    int end = to * block - base;
+    int runStart = -1;
     int i = from;
     while (i < to) {
       int p = i * block - base;
-      b.blockBuf[i] = m;
-      b.blockPos[i] = p;
       // Data blocks almost always start with a non-zero byte: one look settles them without
       // streaming the block through the cache (the write copies it anyway).
       if (m.getLong(p) != 0) {
-        nz[i] = true;
+        if (runStart < 0) {
+          runStart = i;
+        }
         i++;
         continue;
       }
-      // Otherwise find the first non-zero byte up to the run's end in one vectorized pass: every
+      // Otherwise find the first non-zero byte up to the end in one vectorized pass: every
       // block before the one holding it is zero, that one is not.
-      int end = to * block - base;
-      int q = firstNonZero(m, p, end);
-      int zeroTo = (q + base) / block;
-      for (; i < zeroTo; i++) {
-        b.blockBuf[i] = m;
-        b.blockPos[i] = i * block - base;
-        nz[i] = false;
+      int z = (firstNonZero(m, p, end) + base) / block;
+      if (z > i) {
+        if (runStart >= 0) {
+          b.addRun(m, runStart * block - base, runStart, i);
+          runStart = -1;
+        }
+        i = z;
+        if (i >= to) {
+          break;
+        }
       }
-      if (i < to) {
-        b.blockBuf[i] = m;
-        b.blockPos[i] = i * block - base;
-        nz[i] = true;
-        i++;
+      if (runStart < 0) {
+        runStart = i;
       }
+      i++;
     }
-    return to;
+    if (runStart >= 0) {
+      b.addRun(m, runStart * block - base, runStart, i);
+    }
   }
 
   /** @return the index of the first non-zero byte of {@code m} in [from, to), or {@code to} */
@@ -496,53 +563,6 @@ final class JavaConversion {
    * mapping; a block only partly covered (piece edges, the disk's tail) is assembled in the data
    * buffer with zeros around, as the read path does.
    */
-  /** The mapped window: scanned in the mappings, then written from them. */
-  private void processMapped(Window w, Buffers b, int blocks) throws IOException, InterruptedException {
-    boolean[] nz = b.nonZero;
-    scanMapped(b, blocks);
-    if (qcow2) {
-      awaitTurn(w.seq);
-      try {
-        long firstCluster = w.start / block;
-        for (int i = 0; i < blocks; i++) {
-          if (nz[i]) {
-            b.host[i] = qWriter.allocate(firstCluster + i);
-          }
-        }
-      } finally {
-        passTurn();
-      }
-    }
-    // One write per run of blocks that follow each other both in one buffer and on the target.
-    int i = 0;
-    while (i < blocks) {
-      if (!nz[i]) {
-        i++;
-        continue;
-      }
-      ByteBuffer src = b.blockBuf[i];
-      long target = qcow2 ? b.host[i] : w.start + (long) i * block;
-      int j = i + 1;
-      while (j < blocks && nz[j] && b.blockBuf[j] == src && b.blockPos[j] == b.blockPos[i] + (j - i) * block
-          && (qcow2 ? b.host[j] : w.start + (long) j * block) == target + (long) (j - i) * block) {
-        j++;
-      }
-      int from = b.blockPos[i];
-      int len = (j - i) * block;
-      if (!qcow2) {
-        len = Math.min(len, w.len - i * block);
-      }
-      ByteBuffer run = src.duplicate().limit(from + len).position(from);
-      if (qcow2) {
-        qWriter.write(run, target);
-      } else {
-        rWriter.write(run, target);
-      }
-      i = j;
-    }
-    progress.advance(dataBytes(w));
-  }
-
   /** Compresses (if asked), allocates in guest order and writes the window's non-zero blocks. */
   private void finish(Window w, Buffers b, ByteBuffer data, int blocks) throws IOException, InterruptedException {
     boolean[] nz = b.nonZero;

@@ -232,8 +232,13 @@ final class VpcReader implements DiskImageReader {
       long blockStart = b * blockSize;
       long sectors = (Math.min(virtualSize, blockStart + blockSize) - blockStart + SECTOR - 1) / SECTOR;
       byte[] bitmap = bitmap(b, 0, sectors);
+      ByteBuffer longs = ByteBuffer.wrap(bitmap);
       boolean all = true;
-      for (int i = 0; i < sectors / 8 && all; i++) {
+      int i = 0;
+      for (; i + 8 <= sectors / 8 && all; i += 8) {
+        all = longs.getLong(i) == -1L;
+      }
+      for (; i < sectors / 8 && all; i++) {
         all = bitmap[i] == (byte) 0xFF;
       }
       for (long s = sectors / 8 * 8; s < sectors && all; s++) {
