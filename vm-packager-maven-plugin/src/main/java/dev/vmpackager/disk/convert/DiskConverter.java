@@ -8,11 +8,13 @@ import dev.vmpackager.event.BuildListener;
 import dev.vmpackager.event.ProgressReporter;
 import dev.vmpackager.io.DiskFullException;
 import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Converts a disk image to qcow2 or raw.
@@ -26,6 +28,9 @@ public final class DiskConverter {
 
   /** Most worker threads the java engine uses. */
   static final int MAX_THREADS = 16;
+
+  /** Numbers the temporary output files; seeded from the clocks so runs do not start alike. */
+  private static final AtomicLong PART_COUNTER = new AtomicLong(System.nanoTime() ^ System.currentTimeMillis() << 20);
 
   /**
    * @param req what to do
@@ -96,25 +101,22 @@ public final class DiskConverter {
   /**
    * Creates the empty temporary file the output is written to, beside it, under a name no one else
    * uses. Not {@link Files#createTempFile}: its SecureRandom loads the security providers, tens of
-   * milliseconds in a fresh JVM; a name made of the process id and a counter, created exclusively,
-   * is just as safe.
+   * milliseconds in a fresh JVM; a name from a clock-seeded counter, created exclusively (another
+   * process's file of the same name is never touched: the next number is tried), is just as safe.
    */
   private static Path createPart(Path out) throws IOException {
-    String base = "." + out.getFileName() + "." + ProcessHandle.current().pid() + ".";
+    String base = "." + out.getFileName() + ".";
     for (int attempt = 0; ; attempt++) {
-      Path tmp = out.resolveSibling(base + PART_COUNTER.incrementAndGet() + ".part");
+      Path tmp = out.resolveSibling(base + Long.toHexString(PART_COUNTER.incrementAndGet()) + ".part");
       try {
         return Files.createFile(tmp);
-      } catch (java.nio.file.FileAlreadyExistsException e) {
+      } catch (FileAlreadyExistsException e) {
         if (attempt == 100) {
           throw e;
         }
       }
     }
   }
-
-  private static final java.util.concurrent.atomic.AtomicLong PART_COUNTER =
-      new java.util.concurrent.atomic.AtomicLong(System.nanoTime() & 0xFFFFFF);
 
   private static void cleanUp(Path tmp, Path out, Path stateFile) throws IOException {
     Files.deleteIfExists(tmp);
