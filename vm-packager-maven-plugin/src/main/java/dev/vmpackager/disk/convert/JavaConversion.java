@@ -24,14 +24,15 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.Deflater;
 
 /**
- * The pure-Java conversion: a bounded pipeline over fixed 4 MiB guest windows.
+ * The pure-Java conversion: a bounded pipeline over fixed guest windows (4 MiB read, 16 MiB when
+ * the source's data can be mapped from the image file).
  *
  * <p>The calling thread walks the reader's extents; zero extents are skipped without reading.
- * Each window with data goes to a worker, which reads it (decompressing source clusters), finds the
- * all-zero blocks, compresses clusters if asked, then takes its turn, in guest order, to have host
- * space allocated (so the output is the same on every run), and writes with positional writes.
- * At most {@code threads + 1} windows are in flight, in direct buffers: heap use does not grow
- * with the disk.
+ * Each window with data goes to a worker, which reads or maps it (decompressing source clusters),
+ * finds the all-zero blocks, compresses clusters if asked, then takes its turn, in guest order, to
+ * have host space allocated (so the output is the same on every run), and writes with positional
+ * writes. At most {@code threads + 1} windows are in flight, in direct buffers or mappings: heap
+ * use does not grow with the disk.
  */
 final class JavaConversion {
 
@@ -131,8 +132,8 @@ final class JavaConversion {
     final int window;
     final int[] compLen;
     final long[] host;
+    /** Read windows: whether each block holds a non-zero byte. */
     final boolean[] nonZero;
-    /** Per block: the buffer holding it (a mapping or data) and its position there. */
     /** Mapped windows: runs of non-zero blocks [runFrom, runTo), kept in runBuf from runPos on. */
     final ByteBuffer[] runBuf;
     final int[] runPos;
@@ -603,11 +604,6 @@ final class JavaConversion {
     return to;
   }
 
-  /**
-   * The mapped window: a block wholly inside one mapped piece is scanned and written from the
-   * mapping; a block only partly covered (piece edges, the disk's tail) is assembled in the data
-   * buffer with zeros around, as the read path does.
-   */
   /** Compresses (if asked), allocates in guest order and writes the window's non-zero blocks. */
   private void finish(Window w, Buffers b, ByteBuffer data, int blocks) throws IOException, InterruptedException {
     boolean[] nz = b.nonZero;
