@@ -344,6 +344,30 @@ final class VhdxReader implements DiskImageReader {
   }
 
   @Override
+  public Stored stored(long offset, long maxLength) {
+    // With a replayed log the file's bytes are not the image's: those are read through the overlay.
+    if (!file.plain() || offset < 0 || offset >= virtualSize || maxLength < 1) {
+      return null;
+    }
+    long end = Math.min(virtualSize, offset + maxLength);
+    int b = (int) (offset / blockSize);
+    if (blocks[b] < 0) {
+      return null;
+    }
+    long host = blocks[b] + (offset - b * blockSize);
+    long len = Math.min(end, (b + 1L) * blockSize) - offset;
+    // Payload blocks that follow each other in the file as in the guest make one run.
+    while (offset + len < end) {
+      int b2 = (int) ((offset + len) / blockSize);
+      if (blocks[b2] < 0 || blocks[b2] != host + len) {
+        break;
+      }
+      len = Math.min(end, (b2 + 1L) * blockSize) - offset;
+    }
+    return host + len <= file.size() ? new Stored(host, len) : null;
+  }
+
+  @Override
   public void read(ByteBuffer dst, long offset) throws IOException {
     if (offset < 0 || offset > virtualSize - dst.remaining()) {
       throw new IllegalArgumentException("read of " + dst.remaining() + " bytes at " + offset

@@ -37,6 +37,15 @@ final class VpcReader implements DiskImageReader {
   private final int bitmapSize;
   /** Block offsets in bytes (of the bitmap), -1 when unallocated; null for a fixed disk. */
   private final long[] blocks;
+  /**
+   * Per block, what its sector bitmap was found to say: {@link #UNKNOWN}, {@link #FULL} (every
+   * sector of the block present, as qemu and Hyper-V write them) or {@link #PARTIAL}. Filled lazily
+   * so each bitmap is read once for the common full case; racing threads store the same value.
+   */
+  private final byte[] fullness;
+  private static final byte UNKNOWN = 0;
+  private static final byte FULL = 1;
+  private static final byte PARTIAL = 2;
 
   private VpcReader(ImageSource source, long virtualSize, long blockSize, int bitmapSize, long[] blocks) {
     this.source = source;
@@ -44,6 +53,7 @@ final class VpcReader implements DiskImageReader {
     this.blockSize = blockSize;
     this.bitmapSize = bitmapSize;
     this.blocks = blocks;
+    this.fullness = blocks == null ? null : new byte[blocks.length];
   }
 
   static VpcReader open(ImageSource source, DiskOpenOptions options) throws IOException {
@@ -215,14 +225,47 @@ final class VpcReader implements DiskImageReader {
     return new DiskExtent(offset, end - offset, !data);
   }
 
+  /** @return whether every guest sector of allocated block b is marked present in its bitmap */
+  private boolean full(int b) throws IOException {
+    byte f = fullness[b];
+    if (f == UNKNOWN) {
+      long blockStart = b * blockSize;
+      long sectors = (Math.min(virtualSize, blockStart + blockSize) - blockStart + SECTOR - 1) / SECTOR;
+      byte[] bitmap = bitmap(b, 0, sectors);
+      ByteBuffer longs = ByteBuffer.wrap(bitmap);
+      boolean all = true;
+      int i = 0;
+      for (; i + 8 <= sectors / 8 && all; i += 8) {
+        all = longs.getLong(i) == -1L;
+      }
+      for (; i < sectors / 8 && all; i++) {
+        all = bitmap[i] == (byte) 0xFF;
+      }
+      for (long s = sectors / 8 * 8; s < sectors && all; s++) {
+        all = bit(bitmap, s);
+      }
+      f = all ? FULL : PARTIAL;
+      fullness[b] = f;
+    }
+    return f == FULL;
+  }
+
   /** @return where the run of sectors of kind {@code data} starting at guest offset {@code from} ends within block b */
   private long runEnd(int b, long from, long blockEnd, boolean data) throws IOException {
+    if (full(b)) {
+      return data ? blockEnd : from;
+    }
     long blockStart = b * blockSize;
     long firstSector = (from - blockStart) / SECTOR;
     long lastSector = (blockEnd - blockStart + SECTOR - 1) / SECTOR;
     byte[] bitmap = bitmap(b, firstSector, lastSector);
     long base = firstSector / 8 * 8;
+    byte same = data ? (byte) 0xFF : 0;
     for (long s = firstSector; s < lastSector; s++) {
+      if ((s & 7) == 0 && s + 8 <= lastSector && bitmap[(int) ((s - base) >>> 3)] == same) {
+        s += 7;
+        continue;
+      }
       if (bit(bitmap, s - base) != data) {
         return Math.max(from, blockStart + s * SECTOR);
       }
@@ -231,6 +274,9 @@ final class VpcReader implements DiskImageReader {
   }
 
   private boolean sectorPresent(int b, long sector) throws IOException {
+    if (full(b)) {
+      return true;
+    }
     byte[] bitmap = bitmap(b, sector, sector + 1);
     return bit(bitmap, sector % 8);
   }
@@ -286,6 +332,10 @@ final class VpcReader implements DiskImageReader {
       int n = (int) Math.min(dst.remaining(), blockSize - in);
       if (blocks[b] < 0) {
         Zeros.fill(dst, n);
+      } else if (full(b)) {
+        ByteBuffer part = dst.slice(dst.position(), n);
+        source.readFully(part, blocks[b] + bitmapSize + in);
+        dst.position(dst.position() + n);
       } else {
         long firstSector = in / SECTOR;
         long lastSector = (in + n + SECTOR - 1) / SECTOR;

@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Sources whose data the converter maps from the image file (raw, qcow2, vdi, dynamic and fixed
- * vhd) give the same bytes as when every byte is read through the reader, on a disk whose size is
+ * vhd, vhdx, qed) give the same bytes as when every byte is read through the reader, on a disk whose size is
  * not a multiple of any block size, and match the source under {@code qemu-img compare}.
  */
 class MappedSourceTest {
@@ -42,10 +42,12 @@ class MappedSourceTest {
     QemuImg.convert(raw, dir.resolve("src.vdi"), "vdi");
     QemuImg.convert(raw, dir.resolve("dyn.vhd"), "vpc", "-o", "subformat=dynamic,force_size=on");
     QemuImg.convert(raw, dir.resolve("fixed.vhd"), "vpc", "-o", "subformat=fixed,force_size=on");
+    QemuImg.convert(raw, dir.resolve("src.vhdx"), "vhdx");
+    QemuImg.convert(raw, dir.resolve("src.qed"), "qed");
   }
 
   static Stream<Arguments> cases() {
-    return Stream.of("src.raw", "src.qcow2", "src.vdi", "dyn.vhd", "fixed.vhd")
+    return Stream.of("src.raw", "src.qcow2", "src.vdi", "dyn.vhd", "fixed.vhd", "src.vhdx", "src.qed")
         .flatMap(s -> Stream.of(Arguments.of(s, "raw"), Arguments.of(s, "qcow2")));
   }
 
@@ -72,5 +74,66 @@ class MappedSourceTest {
     if (format.equals("qcow2")) {
       QemuImg.assertCheckClean(mapped, "qcow2");
     }
+  }
+
+  /**
+   * The mapped scan looks at a block's first bytes and scans only blocks starting with zeros: blocks
+   * whose only non-zero byte is late (last byte, middle) are data, all-zero blocks between data are
+   * holes (raw) or unallocated clusters (qcow2), exactly as reading every byte would decide.
+   */
+  @ParameterizedTest(name = "-> {0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"raw", "qcow2"})
+  void lateNonZeroBytesAndZeroBlocksAmidData(String format) throws Exception {
+    int cs = 64 << 10;
+    long size = 24L << 20;
+    Path src = dir.resolve("late-" + format + ".raw");
+    byte[] disk = new byte[(int) size];
+    java.util.Random r = new java.util.Random(11);
+    // 0-4 MiB: random data, except an all-zero cluster at 1 MiB and an all-zero 4 KiB block at 2 MiB.
+    for (int i = 0; i < (4 << 20); i++) {
+      disk[i] = (byte) (r.nextInt(255) + 1);
+    }
+    java.util.Arrays.fill(disk, 1 << 20, (1 << 20) + cs, (byte) 0);
+    java.util.Arrays.fill(disk, 2 << 20, (2 << 20) + 4096, (byte) 0);
+    // 8 MiB on: zero blocks with one late non-zero byte (last byte, middle, byte 8) every other cluster.
+    for (int c = 0; c < 32; c += 2) {
+      int base = (8 << 20) + c * cs;
+      int[] at = {cs - 1, cs / 2 + 5, 8, 4096 + 4095};
+      disk[base + at[(c / 2) % at.length]] = 42;
+    }
+    // 16 MiB on: a zero-led stretch followed by data up to a 4 KiB boundary inside a cluster.
+    for (int i = (16 << 20) + 4096 * 3 + 100; i < (16 << 20) + 4096 * 9; i++) {
+      disk[i] = (byte) (i * 31 + 7 | 1);
+    }
+    Files.write(src, disk);
+    Path mapped = dir.resolve("late-m." + format);
+    Path read = dir.resolve("late-r." + format);
+    DiskFormat out = DiskFormat.fromId(format).orElseThrow();
+    for (Path p : new Path[] {mapped, read}) {
+      try (OpenedDisk d = DiskImages.open(src, null, new DiskOpenOptions(false))) {
+        ProgressReporter progress = ProgressReporter.start(BuildListener.NONE, "t", d.reader().virtualSize());
+        JavaConversion c = new JavaConversion(d.reader(), p == mapped ? src : null, out, false, 2, progress);
+        c.run(p);
+        assertEquals(p == mapped, c.mappedWindows() > 0);
+      }
+    }
+    assertEquals(-1, Files.mismatch(mapped, read), "mapping must not change the output");
+    QemuImg.assertIdentical(src, "raw", mapped, format);
+    // Exactly the blocks with a non-zero byte are stored: 4 MiB of data less the two zero
+    // blocks, 16 one-byte clusters, and 6 blocks at 16 MiB.
+    long unit = format.equals("raw") ? 4096 : cs;
+    long expected = format.equals("raw")
+        ? (4L << 20) - cs - 4096 + 16 * 4096 + 6 * 4096
+        : (4L << 20) - cs + 16L * cs + cs;
+    String map = QemuImg.ok("map", "--output=json", "-f", format, mapped.toString());
+    long data = 0;
+    for (String line : map.split("\\n")) {
+      if (line.contains("\"data\": true")) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"length\": (\\d+)").matcher(line);
+        assertTrue(m.find(), line);
+        data += Long.parseLong(m.group(1));
+      }
+    }
+    assertEquals(expected, data, "stored bytes (" + unit + "-byte units), map: " + map);
   }
 }

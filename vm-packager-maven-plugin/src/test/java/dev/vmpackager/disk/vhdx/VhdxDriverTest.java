@@ -171,6 +171,12 @@ class VhdxDriverTest {
     QemuImg.assertIdentical(expected, "raw", raw, "raw");
     assertArrayEquals(before, Files.readAllBytes(image), "the source must not be written");
     assertTrue(extents(driver, image).stream().anyMatch(e -> e.offset() == 16 * MiB && e.zero()));
+    // The converter maps stored data from the file, but not from a file whose log is replayed.
+    Path converted = dir.resolve("logged-converted.raw");
+    new dev.vmpackager.disk.convert.DiskConverter().convert(dev.vmpackager.disk.convert.ConversionRequest.builder()
+        .source(image).output(converted).outputFormat(dev.vmpackager.disk.DiskFormat.RAW).build());
+    QemuImg.assertIdentical(expected, "raw", converted, "raw");
+    assertArrayEquals(before, Files.readAllBytes(image), "the source must not be written");
 
     // qemu replays the log when it may write: a copy it replays must read the same as our dump.
     Path replayed = copy(image, "logged-qemu.vhdx");

@@ -111,6 +111,11 @@ class VpcDriverTest {
     List<DiskExtent> ex = extents(driver, image);
     assertEquals(new DiskExtent(0, 12 * 512, true), ex.get(0));
     assertFalse(ex.get(1).zero());
+    // The converter maps present sectors straight from the file: the same bytes.
+    Path converted = dir.resolve("bitmap-converted.raw");
+    new dev.vmpackager.disk.convert.DiskConverter().convert(dev.vmpackager.disk.convert.ConversionRequest.builder()
+        .source(image).output(converted).outputFormat(dev.vmpackager.disk.DiskFormat.RAW).build());
+    QemuImg.assertIdentical(expected, "raw", converted, "raw");
   }
 
   /** A large, nearly empty disk: tables bigger than one read chunk, a long merged zero extent. */
