@@ -2,6 +2,7 @@ package dev.vmpackager.image;
 
 import dev.vmpackager.event.BuildListener;
 import dev.vmpackager.publish.RegistryAccess;
+import dev.vmpackager.publish.RetryPolicy;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,7 @@ public final class BuildRequest {
   private final boolean offline;
   private final int threads;
   private final BuildListener listener;
+  private final RetryPolicy retry;
 
   private BuildRequest(Builder b) {
     this.spec = Objects.requireNonNull(b.spec, "spec");
@@ -34,9 +36,15 @@ public final class BuildRequest {
     this.offline = b.offline;
     this.threads = b.threads > 0 ? b.threads : Runtime.getRuntime().availableProcessors();
     this.listener = b.listener == null ? BuildListener.NONE : b.listener;
+    this.retry = Objects.requireNonNull(b.retry, "retry");
     if (target != ImageTarget.REGISTRY && output.isEmpty()) {
       throw new IllegalArgumentException("the " + target + " target needs an output path");
     }
+  }
+
+  /** @return how registry calls that failed in a passing way are made again */
+  public RetryPolicy retry() {
+    return retry;
   }
 
   /** @return a new builder */
@@ -100,6 +108,7 @@ public final class BuildRequest {
     private boolean offline;
     private int threads;
     private BuildListener listener;
+    private RetryPolicy retry = RetryPolicy.DEFAULT;
 
     private Builder() {}
 
@@ -181,6 +190,16 @@ public final class BuildRequest {
      */
     public Builder listener(BuildListener listener) {
       this.listener = listener;
+      return this;
+    }
+
+    /**
+     * @param retry how often a registry call failing with HTTP 5xx/429 or a dropped connection is
+     *     made (default: three times, 0.5 s then 1 s apart)
+     * @return this
+     */
+    public Builder retry(RetryPolicy retry) {
+      this.retry = retry;
       return this;
     }
 

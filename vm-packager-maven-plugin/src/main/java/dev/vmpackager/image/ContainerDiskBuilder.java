@@ -144,8 +144,10 @@ public final class ContainerDiskBuilder {
     try {
       String digest = caFile.isPresent()
           ? RegistryTrust.withCaFile(caFile.get(),
-              () -> RegistryPusher.push(reference, request.additionalTags(), access, image, layer, request.listener()))
-          : RegistryPusher.push(reference, request.additionalTags(), access, image, layer, request.listener());
+              () -> RegistryPusher.push(reference, request.additionalTags(), access, image, layer, request.listener(),
+                  request.retry()))
+          : RegistryPusher.push(reference, request.additionalTags(), access, image, layer, request.listener(),
+              request.retry());
       request.listener().info("Pushed " + reference + "@" + digest);
     } catch (InterruptedException e) {
       throw e;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vmpackager.testing.FaultProxy;
 import dev.vmpackager.testing.LocalRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
