@@ -102,7 +102,7 @@ final class ImageJson {
           new Descriptor(c.mediaType(), c.digest(), c.size(), null, null),
           List.of(new Descriptor(layer.mediaType(spec.format()), layer.digest(), layer.size(), null, null)),
           oci ? annotations(spec) : null);
-      manifests.add(document(m.mediaType, m, platform));
+      manifests.add(document(m.getManifestMediaType(), m, platform));
     }
     Optional<Document> index = Optional.empty();
     if (manifests.size() > 1) {
@@ -112,7 +112,7 @@ final class ImageJson {
             new Platform(m.platform()), null));
       }
       Index i = new Index(oci ? OCI_INDEX : DOCKER_LIST, entries, oci ? annotations(spec) : null);
-      index = Optional.of(document(i.mediaType, i, null));
+      index = Optional.of(document(i.getManifestMediaType(), i, null));
     }
     return new Image(List.copyOf(configs), List.copyOf(manifests), index);
   }
@@ -199,23 +199,18 @@ final class ImageJson {
     }
   }
 
-  /** An OCI image manifest or Docker V2.2 manifest (the latter without annotations). */
-  @JsonInclude(JsonInclude.Include.NON_NULL)
+  /**
+   * What a manifest and an index share: {@code schemaVersion} 2 and the media type Jib sends as
+   * Content-Type. The subclasses' {@code @JsonPropertyOrder} places these fields first.
+   */
   @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
       isGetterVisibility = JsonAutoDetect.Visibility.NONE)
-  @JsonPropertyOrder({"schemaVersion", "mediaType", "config", "layers", "annotations"})
-  static final class Manifest implements ManifestTemplate {
+  abstract static class TopLevel implements ManifestTemplate {
     private final int schemaVersion = 2;
     private final String mediaType;
-    private final Descriptor config;
-    private final List<Descriptor> layers;
-    private final SortedMap<String, String> annotations;
 
-    Manifest(String mediaType, Descriptor config, List<Descriptor> layers, SortedMap<String, String> annotations) {
+    TopLevel(String mediaType) {
       this.mediaType = mediaType;
-      this.config = config;
-      this.layers = List.copyOf(layers);
-      this.annotations = annotations;
     }
 
     @Override
@@ -229,31 +224,37 @@ final class ImageJson {
     }
   }
 
+  /** An OCI image manifest or Docker V2.2 manifest (the latter without annotations). */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
+      isGetterVisibility = JsonAutoDetect.Visibility.NONE)
+  @JsonPropertyOrder({"schemaVersion", "mediaType", "config", "layers", "annotations"})
+  static final class Manifest extends TopLevel {
+    private final Descriptor config;
+    private final List<Descriptor> layers;
+    private final SortedMap<String, String> annotations;
+
+    Manifest(String mediaType, Descriptor config, List<Descriptor> layers, SortedMap<String, String> annotations) {
+      super(mediaType);
+      this.config = config;
+      this.layers = List.copyOf(layers);
+      this.annotations = annotations;
+    }
+  }
+
   /** An OCI image index or Docker manifest list (the latter without annotations). */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
       isGetterVisibility = JsonAutoDetect.Visibility.NONE)
   @JsonPropertyOrder({"schemaVersion", "mediaType", "manifests", "annotations"})
-  static final class Index implements ManifestTemplate {
-    private final int schemaVersion = 2;
-    private final String mediaType;
+  static final class Index extends TopLevel {
     private final List<Descriptor> manifests;
     private final SortedMap<String, String> annotations;
 
     Index(String mediaType, List<Descriptor> manifests, SortedMap<String, String> annotations) {
-      this.mediaType = mediaType;
+      super(mediaType);
       this.manifests = List.copyOf(manifests);
       this.annotations = annotations;
-    }
-
-    @Override
-    public int getSchemaVersion() {
-      return schemaVersion;
-    }
-
-    @Override
-    public String getManifestMediaType() {
-      return mediaType;
     }
   }
 
