@@ -1,5 +1,6 @@
 package dev.vmpackager.disk;
 
+import dev.vmpackager.event.BuildListener;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -12,8 +13,10 @@ import java.util.Objects;
  * @param scratchDirectory where a reader may put a temporary file it needs (the inflated disk of a
  *     gzip-compressed OVA entry); the conversion output's folder, so multi-gigabyte scratch data goes
  *     where the output goes and not to a possibly small {@code /tmp}
+ * @param listener where a reader reports long work done while opening (inflating that entry), as
+ *     progress lines
  */
-public record DiskOpenOptions(boolean allowExternalReferences, Path scratchDirectory) {
+public record DiskOpenOptions(boolean allowExternalReferences, Path scratchDirectory, BuildListener listener) {
 
   /** The safe default: nothing outside the image itself; scratch files in the JVM's temp folder. */
   public static final DiskOpenOptions DEFAULT = new DiskOpenOptions(false);
@@ -23,7 +26,13 @@ public record DiskOpenOptions(boolean allowExternalReferences, Path scratchDirec
     this(allowExternalReferences, Path.of(System.getProperty("java.io.tmpdir")));
   }
 
+  /** Options with scratch files in {@code scratchDirectory} and no progress lines. */
+  public DiskOpenOptions(boolean allowExternalReferences, Path scratchDirectory) {
+    this(allowExternalReferences, scratchDirectory, BuildListener.NONE);
+  }
+
   public DiskOpenOptions {
     Objects.requireNonNull(scratchDirectory, "scratchDirectory");
+    Objects.requireNonNull(listener, "listener");
   }
 }

@@ -64,7 +64,7 @@ public final class DiskConverter {
       long virtualSize;
       long outSize;
       try (OpenedDisk disk = DiskImages.open(req.source(), req.sourceFormat(),
-          new DiskOpenOptions(req.allowExternalReferences(), out.getParent()))) {
+          new DiskOpenOptions(req.allowExternalReferences(), out.getParent(), req.listener()))) {
         fmt = disk.format();
         virtualSize = disk.reader().virtualSize();
         if (req.engine() == ConversionRequest.Engine.JAVA) {

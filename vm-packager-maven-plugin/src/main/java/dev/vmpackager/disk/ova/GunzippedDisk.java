@@ -2,6 +2,8 @@ package dev.vmpackager.disk.ova;
 
 import dev.vmpackager.disk.CorruptImageException;
 import dev.vmpackager.disk.ImageSource;
+import dev.vmpackager.event.BuildListener;
+import dev.vmpackager.event.ProgressReporter;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,13 +31,22 @@ final class GunzippedDisk {
    * @param directory where the scratch file goes (next to the conversion output, not /tmp, which
    *     may be a small RAM file system)
    * @param limit the most bytes the disk file may inflate to
+   * @param listener progress lines (by compressed bytes read) for large entries
    * @return the scratch file holding the inflated disk; the caller deletes it
    */
-  static Path inflate(ImageSource compressed, Path directory, long limit) throws IOException {
+  static Path inflate(ImageSource compressed, Path directory, long limit, BuildListener listener) throws IOException {
+    return inflate(compressed, directory, limit, listener, ProgressReporter.DEFAULT_THRESHOLD);
+  }
+
+  /** As above, with progress lines for entries of at least {@code progressThreshold} bytes. */
+  static Path inflate(ImageSource compressed, Path directory, long limit, BuildListener listener,
+      long progressThreshold) throws IOException {
     Files.createDirectories(directory);
     Path scratch = Files.createTempFile(directory, ".ova-disk-", ".inflated");
     boolean ok = false;
-    try (InputStream in = new GZIPInputStream(new SourceStream(compressed), 64 << 10);
+    ProgressReporter progress = ProgressReporter.start(listener, "Inflating " + compressed.name(), compressed.size(),
+        progressThreshold);
+    try (InputStream in = new GZIPInputStream(new SourceStream(compressed, progress), 64 << 10);
         OutputStream out = Files.newOutputStream(scratch)) {
       byte[] buf = new byte[BUFFER];
       long total = 0;
@@ -47,6 +58,7 @@ final class GunzippedDisk {
         }
         out.write(buf, 0, n);
       }
+      progress.finish();
       ok = true;
       return scratch;
     } catch (ZipException | EOFException e) {
@@ -62,10 +74,12 @@ final class GunzippedDisk {
   /** Sequential bytes of a source. */
   private static final class SourceStream extends InputStream {
     private final ImageSource source;
+    private final ProgressReporter progress;
     private long at;
 
-    SourceStream(ImageSource source) {
+    SourceStream(ImageSource source, ProgressReporter progress) {
       this.source = source;
+      this.progress = progress;
     }
 
     @Override
@@ -86,6 +100,7 @@ final class GunzippedDisk {
       int n = (int) Math.min(len, Math.min(left, BUFFER));
       source.readFully(ByteBuffer.wrap(b, off, n), at);
       at += n;
+      progress.advance(n);
       return n;
     }
   }

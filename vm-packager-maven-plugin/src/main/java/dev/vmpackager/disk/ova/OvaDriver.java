@@ -128,7 +128,7 @@ public final class OvaDriver implements FormatDriver {
         // A gzip stream has no random access: inflate it next to the output (bounded by the capacity).
         long cap = disk.capacityBytes();
         long limit = cap < 0 ? Long.MAX_VALUE : cap + cap / 8 + (64L << 20);
-        Path inflated = GunzippedDisk.inflate(stored, options.scratchDirectory(), limit);
+        Path inflated = GunzippedDisk.inflate(stored, options.scratchDirectory(), limit, options.listener());
         scratch.add(() -> Files.deleteIfExists(inflated));
         FileImageSource data = FileImageSource.open(inflated, name + "!" + href + " (inflated)");
         scratch.add(0, data);

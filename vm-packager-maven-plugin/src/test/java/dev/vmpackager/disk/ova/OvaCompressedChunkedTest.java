@@ -243,6 +243,23 @@ class OvaCompressedChunkedTest {
   }
 
   @Test
+  void inflatingReportsProgressInTheLog() throws Exception {
+    List<String> lines = new java.util.ArrayList<>();
+    dev.vmpackager.event.BuildListener log = new dev.vmpackager.event.BuildListener() {
+      @Override public void info(String m) { lines.add(m); }
+      @Override public void warn(String m) { lines.add(m); }
+      @Override public void debug(String m) { }
+    };
+    Path gz = Files.write(dir.resolve("disk.vmdk.gz"), gzipped);
+    try (FileImageSource src = FileImageSource.open(gz)) {
+      Path out = GunzippedDisk.inflate(src, scratchDir("progress"), Long.MAX_VALUE, log, 1);
+      assertEquals(vmdk.length, Files.size(out));
+      Files.delete(out);
+    }
+    assertTrue(lines.stream().anyMatch(l -> l.startsWith("Inflating disk.vmdk.gz") && l.endsWith("done")), () -> "" + lines);
+  }
+
+  @Test
   void capacityUnitsAreParsed() {
     assertEquals(64L << 20, OvfDescriptor.capacityBytes("64", "byte * 2^20"));
     assertEquals(8L << 30, OvfDescriptor.capacityBytes("8", "byte*2^30"));
