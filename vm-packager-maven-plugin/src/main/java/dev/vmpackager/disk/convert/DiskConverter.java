@@ -63,6 +63,11 @@ public final class DiskConverter {
       DiskFormat fmt;
       long virtualSize;
       long outSize;
+      if (req.engine() == ConversionRequest.Engine.QEMU_IMG) {
+        // Before opening: an OVA's reader may inflate a gzip disk entry only for qemu-img to refuse it.
+        QemuImgConversion.checkReadable(req.source(),
+            req.sourceFormat() != null ? req.sourceFormat() : DiskImages.detect(req.source()));
+      }
       try (OpenedDisk disk = DiskImages.open(req.source(), req.sourceFormat(),
           new DiskOpenOptions(req.allowExternalReferences(), out.getParent(), req.listener()))) {
         fmt = disk.format();

@@ -35,15 +35,22 @@ final class QemuImgConversion {
   }
 
   /**
+   * @throws DiskImageException when qemu-img cannot read this format (OVA archives)
+   */
+  static void checkReadable(Path source, DiskFormat sourceFormat) throws DiskImageException {
+    if (sourceFormat == DiskFormat.OVA) {
+      throw new DiskImageException(source.getFileName() + ": qemu-img cannot read OVA archives; use the java engine");
+    }
+  }
+
+  /**
    * Runs {@code qemu-img convert -f <source format> -O <format> [-c] source out}.
    *
    * @param sourceFormat the format our own detection found (qemu-img is never left to probe)
    */
   static void run(Path source, DiskFormat sourceFormat, Path out, DiskFormat outputFormat, boolean compress)
       throws IOException {
-    if (sourceFormat == DiskFormat.OVA) {
-      throw new DiskImageException(source.getFileName() + ": qemu-img cannot read OVA archives; use the java engine");
-    }
+    checkReadable(source, sourceFormat);
     List<String> cmd = new ArrayList<>(List.of(find().toString(), "convert", "-f", sourceFormat.id(),
         "-O", outputFormat.id()));
     if (compress) {

@@ -167,6 +167,26 @@ class OvaCompressedChunkedTest {
   }
 
   @Test
+  void qemuImgEngineRefusesAnOvaBeforeInflatingIt() throws Exception {
+    // A truncated gzip entry: had the reader opened (and inflated) it first, this would be a gzip error.
+    Path ova = OvaDriverTest.tar(dir.resolve("qemu-engine.ova"),
+        entries("disk1.vmdk", Arrays.copyOf(gzipped, gzipped.length / 2), "ovf:compression=\"gzip\"", 0, 64));
+    Path outDir = Files.createDirectories(dir.resolve("qemu-engine-out"));
+    List<String> lines = new java.util.ArrayList<>();
+    dev.vmpackager.event.BuildListener log = new dev.vmpackager.event.BuildListener() {
+      @Override public void info(String m) { lines.add(m); }
+      @Override public void warn(String m) { lines.add(m); }
+      @Override public void debug(String m) { }
+    };
+    dev.vmpackager.disk.DiskImageException e = assertThrows(dev.vmpackager.disk.DiskImageException.class,
+        () -> new DiskConverter().convert(ConversionRequest.builder().source(ova).output(outDir.resolve("app.qcow2"))
+            .engine(ConversionRequest.Engine.QEMU_IMG).listener(log).build()));
+    assertTrue(e.getMessage().contains("qemu-img cannot read OVA"), e.getMessage());
+    assertTrue(lines.stream().noneMatch(l -> l.startsWith("Inflating")), () -> "" + lines);
+    assertEquals(List.of(), listing(outDir));
+  }
+
+  @Test
   void missingMiddleChunkIsNamed() throws Exception {
     Map<String, byte[]> m = entries("disk1.vmdk", vmdk, "ovf:chunkSize=\"" + CHUNK + "\"", CHUNK, 64);
     m.remove("disk1.vmdk.000000001");
