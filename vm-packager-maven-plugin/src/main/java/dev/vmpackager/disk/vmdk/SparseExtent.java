@@ -24,8 +24,13 @@ final class SparseExtent implements Extent {
   /** Metadata marker types of streamOptimized extents. */
   private static final int MARKER_EOS = 0;
   private static final int MARKER_FOOTER = 3;
-  /** Grain tables in memory beyond this are refused rather than risking the build's heap. */
-  static final long MAX_TABLE_BYTES = 256L << 20;
+  /**
+   * Grain tables with entries in memory beyond this are refused rather than risking the build's
+   * 256 MiB heap: 128 MiB holds every table of a fully allocated 2 TiB extent (the sparse format's
+   * limit) with 64 KiB grains. All-zero tables (qemu and VMware preallocate every table of a new
+   * disk) cost nothing: they mean the same as no table.
+   */
+  static final long MAX_TABLE_BYTES = 128L << 20;
   /**
    * Grain directories longer than this are refused: 8M entries cover 256 TiB with the default
    * 64 KiB grains, and the per-entry table references stay within 64 MiB.
@@ -190,6 +195,9 @@ final class SparseExtent implements Extent {
         continue;
       }
       int[] table = seen.get(gtSector);
+      if (table == EMPTY) {
+        continue;
+      }
       if (table == null) {
         if (gtSector * SparseHeader.SECTOR > fileSize - tableBytes) {
           throw new CorruptImageException(String.format(
@@ -197,12 +205,18 @@ final class SparseExtent implements Extent {
                   + "truncated or corrupt",
               name, i, gtSector, fileSize));
         }
+        ByteBuffer gt = read(file, gtSector * SparseHeader.SECTOR, (int) tableBytes).order(ByteOrder.LITTLE_ENDIAN);
+        if (allZero(gt)) {
+          // Every grain unallocated, exactly as a missing table: keep nothing (a sparse 2 TiB disk
+          // made by qemu-img or VMware has 128 MiB of such tables).
+          seen.put(gtSector, EMPTY);
+          continue;
+        }
         total += tableBytes;
         if (total > MAX_TABLE_BYTES) {
           throw new UnsupportedImageException(name + ": grain tables need more than "
               + (MAX_TABLE_BYTES >> 20) + " MiB of memory");
         }
-        ByteBuffer gt = read(file, gtSector * SparseHeader.SECTOR, (int) tableBytes).order(ByteOrder.LITTLE_ENDIAN);
         table = new int[perTable];
         gt.asIntBuffer().get(table);
         for (int j = 0; j < perTable; j++) {
@@ -219,6 +233,23 @@ final class SparseExtent implements Extent {
       tables[i] = table;
     }
     return tables;
+  }
+
+  /** Marks a grain table already read and found all zero. */
+  private static final int[] EMPTY = new int[0];
+
+  private static boolean allZero(ByteBuffer b) {
+    for (int i = b.position(); i + 8 <= b.limit(); i += 8) {
+      if (b.getLong(i) != 0) {
+        return false;
+      }
+    }
+    for (int i = b.limit() & ~7; i < b.limit(); i++) {
+      if (b.get(i) != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static ByteBuffer read(ImageSource file, long position, int size) throws IOException {
