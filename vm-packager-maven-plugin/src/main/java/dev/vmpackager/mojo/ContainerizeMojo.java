@@ -29,9 +29,9 @@ import org.apache.maven.plugins.annotations.Parameter;
  * Wraps the converted disk ({@code target/vm/<vm name>.<format>}, written by {@code convert}) as a
  * KubeVirt containerDisk image: one layer holding {@code /disk/} (0555) and
  * {@code /disk/<vm name>.<format>} (0444), both owned by 107:107, nothing else; no entrypoint;
- * OCI annotations (manifest annotations and config labels) from the project. The same disk gives the same digest on every build. The
- * image goes to a tar (default), an OCI image layout folder, or straight to the registry; its
- * digest is written to {@code target/vm/image.digest}.
+ * OCI annotations (manifest annotations and config labels) from the project. The same disk gives
+ * the same digest on every build. The image goes to a tar (default), an OCI image layout folder,
+ * or straight to the registry; its digest is written to {@code target/vm/image.digest}.
  *
  * @since 0.1.0
  */
