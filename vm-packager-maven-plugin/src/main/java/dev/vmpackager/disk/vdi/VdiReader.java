@@ -189,22 +189,9 @@ final class VdiReader implements DiskImageReader {
     if (offset < 0 || offset >= virtualSize || maxLength < 1) {
       return null;
     }
-    long end = Math.min(virtualSize, offset + maxLength);
-    int b = (int) (offset / blockSize);
-    if (!allocated(map[b])) {
-      return null;
-    }
-    long host = dataStart + Integer.toUnsignedLong(map[b]) * stride + (offset - b * blockSize);
-    long len = Math.min(end, (b + 1L) * blockSize) - offset;
     // Blocks allocated one after the other on the host (no block_extra) make one run.
-    while (offset + len < end) {
-      int b2 = (int) ((offset + len) / blockSize);
-      if (!allocated(map[b2]) || dataStart + Integer.toUnsignedLong(map[b2]) * stride != host + len) {
-        break;
-      }
-      len = Math.min(end, (b2 + 1L) * blockSize) - offset;
-    }
-    return host + len <= source.size() ? new Stored(host, len) : null;
+    return Stored.ofBlocks(offset, Math.min(virtualSize, offset + maxLength), blockSize,
+        i -> allocated(map[i]) ? dataStart + Integer.toUnsignedLong(map[i]) * stride : -1, source.size());
   }
 
   @Override

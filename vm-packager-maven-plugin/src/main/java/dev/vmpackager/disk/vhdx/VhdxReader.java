@@ -349,22 +349,8 @@ final class VhdxReader implements DiskImageReader {
     if (!file.plain() || offset < 0 || offset >= virtualSize || maxLength < 1) {
       return null;
     }
-    long end = Math.min(virtualSize, offset + maxLength);
-    int b = (int) (offset / blockSize);
-    if (blocks[b] < 0) {
-      return null;
-    }
-    long host = blocks[b] + (offset - b * blockSize);
-    long len = Math.min(end, (b + 1L) * blockSize) - offset;
     // Payload blocks that follow each other in the file as in the guest make one run.
-    while (offset + len < end) {
-      int b2 = (int) ((offset + len) / blockSize);
-      if (blocks[b2] < 0 || blocks[b2] != host + len) {
-        break;
-      }
-      len = Math.min(end, (b2 + 1L) * blockSize) - offset;
-    }
-    return host + len <= file.size() ? new Stored(host, len) : null;
+    return Stored.ofBlocks(offset, Math.min(virtualSize, offset + maxLength), blockSize, i -> blocks[i], file.size());
   }
 
   @Override
