@@ -100,6 +100,21 @@ public final class DiskImages {
   }
 
   /**
+   * @return how deep in a backing chain the image being opened on this thread is: 1 for the image
+   *     the user named, 2 for its backing file, ...; 0 when no image is being opened through
+   *     {@link #open}. Readers with caches size them by it, so a chain's caches together stay
+   *     bounded.
+   */
+  public static int chainPosition() {
+    Deque<Path> chain = CHAIN.get();
+    int n = chain.size();
+    if (n == 0) {
+      CHAIN.remove();
+    }
+    return n;
+  }
+
+  /**
    * Refuses a parent that is already part of the chain being opened (a loop), before it is opened.
    *
    * @param child the child's name, for the message

@@ -8,6 +8,7 @@ import dev.vmpackager.disk.DiskExtent;
 import dev.vmpackager.disk.DiskFormat;
 import dev.vmpackager.disk.DiskImageException;
 import dev.vmpackager.disk.DiskImageReader;
+import dev.vmpackager.disk.DiskImages;
 import dev.vmpackager.disk.DiskOpenOptions;
 import dev.vmpackager.disk.ImageSource;
 import dev.vmpackager.disk.BackingFile;
@@ -37,8 +38,11 @@ public final class Qcow2Reader implements DiskImageReader {
   static final long COMPRESSED = 1L << 62;
   static final long ZERO_FLAG = 1L;
 
-  /** At most this many bytes of L2 tables are cached. */
-  private static final long CACHE_BYTES = 32L << 20;
+  /**
+   * At most this many bytes of L2 tables are cached for the image the user named; each backing
+   * file down a chain gets half of its child's, so a whole chain stays under twice this.
+   */
+  static final long CACHE_BYTES = 32L << 20;
 
   private final ImageSource src;
   private final Qcow2Header h;
@@ -63,9 +67,31 @@ public final class Qcow2Reader implements DiskImageReader {
     this.subBits = h.extendedL2 ? cb - 5 : cb;
     this.backing = backing;
     this.backingSize = backing == null ? 0 : backing.size();
-    this.cacheMax = (int) Math.max(4, CACHE_BYTES / cs);
+    this.cacheMax = cacheTables(cs, DiskImages.chainPosition());
     this.cache = new LinkedHashMap<>(16, 0.75f, true);
     this.scratch = ThreadLocal.withInitial(() -> new Scratch((int) cs));
+  }
+
+  /**
+   * @param clusterSize the image's cluster size (an L2 table's size)
+   * @param chainPosition 1 for the image named by the user, 2 for its backing file, ... (0: opened
+   *     outside a chain, counts as 1)
+   * @return how many L2 tables the cache holds: {@link #CACHE_BYTES} halved for each step down the
+   *     chain, at least 4
+   */
+  static int cacheTables(long clusterSize, int chainPosition) {
+    int steps = Math.min(30, Math.max(0, chainPosition - 1));
+    return (int) Math.max(4, (CACHE_BYTES >> steps) / clusterSize);
+  }
+
+  /** @return the backing file, or null */
+  BackingFile backingFile() {
+    return backing;
+  }
+
+  /** @return how many L2 tables this reader caches at most */
+  int cacheCapacity() {
+    return cacheMax;
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.vmpackager.disk.qcow2;
 import static dev.vmpackager.testing.ChainChecks.assertConversionRefused;
 import static dev.vmpackager.testing.ChainChecks.assertConvertsLikeQemu;
 import static dev.vmpackager.testing.ChainChecks.qemuIo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vmpackager.disk.CorruptImageException;
@@ -68,6 +69,22 @@ class Qcow2BackingFileTest {
       }
     }
     assertConvertsLikeQemu(sub.resolve("c2.qcow2"), "qcow2", dir.resolve("work-deep"));
+    // Each step down the chain caches half as many L2 tables (at least 4): 16 images stay under
+    // 2 x 32 MiB plus the floor, where a cache of 32 MiB each would allow 512 MiB.
+    try (OpenedDisk d = DiskImages.open(sub.resolve("c15.qcow2"), null, new DiskOpenOptions(true))) {
+      long cacheBytes = 0;
+      int position = 1;
+      for (Qcow2Reader r = (Qcow2Reader) d.reader(); r != null; position++) {
+        assertEquals(Math.max(4, (Qcow2Reader.CACHE_BYTES >> (position - 1)) / (64 << 10)), r.cacheCapacity(),
+            "L2 cache of chain image " + position);
+        cacheBytes += r.cacheCapacity() * (64L << 10);
+        r = r.backingFile() == null ? null : (Qcow2Reader) r.backingFile().disk().reader();
+      }
+      assertEquals(17, position, "16 images walked");
+      long bound = 2 * Qcow2Reader.CACHE_BYTES + 16 * 4 * (64L << 10);
+      long total = cacheBytes;
+      assertTrue(total <= bound, () -> "the chain's caches together: " + total + " > " + bound);
+    }
     assertConversionRefused(sub.resolve("c16.qcow2"), true, CorruptImageException.class, dir.resolve("work-depth"),
         "deeper than 16");
   }
