@@ -8,9 +8,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.google.cloud.tools.jib.image.json.ManifestTemplate;
 import com.google.cloud.tools.jib.json.JsonTemplate;
 import com.google.cloud.tools.jib.json.JsonTemplateMapper;
+import dev.vmpackager.io.Digests;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -156,7 +156,7 @@ final class ImageJson {
   }
 
   static String sha256(byte[] bytes) {
-    return "sha256:" + HexFormat.of().formatHex(LayerWriter.sha256().digest(bytes));
+    return Digests.sha256(bytes);
   }
 
   // ---- templates: fields only, in a fixed order, nulls left out ----

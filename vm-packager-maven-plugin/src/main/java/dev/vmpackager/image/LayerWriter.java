@@ -2,6 +2,7 @@ package dev.vmpackager.image;
 
 import dev.vmpackager.event.BuildListener;
 import dev.vmpackager.event.ProgressReporter;
+import dev.vmpackager.io.Digests;
 import java.io.FilterOutputStream;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
@@ -14,8 +15,6 @@ import java.util.concurrent.Future;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Locale;
 
 /**
@@ -91,7 +90,7 @@ final class LayerWriter {
       });
       try {
         Future<String> hash = hasher.submit(() -> {
-          MessageDigest sha = sha256();
+          MessageDigest sha = Digests.sha256();
           sha.update(prefix);
           ByteBuffer buf = ByteBuffer.allocate(4 << 20);
           long read = 0;
@@ -107,7 +106,7 @@ final class LayerWriter {
             read += n;
           }
           sha.update(suffix);
-          return "sha256:" + HexFormat.of().formatHex(sha.digest());
+          return Digests.ociDigest(sha.digest());
         });
         out.write(prefix);
         for (long done = 0; done < size; ) {
@@ -127,14 +126,6 @@ final class LayerWriter {
       } finally {
         hasher.shutdownNow();
       }
-    }
-  }
-
-  static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required by every JDK", e);
     }
   }
 }

@@ -1,11 +1,10 @@
 package dev.vmpackager.image;
 
+import dev.vmpackager.io.Digests;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -63,8 +62,8 @@ public final class ParallelGzipOutputStream extends OutputStream {
   private final BlockingQueue<byte[]> freeBuffers;
   private final BlockingQueue<CompletableFuture<byte[]>> pending;
   private final CRC32 crc = new CRC32();
-  private final MessageDigest uncompressedDigest = sha256();
-  private final MessageDigest compressedDigest = sha256();
+  private final MessageDigest uncompressedDigest = Digests.sha256();
+  private final MessageDigest compressedDigest = Digests.sha256();
   private volatile Throwable writerFailure;
   private byte[] current;
   private int currentLength;
@@ -169,13 +168,13 @@ public final class ParallelGzipOutputStream extends OutputStream {
   /** @return {@code sha256:<hex>} of the uncompressed input (the layer diff id); after {@link #close()} */
   public String uncompressedDigest() {
     requireClosed();
-    return "sha256:" + HexFormat.of().formatHex(uncompressedDigest.digest());
+    return Digests.ociDigest(uncompressedDigest.digest());
   }
 
   /** @return {@code sha256:<hex>} of the gzip stream (the blob digest); after {@link #close()} */
   public String compressedDigest() {
     requireClosed();
-    return "sha256:" + HexFormat.of().formatHex(compressedDigest.digest());
+    return Digests.ociDigest(compressedDigest.digest());
   }
 
   /** @return the number of bytes written to the underlying stream; after {@link #close()} */
@@ -377,13 +376,5 @@ public final class ParallelGzipOutputStream extends OutputStream {
       n += d.deflate(sink);
     }
     return n;
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required by every JDK", e);
-    }
   }
 }
