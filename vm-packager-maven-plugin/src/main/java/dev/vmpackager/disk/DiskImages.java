@@ -22,7 +22,10 @@ import java.util.Optional;
  * Opens disk images: detects the format from content (never the name), refuses a file whose name
  * claims a format its content does not have, and hands back the reader.
  *
- * <p>Detection tries {@link #DRIVERS} in order; content that none of them recognises is raw.
+ * <p>Detection tries {@link #DRIVERS} in order; content that none of them recognises is raw,
+ * unless the name says it is a hypervisor's other file (a {@code .vmx}, an {@code .nvram}... see
+ * {@link HypervisorFiles}). A raw disk whose size is not a whole number of 512-byte sectors is
+ * refused, detected or forced: no hypervisor makes one, so it is some other file.
  */
 public final class DiskImages {
 
@@ -53,6 +56,9 @@ public final class DiskImages {
       DiskFormat.VHDX, "a VHDX image (no vhdxfile signature)",
       DiskFormat.QED, "a QED image (no QED\\0 magic)",
       DiskFormat.OVA, "an OVA archive (no tar archive holding an .ovf descriptor)");
+
+  /** Every disk is a whole number of these. */
+  static final int SECTOR = 512;
 
   /** Backing chains deeper than this are refused (and loops end here). */
   static final int MAX_CHAIN_DEPTH = 16;
@@ -86,6 +92,9 @@ public final class DiskImages {
     chain.addLast(real);
     try {
       FormatDriver driver = choose(source, forcedOrNull);
+      if (driver == RAW) {
+        checkRawSize(source, forcedOrNull != null);
+      }
       DiskImageReader reader = driver.open(source, options);
       return new OpenedDisk(source, reader);
     } catch (IOException | RuntimeException e) {
@@ -181,7 +190,23 @@ public final class DiskImages {
           + " but the content is not " + signature(claimed.get())
           + "; a corrupt or mislabelled image is not shipped as a raw disk (rename it, or set the source format)");
     }
+    HypervisorFiles.refuseIfNotADisk(source);
     return RAW;
+  }
+
+  /**
+   * Refuses a raw disk whose size is not a whole number of sectors: a VM description, a log or
+   * NVRAM would otherwise become a tiny disk without a word.
+   */
+  private static void checkRawSize(ImageSource source, boolean forced) throws DiskImageException {
+    long size = source.size();
+    if (size % SECTOR == 0) {
+      return;
+    }
+    throw new DiskImageException(source.name() + ": is " + size + " bytes, not a whole number of " + SECTOR
+        + "-byte sectors, so it is not a raw disk" + (forced ? " (the source format was given as raw)"
+            : ", and its content is no other disk format (qcow2, vmdk, vdi, vpc, vhdx, qed, ova) either")
+        + ": it is not a disk image; point <source> (vm.source) at the VM's disk");
   }
 
   private static String signature(DiskFormat f) {

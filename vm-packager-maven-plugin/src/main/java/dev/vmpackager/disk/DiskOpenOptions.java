@@ -7,9 +7,9 @@ import java.util.Objects;
 /**
  * How a disk may be opened.
  *
- * @param allowExternalReferences whether the image may point at other files (qcow2 backing files,
- *     VMDK descriptors naming extents, differencing parents); even then they never leave the
- *     source's folder. Split VMDK extents named by a descriptor are always allowed within the folder.
+ * @param allowExternalReferences whether the image may read a backing chain (qcow2 and QED backing
+ *     files, VMDK delta disks' parents); even then they never leave the source's folder. A VMDK
+ *     descriptor's extents are part of its disk and are read either way, within the folder.
  * @param scratchDirectory where a reader may put a temporary file it needs (the inflated disk of a
  *     gzip-compressed OVA entry); the conversion output's folder, so multi-gigabyte scratch data goes
  *     where the output goes and not to a possibly small {@code /tmp}
@@ -18,7 +18,7 @@ import java.util.Objects;
  */
 public record DiskOpenOptions(boolean allowExternalReferences, Path scratchDirectory, BuildListener listener) {
 
-  /** The safe default: nothing outside the image itself; scratch files in the JVM's temp folder. */
+  /** The safe default: no backing chains; scratch files in the JVM's temp folder. */
   public static final DiskOpenOptions DEFAULT = new DiskOpenOptions(false);
 
   /** Options with scratch files in the JVM's temp folder ({@code java.io.tmpdir}). */

@@ -28,9 +28,17 @@ import org.apache.maven.plugins.annotations.Parameter;
 public class ConvertMojo extends AbstractVmMojo {
 
   /**
-   * The input disk image. Default: the one disk file in {@code src/main/vm/} (dotfiles, cloud-init
-   * files and text such as {@code *.yaml}, {@code *.txt}, {@code *.md}, {@code *.json} are not
-   * candidates); the build fails listing the candidates when there is none or several.
+   * The input disk image. Default: the one disk image in {@code src/main/vm/}, that is a file whose
+   * name says it is a disk ({@code .qcow2}, {@code .vmdk}, {@code .vdi}, {@code .vhd}, {@code .vhdx},
+   * {@code .qed}, {@code .ova}, {@code .img}, {@code .raw}) or whose content is one (a format
+   * detected from content, or a raw disk of whole 512-byte sectors). A hypervisor's other files
+   * ({@code .vmx}, {@code .nvram}, {@code .vmsd}, {@code .vmxf}, {@code .vbox}, libvirt
+   * {@code .xml}, {@code .ovf}, {@code .mf}, logs, {@code .iso}...), dotfiles, cloud-init files and
+   * text ({@code *.yaml}, {@code *.txt}, {@code *.md}, {@code *.json}...) are never candidates, and
+   * the extents a VMDK descriptor names are part of its disk, so a VMware, VirtualBox, virt-manager
+   * or OVF export folder copied as it is has one. The build fails listing the candidates when there
+   * is none or several. A VM description given here ({@code .vmx}, {@code .vbox}...) is refused:
+   * name the disk instead.
    *
    * @since 0.1.0
    */
@@ -42,7 +50,8 @@ public class ConvertMojo extends AbstractVmMojo {
    * {@code raw}, {@code qcow2}, {@code vmdk}, {@code vdi}, {@code vpc} (VHD), {@code vhdx},
    * {@code qed} or {@code ova}. With {@code auto}, content that matches no format is raw, unless
    * the file's name claims a format ({@code .qcow2}, {@code .vmdk}...): then the build fails, so a
-   * corrupt or mislabelled download is not shipped as a raw disk.
+   * corrupt or mislabelled download is not shipped as a raw disk. A raw disk whose size is not a
+   * whole number of 512-byte sectors is refused, detected or given: it is some other file.
    *
    * @since 0.1.0
    */
@@ -68,10 +77,11 @@ public class ConvertMojo extends AbstractVmMojo {
   private String engine;
 
   /**
-   * Lets the source disk reference other files: qcow2 and QED backing files, VMDK delta disks'
-   * parents, VMDK descriptors naming extents. Even then they must lie in the source's own folder.
-   * Default false: such images are refused. Differencing VHD, VDI and VHDX disks are refused
-   * either way.
+   * Lets the source disk read a backing chain: qcow2 and QED backing files, VMDK delta disks'
+   * parents. Even then they must lie in the source's own folder. Default false: such images are
+   * refused. A multi-file VMDK (VMware Workstation's split disk, ESXi's descriptor and flat extent)
+   * is one disk and is read without it, as long as its extents are in the descriptor's folder.
+   * Differencing VHD, VDI and VHDX disks are refused either way.
    *
    * @since 0.1.0
    */

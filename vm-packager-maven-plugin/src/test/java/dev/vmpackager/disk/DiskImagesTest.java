@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vmpackager.testing.PatternedDisk;
 import dev.vmpackager.testing.QemuImg;
+import dev.vmpackager.testing.VmFolders;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
@@ -107,6 +108,45 @@ class DiskImagesTest {
     Path p = Files.write(dir.resolve("empty.img"), new byte[0]);
     try (OpenedDisk d = DiskImages.open(p, null, DiskOpenOptions.DEFAULT)) {
       assertEquals(0, d.reader().virtualSize());
+    }
+  }
+
+  @Test
+  void rawDiskOfPartialSectorsIsRefused() throws Exception {
+    // What a 290-byte .vmx or an 8684-byte .nvram under another name would otherwise become: a tiny disk.
+    Path p = Files.writeString(dir.resolve("ws-vm.config"), "x".repeat(290));
+    DiskImageException e = assertThrows(DiskImageException.class, () -> DiskImages.open(p, null,
+        DiskOpenOptions.DEFAULT));
+    assertTrue(e.getMessage().startsWith("ws-vm.config: is 290 bytes, not a whole number of 512-byte sectors"),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("not a disk image") && e.getMessage().contains("<source> (vm.source)"),
+        e.getMessage());
+    DiskImageException forced = assertThrows(DiskImageException.class, () -> DiskImages.open(p, DiskFormat.RAW,
+        DiskOpenOptions.DEFAULT));
+    assertTrue(forced.getMessage().contains("290 bytes") && forced.getMessage().contains("given as raw"),
+        forced.getMessage());
+  }
+
+  @Test
+  void vmwareDescriptionIsNotADisk() throws Exception {
+    // Padded to whole sectors: it is the name that says what it is, not the size.
+    String vmx = VmFolders.vmx("ws-vm", "disk.vmdk");
+    Path p = Files.writeString(dir.resolve("ws-vm.vmx"), vmx + " ".repeat(1024 - vmx.length() % 512));
+    assertEquals(0, Files.size(p) % 512);
+    DiskImageException e = assertThrows(DiskImageException.class, () -> DiskImages.open(p, null,
+        DiskOpenOptions.DEFAULT));
+    assertTrue(e.getMessage().startsWith("ws-vm.vmx: is a VMware VM description (.vmx), not a disk image"),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("point <source> (vm.source) at the VM's disk (this one attaches disk.vmdk)"),
+        e.getMessage());
+    // The same for the other files a hypervisor keeps beside its disks.
+    for (String name : new String[] {"ws-vm.nvram", "ws-vm.vmsd", "vbox-vm.vbox", "vbox-vm.vbox-prev", "vm.sav",
+        "kvm-vm.xml", "vmware.log", "VBox.log.1", "guest.vmem"}) {
+      Path f = Files.write(dir.resolve(name), new byte[4096]);
+      DiskImageException n = assertThrows(DiskImageException.class, () -> DiskImages.open(f, null,
+          DiskOpenOptions.DEFAULT), name);
+      assertTrue(n.getMessage().startsWith(name + ": is ") && n.getMessage().contains("not a disk image"),
+          n.getMessage());
     }
   }
 }

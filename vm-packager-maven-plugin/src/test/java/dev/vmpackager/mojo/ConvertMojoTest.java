@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vmpackager.testing.PatternedDisk;
 import dev.vmpackager.testing.QemuImg;
+import dev.vmpackager.testing.VmFolders;
 import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -98,6 +99,33 @@ class ConvertMojoTest {
     // Forcing raw accepts it.
     mojo("sourceFormat", "raw", "source", bad.toFile()).execute();
     assertTrue(Files.exists(base.resolve("target/vm/app.qcow2")));
+  }
+
+  @Test
+  void convertsTheSplitDiskOfAVmwareWorkstationFolderByDefault() throws Exception {
+    // The folder: .vmx, .nvram, .vmsd, .vmxf, vmware.log and disk.vmdk + disk-s001..s003.vmdk.
+    Path raw = PatternedDisk.create(base.resolve("src.raw"), 4608L << 20, 2);
+    Path disk = VmFolders.vmwareWorkstation(vmDir, "ws-vm", raw);
+    mojo().execute();
+    QemuImg.assertIdentical(disk, "vmdk", base.resolve("target/vm/app.qcow2"), "qcow2");
+    mojo("engine", "qemu-img", "format", "raw").execute();
+    QemuImg.assertIdentical(raw, "raw", base.resolve("target/vm/app.raw"), "raw");
+  }
+
+  @Test
+  void vmxAsSourceFailsSayingItIsADescription() throws Exception {
+    Files.writeString(vmDir.resolve("ws-vm.vmx"), VmFolders.vmx("ws-vm", "disk.vmdk"));
+    MojoFailureException e = assertThrows(MojoFailureException.class,
+        () -> mojo("source", vmDir.resolve("ws-vm.vmx").toFile()).execute());
+    assertTrue(e.getMessage().contains("ws-vm.vmx: is a VMware VM description (.vmx), not a disk image"),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("point <source> (vm.source) at the VM's disk (this one attaches disk.vmdk)"),
+        e.getMessage());
+    assertFalse(Files.exists(base.resolve("target/vm/app.qcow2")));
+    // Forced raw, it is still no disk: its 1440 bytes are not whole sectors.
+    MojoFailureException raw = assertThrows(MojoFailureException.class,
+        () -> mojo("source", vmDir.resolve("ws-vm.vmx").toFile(), "sourceFormat", "raw").execute());
+    assertTrue(raw.getMessage().contains("not a whole number of 512-byte sectors"), raw.getMessage());
   }
 
   @Test

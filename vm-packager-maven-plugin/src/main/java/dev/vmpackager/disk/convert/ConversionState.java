@@ -1,5 +1,8 @@
 package dev.vmpackager.disk.convert;
 
+import dev.vmpackager.disk.DiskFormat;
+import dev.vmpackager.disk.DiskImageException;
+import dev.vmpackager.disk.vmdk.VmdkDriver;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -9,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -17,9 +21,10 @@ import java.util.zip.CRC32C;
 /**
  * The fingerprint of a successful conversion, kept beside the output as
  * {@code .<output file name>.state}: the source's path, size, modification time and the CRC-32C of
- * its first 64 KiB, the request's settings and the output's size and time. When all of it matches,
- * converting again would give the same file. Sources allowed to reference other files are always
- * converted, since those files are not fingerprinted.
+ * its first 64 KiB, the same for each extent file a VMDK descriptor names (a multi-file VMDK is one
+ * disk), the request's settings and the output's size and time. When all of it matches, converting
+ * again would give the same file. Sources allowed to reference other files (backing chains) are
+ * always converted, since those files are not fingerprinted.
  */
 final class ConversionState {
 
@@ -47,12 +52,38 @@ final class ConversionState {
     v.put("source.size", Long.toString(Files.size(src)));
     v.put("source.mtime", Long.toString(Files.getLastModifiedTime(src).toMillis()));
     v.put("source.head.crc32c", headCrc32c(src));
+    if (req.sourceFormat() == null || req.sourceFormat() == DiskFormat.VMDK) {
+      putExtents(v, src);
+    }
     v.put("sourceFormat", req.sourceFormat() == null ? "auto" : req.sourceFormat().id());
     v.put("format", req.outputFormat().id());
     v.put("compress", Boolean.toString(req.compress()));
     v.put("engine", req.engine().id());
     v.put("allowExternalReferences", Boolean.toString(req.allowExternalReferences()));
     return new ConversionState(v);
+  }
+
+  /**
+   * Fingerprints the extent files of a VMDK text descriptor, as the reader resolves them. Keys are
+   * numbered (names may hold spaces, which end a key in a properties file). A name the reader would
+   * refuse is recorded as such: the conversion then fails and no state is saved.
+   */
+  private static void putExtents(Map<String, String> v, Path src) throws IOException {
+    List<Path> extents;
+    try {
+      extents = VmdkDriver.extentFiles(src);
+    } catch (DiskImageException e) {
+      v.put("extents.error", String.valueOf(e.getMessage()));
+      return;
+    }
+    for (int i = 0; i < extents.size(); i++) {
+      Path e = extents.get(i);
+      String key = "extent." + (i + 1);
+      v.put(key + ".path", e.toString());
+      v.put(key + ".size", Long.toString(Files.size(e)));
+      v.put(key + ".mtime", Long.toString(Files.getLastModifiedTime(e).toMillis()));
+      v.put(key + ".head.crc32c", headCrc32c(e));
+    }
   }
 
   /** @return this state plus the output's size and modification time */
@@ -66,7 +97,7 @@ final class ConversionState {
   /** @return whether the output exists and was made by the same conversion of the same source */
   boolean upToDate(ConversionRequest req) {
     if (req.allowExternalReferences()) {
-      // Referenced files (backing files) are not fingerprinted: always convert.
+      // Backing files are not fingerprinted: always convert.
       return false;
     }
     Path out = req.output();

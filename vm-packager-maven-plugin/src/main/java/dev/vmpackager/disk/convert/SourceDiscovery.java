@@ -1,32 +1,47 @@
 package dev.vmpackager.disk.convert;
 
+import dev.vmpackager.disk.DiskFormat;
+import dev.vmpackager.disk.DiskImageException;
+import dev.vmpackager.disk.DiskImages;
+import dev.vmpackager.disk.HypervisorFiles;
+import dev.vmpackager.disk.vmdk.VmdkDriver;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Pattern;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * Finds the default source disk: the one disk image file in a project's {@code src/main/vm/}.
+ * Finds the default source disk: the one disk image in a project's {@code src/main/vm/}.
  *
- * <p>Every regular file directly in the folder is a candidate except dotfiles, text and metadata
- * that commonly sit beside a disk (cloud-init {@code user-data}/{@code meta-data}/
- * {@code network-config}/{@code vendor-data}, {@code *.yaml}, {@code *.yml}, {@code *.txt},
- * {@code *.md}, {@code *.json}, {@code *.xml}, {@code *.ovf}, {@code *.mf}, checksums and
- * signatures, README/LICENSE files) and the extent files of a split VMDK ({@code -flat},
- * {@code -sNNN}, {@code -fNNN}), which belong to their descriptor.
+ * <p>A regular file directly in the folder is a candidate when its name says it is a disk (an
+ * extension of {@link DiskFormat}: {@code .qcow2}, {@code .vmdk}, {@code .img}, ...) or its
+ * content is one: a format detected from content, or a raw disk (a whole, non-zero number of
+ * 512-byte sectors). Never candidates: dotfiles and backups ({@code ~}), a hypervisor's other files
+ * ({@link HypervisorFiles}: {@code .vmx}, {@code .nvram}, {@code .vbox}, libvirt {@code .xml},
+ * {@code .ovf}, {@code .mf}, logs, {@code .iso}...), text and metadata that commonly sit beside a
+ * disk (cloud-init {@code user-data}/{@code meta-data}/{@code network-config}/{@code vendor-data},
+ * {@code *.yaml}, {@code *.txt}, {@code *.md}, {@code *.json}, checksums and signatures,
+ * README/LICENSE files), and the extent files a VMDK descriptor in the folder names, which are part
+ * of its disk (found by reading the descriptors, whatever the extents are called).
  */
 public final class SourceDiscovery {
 
-  private static final List<String> NOT_DISK_SUFFIXES = List.of(".yaml", ".yml", ".txt", ".md", ".json", ".xml",
-      ".ovf", ".mf", ".cert", ".sh", ".cfg", ".conf", ".ini", ".properties", ".asc", ".sig", ".gpg", ".sha1",
-      ".sha256", ".sha512", ".md5", ".sum", ".log", ".pem");
+  private static final List<String> NOT_DISK_SUFFIXES = List.of(".yaml", ".yml", ".txt", ".md", ".json",
+      ".sh", ".cfg", ".conf", ".ini", ".properties", ".asc", ".sig", ".gpg", ".sha1", ".sha256", ".sha512", ".md5",
+      ".sum", ".pem", ".bak");
   private static final List<String> NOT_DISK_PREFIXES = List.of("user-data", "meta-data", "network-config",
       "vendor-data", "readme", "license", "notice", "sha256sums", "sha512sums", "md5sums");
-  private static final Pattern VMDK_EXTENT = Pattern.compile(".*-(flat|s\\d{3}|f\\d{3})\\.vmdk");
+  /** A raw disk is a whole number of these. */
+  private static final int SECTOR = 512;
+
+  /** The folder's files sorted by name: the disk candidates and the files that are not disks. */
+  private record Scan(List<Path> candidates, List<Path> notDisks) {}
 
   /** The folder holds no disk image, or several. */
   public static final class Problem extends Exception {
@@ -51,23 +66,82 @@ public final class SourceDiscovery {
    * @return the candidate disk files in it, sorted by name
    */
   public static List<Path> candidates(Path folder) throws IOException {
+    return scan(folder).candidates();
+  }
+
+  private static Scan scan(Path folder) throws IOException {
     if (!Files.isDirectory(folder)) {
-      return List.of();
+      return new Scan(List.of(), List.of());
     }
     List<Path> files;
     try (Stream<Path> s = Files.list(folder)) {
-      files = s.filter(Files::isRegularFile).filter(p -> isDiskCandidate(p.getFileName().toString())).sorted().toList();
+      files = s.filter(Files::isRegularFile).filter(p -> !isHidden(name(p))).sorted().toList();
     }
-    long descriptors = files.stream().filter(p -> lower(p).endsWith(".vmdk") && !VMDK_EXTENT.matcher(lower(p)).matches())
-        .count();
-    List<Path> out = new ArrayList<>();
+    List<Path> possible = new ArrayList<>();
+    List<Path> notDisks = new ArrayList<>();
     for (Path p : files) {
-      if (descriptors > 0 && VMDK_EXTENT.matcher(lower(p)).matches()) {
+      (isDiskCandidate(name(p)) ? possible : notDisks).add(p);
+    }
+    Set<Path> extents = new HashSet<>();
+    for (Path p : possible) {
+      extents.addAll(extentsNamedBy(folder, p));
+    }
+    List<Path> candidates = new ArrayList<>();
+    for (Path p : possible) {
+      if (extents.contains(p.toAbsolutePath().normalize())) {
         continue;
       }
-      out.add(p);
+      (isDisk(p) ? candidates : notDisks).add(p);
+    }
+    notDisks.sort(null);
+    return new Scan(candidates, notDisks);
+  }
+
+  /**
+   * @return the files in {@code folder} a VMDK text descriptor names as its extents (absolute,
+   *     normalised); empty when {@code file} is not a descriptor. Only names are resolved here:
+   *     whether the reader accepts them is its business when the descriptor is converted.
+   */
+  private static List<Path> extentsNamedBy(Path folder, Path file) throws IOException {
+    List<String> names;
+    try {
+      names = VmdkDriver.extentFileNames(file);
+    } catch (DiskImageException e) {
+      // A damaged descriptor is still a candidate; converting it reports what is wrong.
+      return List.of();
+    }
+    Path base = folder.toAbsolutePath().normalize();
+    List<Path> out = new ArrayList<>();
+    for (String n : names) {
+      try {
+        out.add(base.resolve(n.replace('\\', '/')).normalize());
+      } catch (InvalidPathException e) {
+        // Not a name any file here has.
+      }
     }
     return out;
+  }
+
+  /**
+   * @return whether the file's name says it is a disk image, or its content is one: a detected
+   *     format, or a raw disk of a whole, non-zero number of sectors
+   */
+  private static boolean isDisk(Path file) throws IOException {
+    String n = name(file).toLowerCase(Locale.ROOT);
+    for (DiskFormat f : DiskFormat.values()) {
+      if (f.extensions().stream().anyMatch(n::endsWith)) {
+        return true;
+      }
+    }
+    DiskFormat detected;
+    try {
+      detected = DiskImages.detect(file);
+    } catch (DiskImageException e) {
+      // Looks like a disk format but is damaged: converting it reports what is wrong.
+      return true;
+    }
+    long size = Files.size(file);
+    return detected != DiskFormat.RAW || (size > 0 && size % SECTOR == 0);
   }
 
   /**
@@ -76,29 +150,31 @@ public final class SourceDiscovery {
    * @throws Problem when there is none or more than one, with a message listing them
    */
   public static Path single(Path folder) throws Problem, IOException {
-    List<Path> c = candidates(folder);
+    Scan scan = scan(folder);
+    List<Path> c = scan.candidates();
     if (c.size() == 1) {
       return c.get(0);
     }
     if (c.isEmpty()) {
-      throw new Problem("No disk image found in " + folder + (Files.isDirectory(folder) ? "" : " (no such folder)")
-          + "; put the VM's disk there or set <source> (vm.source)", c);
+      StringBuilder sb = new StringBuilder("No disk image found in " + folder
+          + (Files.isDirectory(folder) ? "" : " (no such folder)"));
+      if (!scan.notDisks().isEmpty()) {
+        sb.append(" (not disk images: ").append(names(scan.notDisks())).append(')');
+      }
+      throw new Problem(sb.append("; put the VM's disk there or set <source> (vm.source)").toString(), c);
     }
-    StringBuilder sb = new StringBuilder("Several disk image candidates in " + folder + ": ");
-    for (int i = 0; i < c.size(); i++) {
-      sb.append(i == 0 ? "" : ", ").append(c.get(i).getFileName());
-    }
-    sb.append("; set <source> (vm.source) to the one to convert");
-    throw new Problem(sb.toString(), c);
+    throw new Problem("Several disk image candidates in " + folder + ": " + names(c)
+        + "; set <source> (vm.source) to the one to convert", c);
   }
 
   /**
    * @param fileName a file's name
-   * @return whether a file of that name may be a disk image
+   * @return whether a file of that name may be a disk image (it is not hidden, a hypervisor's
+   *     other file, text or metadata)
    */
   static boolean isDiskCandidate(String fileName) {
     String n = fileName.toLowerCase(Locale.ROOT);
-    if (n.startsWith(".") || n.endsWith("~")) {
+    if (isHidden(n) || HypervisorFiles.describe(n).isPresent()) {
       return false;
     }
     for (String s : NOT_DISK_SUFFIXES) {
@@ -114,7 +190,19 @@ public final class SourceDiscovery {
     return true;
   }
 
-  private static String lower(Path p) {
-    return p.getFileName().toString().toLowerCase(Locale.ROOT);
+  private static boolean isHidden(String fileName) {
+    return fileName.startsWith(".") || fileName.endsWith("~");
+  }
+
+  private static String names(List<Path> files) {
+    StringBuilder sb = new StringBuilder();
+    for (Path p : files) {
+      sb.append(sb.length() == 0 ? "" : ", ").append(p.getFileName());
+    }
+    return sb.toString();
+  }
+
+  private static String name(Path p) {
+    return p.getFileName().toString();
   }
 }

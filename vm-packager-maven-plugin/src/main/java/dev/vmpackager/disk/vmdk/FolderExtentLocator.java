@@ -11,34 +11,37 @@ import java.nio.file.Path;
 
 /**
  * Resolves extent names against the descriptor's folder and never leaves it: absolute names,
- * {@code ..} and symbolic links pointing outside the folder are refused.
+ * {@code ..} and symbolic links pointing outside the folder are refused. Extents are part of their
+ * descriptor's disk (VMware Workstation's split disks, ESXi's descriptor and flat file), so they are
+ * read without {@code allowExternalFiles}, which is for backing chains only (DESIGN.md, Parameters).
  */
 final class FolderExtentLocator implements ExtentLocator {
 
   private final Path folder;
   private final String descriptor;
-  private final boolean allowed;
 
   /**
    * @param folder the descriptor's folder, or null when the source has none
    * @param descriptor the descriptor's name, for messages
-   * @param allowed whether the user opted in to files beside the source (DESIGN.md: images that
-   *     point outside themselves are refused unless the user opts in)
    */
-  FolderExtentLocator(Path folder, String descriptor, boolean allowed) {
+  FolderExtentLocator(Path folder, String descriptor) {
     this.folder = folder;
     this.descriptor = descriptor;
-    this.allowed = allowed;
   }
 
   @Override
   public ImageSource open(String fileName) throws IOException {
+    return FileImageSource.open(resolve(fileName));
+  }
+
+  /**
+   * @param fileName the extent's name as the descriptor writes it
+   * @return the extent's real path, inside the descriptor's folder
+   * @throws UnsupportedImageException when the name or a link leaves the folder, or there is no folder
+   * @throws CorruptImageException when the file does not exist
+   */
+  Path resolve(String fileName) throws IOException {
     String relative = checkRelative(fileName, descriptor);
-    if (!allowed) {
-      throw new UnsupportedImageException(descriptor + ": is a VMDK descriptor naming the extent file \"" + fileName
-          + "\"; reading files beside the source needs <allowExternalFiles>true</allowExternalFiles>"
-          + " (vm.allowExternalFiles), and they must stay in the source's folder");
-    }
     if (folder == null) {
       throw new UnsupportedImageException(descriptor + ": names extent file \"" + fileName
           + "\" but has no folder to find it in");
@@ -63,7 +66,7 @@ final class FolderExtentLocator implements ExtentLocator {
     if (!Files.isRegularFile(real)) {
       throw refused(fileName, "it is not a regular file");
     }
-    return FileImageSource.open(real);
+    return real;
   }
 
   private UnsupportedImageException refused(String fileName, String why) {

@@ -23,11 +23,12 @@ import java.util.Set;
  * or one extent of a split disk), or a text descriptor naming extents in the same folder
  * (monolithicFlat, twoGbMaxExtentSparse, twoGbMaxExtentFlat, vmfs...).
  *
- * <p>Differencing (delta) disks, whose descriptor names a parent, read their unallocated grains
- * from that parent when the user allows external files (see {@link BackingFile}); otherwise they
- * are refused. Descriptor extents must be
- * plain relative names inside the descriptor's folder; RW and RDONLY extents are read, ZERO
- * extents read as zeros, NOACCESS extents are refused.
+ * <p>A descriptor's extents are part of its disk and are read without the external-files opt-in,
+ * but they must be plain relative names inside the descriptor's folder (or, in an OVA, entries of
+ * the archive). Differencing (delta) disks, whose descriptor names a parent, read their unallocated
+ * grains from that parent only when the user allows external files (see {@link BackingFile});
+ * otherwise they are refused. RW and RDONLY extents are read, ZERO extents read as zeros, NOACCESS
+ * extents are refused.
  */
 public final class VmdkDriver implements FormatDriver {
 
@@ -87,7 +88,7 @@ public final class VmdkDriver implements FormatDriver {
 
   @Override
   public DiskImageReader open(ImageSource source, DiskOpenOptions options) throws IOException {
-    return open(source, options, new FolderExtentLocator(source.directory(), source.name(), options.allowExternalReferences()));
+    return open(source, options, new FolderExtentLocator(source.directory(), source.name()));
   }
 
   /**
@@ -154,6 +155,29 @@ public final class VmdkDriver implements FormatDriver {
       VmdkDescriptor d = VmdkDescriptor.parse(new String(all.array(), StandardCharsets.UTF_8), src.name(), false);
       return d.extents().stream().map(VmdkDescriptor.ExtentLine::fileName).filter(f -> f != null).distinct().toList();
     }
+  }
+
+  /**
+   * The files a VMDK text descriptor's extents are read from, resolved as the reader resolves them
+   * (inside the descriptor's folder, never through a link out of it), so a caller can fingerprint
+   * a multi-file VMDK as a whole.
+   *
+   * @param vmdk a file that may be a VMDK text descriptor
+   * @return the extent files' real paths in descriptor order, each once; empty when the file is not
+   *     a text descriptor or names no files
+   * @throws dev.vmpackager.disk.DiskImageException when an extent name is refused or names no file
+   */
+  public static List<Path> extentFiles(Path vmdk) throws IOException {
+    Path abs = vmdk.toAbsolutePath();
+    FolderExtentLocator locator = new FolderExtentLocator(abs.getParent(), abs.getFileName().toString());
+    List<Path> files = new ArrayList<>();
+    for (String name : extentFileNames(abs)) {
+      Path p = locator.resolve(name);
+      if (!files.contains(p)) {
+        files.add(p);
+      }
+    }
+    return files;
   }
 
   /**

@@ -40,9 +40,6 @@ class VmdkDriverTest {
   @TempDir static Path dir;
   static Path source;
 
-  /** Descriptor VMDKs read their extent files only when the user opts in (DESIGN.md, Bad input). */
-  static final DiskOpenOptions EXTENTS_ALLOWED = new DiskOpenOptions(true);
-
   private final VmdkDriver driver = new VmdkDriver();
 
   @BeforeAll
@@ -54,7 +51,7 @@ class VmdkDriverTest {
   static Path readBack(VmdkDriver driver, Path vmdk, String expectedCreateType) throws IOException {
     try (FileImageSource src = FileImageSource.open(vmdk)) {
       assertTrue(driver.matches(head(vmdk), src), vmdk + " should be detected as VMDK");
-      try (DiskImageReader r = driver.open(src, EXTENTS_ALLOWED)) {
+      try (DiskImageReader r = driver.open(src, DiskOpenOptions.DEFAULT)) {
         assertEquals(expectedCreateType, ((VmdkReader) r).createType());
         Path raw = vmdk.resolveSibling(vmdk.getFileName() + ".out.raw");
         return ReaderDump.toRaw(r, raw);
@@ -96,14 +93,8 @@ class VmdkDriverTest {
 
   @Test
   void monolithicFlat() throws Exception {
+    // Read with the default options: extents are part of the disk (DESIGN.md, allowExternalFiles).
     roundTrip("flat", "monolithicFlat", "monolithicFlat");
-    Path descriptor = dir.resolve("flat").resolve("flat.vmdk");
-    try (FileImageSource src = FileImageSource.open(descriptor)) {
-      UnsupportedImageException e = assertThrows(UnsupportedImageException.class,
-          () -> driver.open(src, DiskOpenOptions.DEFAULT).close());
-      assertTrue(e.getMessage().contains("flat.vmdk") && e.getMessage().contains("vm.allowExternalFiles"),
-          e.getMessage());
-    }
   }
 
   @Test
@@ -128,7 +119,7 @@ class VmdkDriverTest {
     assertTrue((h.getInt(8) & 4) != 0, "and sets the zeroed-grain flag");
     Path raw = readBack(driver, vmdk, "monolithicSparse");
     QemuImg.assertIdentical(vmdk, "vmdk", raw, "raw");
-    try (FileImageSource src = FileImageSource.open(vmdk); DiskImageReader r = driver.open(src, EXTENTS_ALLOWED)) {
+    try (FileImageSource src = FileImageSource.open(vmdk); DiskImageReader r = driver.open(src, DiskOpenOptions.DEFAULT)) {
       assertTrue(r.extentAt(10L << 20).zero(), "an unwritten grain is a zero extent");
       assertFalse(r.extentAt(0).zero(), "the first grain holds data");
     }
@@ -150,7 +141,7 @@ class VmdkDriverTest {
       long gt = Integer.toUnsignedLong(gde.getInt(0)) * 512;
       ch.write(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, 1), gt);
     }
-    try (FileImageSource src = FileImageSource.open(vmdk); DiskImageReader r = driver.open(src, EXTENTS_ALLOWED)) {
+    try (FileImageSource src = FileImageSource.open(vmdk); DiskImageReader r = driver.open(src, DiskOpenOptions.DEFAULT)) {
       DiskExtent e = r.extentAt(0);
       assertTrue(e.zero(), "a zeroed grain (GTE 1) is a zero extent");
       assertEquals(65536, e.length());
@@ -166,7 +157,7 @@ class VmdkDriverTest {
     Path vmdk = sub.resolve("big.vmdk");
     QemuImg.convert(bigRaw, vmdk, "vmdk", "-o", "subformat=twoGbMaxExtentSparse");
     assertTrue(Files.exists(sub.resolve("big-s003.vmdk")), "5 GiB makes three extents");
-    try (FileImageSource src = FileImageSource.open(vmdk); DiskImageReader r = driver.open(src, EXTENTS_ALLOWED)) {
+    try (FileImageSource src = FileImageSource.open(vmdk); DiskImageReader r = driver.open(src, DiskOpenOptions.DEFAULT)) {
       assertEquals(5L << 30, r.virtualSize());
       Path raw = dumpDataOnly(r, sub.resolve("big.out.raw"));
       QemuImg.assertIdentical(vmdk, "vmdk", raw, "raw");
@@ -178,7 +169,7 @@ class VmdkDriverTest {
     Path sub = Files.createDirectories(dir.resolve("empty5g"));
     Path vmdk = sub.resolve("e.vmdk");
     QemuImg.ok("create", "-f", "vmdk", "-o", "subformat=twoGbMaxExtentSparse", vmdk, "5G");
-    try (FileImageSource src = FileImageSource.open(vmdk); DiskImageReader r = driver.open(src, EXTENTS_ALLOWED)) {
+    try (FileImageSource src = FileImageSource.open(vmdk); DiskImageReader r = driver.open(src, DiskOpenOptions.DEFAULT)) {
       DiskExtent e = r.extentAt(0);
       assertEquals(new DiskExtent(0, 5L << 30, true), e, "holes of all three extents merge into one zero run");
     }
@@ -259,7 +250,7 @@ class VmdkDriverTest {
     byte[] expected = Files.readAllBytes(source);
     java.util.Arrays.fill(expected, 20 << 20, 30 << 20, (byte) 0);
     Path exp = Files.write(sub.resolve("expected.raw"), expected);
-    try (FileImageSource src = FileImageSource.open(vmdk); DiskImageReader r = driver.open(src, EXTENTS_ALLOWED)) {
+    try (FileImageSource src = FileImageSource.open(vmdk); DiskImageReader r = driver.open(src, DiskOpenOptions.DEFAULT)) {
       assertEquals(SIZE, r.virtualSize());
       assertEquals(new DiskExtent(20 << 20, 10 << 20, true), r.extentAt(20 << 20));
       Path raw = ReaderDump.toRaw(r, sub.resolve("custom.out.raw"));
@@ -331,7 +322,7 @@ class VmdkDriverTest {
     QemuImg.convert(source, vmdk, "vmdk", "-o", "subformat=streamOptimized");
     byte[] expected = Files.readAllBytes(source);
     ExecutorService pool = Executors.newFixedThreadPool(4);
-    try (FileImageSource src = FileImageSource.open(vmdk); DiskImageReader r = driver.open(src, EXTENTS_ALLOWED)) {
+    try (FileImageSource src = FileImageSource.open(vmdk); DiskImageReader r = driver.open(src, DiskOpenOptions.DEFAULT)) {
       List<Future<?>> jobs = new ArrayList<>();
       for (int t = 0; t < 4; t++) {
         int start = t;
