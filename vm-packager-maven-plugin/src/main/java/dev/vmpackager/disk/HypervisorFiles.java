@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -73,8 +74,8 @@ public final class HypervisorFiles {
     String unrotated = n.replaceFirst("\\.\\d+$", "");
     return BY_SUFFIX.entrySet().stream()
         .filter(e -> n.endsWith(e.getKey()) || unrotated.endsWith(e.getKey()))
-        .map(Map.Entry::getValue)
-        .findFirst();
+        .max(Comparator.comparingInt(e -> e.getKey().length()))
+        .map(Map.Entry::getValue);
   }
 
   /**
