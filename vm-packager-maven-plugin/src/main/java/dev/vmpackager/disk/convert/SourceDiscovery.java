@@ -111,10 +111,15 @@ public final class SourceDiscovery {
       return List.of();
     }
     Path base = folder.toAbsolutePath().normalize();
+    Path self = file.toAbsolutePath().normalize();
     List<Path> out = new ArrayList<>();
     for (String n : names) {
       try {
-        out.add(base.resolve(n.replace('\\', '/')).normalize());
+        Path extent = base.resolve(n.replace('\\', '/')).normalize();
+        if (!extent.equals(self)) {
+          // A descriptor naming itself stays a candidate: converting it says what is wrong.
+          out.add(extent);
+        }
       } catch (InvalidPathException e) {
         // Not a name any file here has.
       }
