@@ -19,7 +19,8 @@
 #
 # The three payload packages are fetched with `apt-get download` and unpacked with `dpkg-deb -x`
 # into OUT_DIR (no root, nothing installed, the machine's /boot and busybox untouched); the host
-# tools are Debian's binutils (objcopy), fdisk (sfdisk), mtools and gzip. Needs current apt lists
+# tools are Debian's binutils (objcopy), fdisk (sfdisk), mtools, cpio and gzip. The same packages
+# make the same disk, byte for byte. Needs current apt lists
 # (`apt-get update`). Idempotent and safe to run concurrently: the disk is written under a lock
 # and renamed into place; a finished OUT_DIR is left as it is (callers key OUT_DIR by this
 # script's hash, so changing the script makes a new disk).
@@ -36,9 +37,9 @@ if [[ -s $disk ]]; then
   exit 0
 fi
 
-for tool in apt-get apt-cache dpkg-deb objcopy objdump sfdisk mformat mmd mcopy gzip; do
+for tool in apt-get apt-cache dpkg-deb objcopy objdump sfdisk mformat mmd mcopy cpio gzip; do
   command -v "$tool" >/dev/null || {
-    echo "make-efi-boot-disk: '$tool' is missing: apt-get install binutils fdisk mtools (see .ci/run)" >&2
+    echo "make-efi-boot-disk: '$tool' is missing: apt-get install binutils fdisk mtools cpio (see .ci/run)" >&2
     exit 1
   }
 done
@@ -137,7 +138,10 @@ echo "VMPACKAGER-BOOT-OK firmware=$firmware cpus=$cpus sockets=$sockets cores=$c
 poweroff -f
 INIT
 chmod 755 "$work/initrd/init" "$work/initrd/bin/busybox"
-(cd "$work/initrd" && find . -mindepth 1 | LC_ALL=C sort | "$root/bin/busybox" cpio -o -H newc 2>/dev/null) \
+# Fixed times, owners and inode numbers: the same packages make the same initrd.
+export SOURCE_DATE_EPOCH=1704067200 # 2024-01-01, also read by mtools for the FAT's timestamps
+find "$work/initrd" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
+(cd "$work/initrd" && find . -mindepth 1 | LC_ALL=C sort | cpio --quiet -o -H newc -R 0:0 --reproducible) \
   | gzip -n -9 > "$work/initrd.gz"
 
 # --- Unified kernel image ----------------------------------------------------------------------
@@ -162,9 +166,15 @@ for section in osrel:"$work/os-release" cmdline:"$work/cmdline" linux:"$vmlinuz"
   next=$((next + $(stat -c %s "$file")))
 done
 objcopy "${uki_args[@]}" "$stub" "$work/BOOTX64.EFI"
+# objcopy stamps the PE header with the time: zero TimeDateStamp (PE header + 8) and the CheckSum
+# that covers it (PE header + 88; 0 means none, which UEFI accepts: it never checks it).
+pe=$(od -An -tu4 -j60 -N4 "$work/BOOTX64.EFI" | tr -d ' ')
+for field in 8 88; do
+  dd if=/dev/zero of="$work/BOOTX64.EFI" bs=1 seek=$((pe + field)) count=4 conv=notrunc status=none
+done
 
 # --- Disk --------------------------------------------------------------------------------------
-# 64 MiB: GPT with fixed GUIDs (the same layout on every run), the ESP from 1 MiB to the end.
+# 64 MiB: GPT with fixed GUIDs, the ESP from 1 MiB to the end.
 size_mib=64
 esp_start=2048
 tmp=$work/efi-boot.raw
