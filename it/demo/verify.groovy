@@ -36,6 +36,18 @@ new TarArchiveInputStream(new GZIPInputStream(new FileInputStream(tgz))).withClo
 assert names.contains('demo-vm/Chart.yaml') : names
 assert names.contains('demo-vm/values.yaml') : names
 assert names.every { it.startsWith('demo-vm/') } : names
+// 4. Outputs have the umask's modes, as a file or folder newly made beside them (not a temp file's 0600/0700).
+def probe = { File dir, boolean folder ->
+  def p = dir.toPath().resolve('.umask-probe')
+  folder ? java.nio.file.Files.createDirectory(p) : java.nio.file.Files.createFile(p)
+  try { java.nio.file.Files.getPosixFilePermissions(p) } finally { java.nio.file.Files.delete(p) }
+}
+[tgz, chartDir, new File(chartDir, 'templates'), new File(chartDir, 'values.yaml'), disk, tar].each { f ->
+  def mode = java.nio.file.Files.getPosixFilePermissions(f.toPath())
+  def expected = probe(f.parentFile, f.isDirectory())
+  assert mode == expected : "${f} has ${mode}, a new ${f.isDirectory() ? 'folder' : 'file'} there has ${expected}"
+}
+
 def build = new File(basedir, 'build.log').text
 assert build.contains('BUILD SUCCESS')
 return true

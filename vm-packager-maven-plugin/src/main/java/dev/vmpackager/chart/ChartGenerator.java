@@ -2,6 +2,7 @@ package dev.vmpackager.chart;
 
 import dev.vmpackager.event.BuildListener;
 import dev.vmpackager.io.DiskFullException;
+import dev.vmpackager.io.TempPaths;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -59,9 +60,9 @@ public final class ChartGenerator {
    */
   public Path generate(ChartSpec spec, Path helmDir) throws ChartConfigException, IOException {
     SortedMap<String, byte[]> files = files(spec);
-    Files.createDirectories(helmDir);
     Path target = helmDir.resolve(spec.name());
-    Path tmp = Files.createTempDirectory(helmDir, "." + spec.name() + "-");
+    // Not Files.createTempDirectory: its 0700 would stay on the chart folder after the rename.
+    Path tmp = TempPaths.createDirectory(target);
     Path writing = target;
     try {
       for (Map.Entry<String, byte[]> e : files.entrySet()) {

@@ -1,6 +1,7 @@
 package dev.vmpackager.chart;
 
 import dev.vmpackager.io.DiskFullException;
+import dev.vmpackager.io.TempPaths;
 import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
@@ -49,9 +50,8 @@ public final class ChartPackager {
       throw new IOException("Chart.yaml is missing in " + chartDir);
     }
     List<String> files = list(chartDir);
-    Path dir = tgz.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, "." + tgz.getFileName(), ".tmp");
+    // Not Files.createTempFile: its 0600 would stay on the chart after the rename.
+    Path tmp = TempPaths.createFile(tgz);
     FileTime time = FileTime.from(Instant.ofEpochSecond(Math.max(0, mtime.getEpochSecond())));
     try {
       try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(tmp));

@@ -246,6 +246,13 @@ final class ChartValues {
 
   /** @return the draft-07 values.schema.json text */
   String schema(ChartSpec spec) {
+    StringBuilder out = new StringBuilder();
+    Text.json(out, schemaTree(spec), 0);
+    return out.append('\n').toString();
+  }
+
+  /** @return the draft-07 schema as an ordered tree */
+  Map<String, Object> schemaTree(ChartSpec spec) {
     String quantity = "(0|[1-9][0-9]*)(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?";
     Map<String, Object> image = object("The containerDisk image",
         prop("repository", str("Registry and path, without tag", "^[a-z0-9]([a-z0-9._:-]*[a-z0-9])?(/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*$")),
@@ -260,8 +267,8 @@ final class ChartValues {
         prop("secretRef", str("Registry credentials Secret for CDI's importer; empty for none", RESOURCE_NAME)),
         prop("certConfigMap", str("Registry CA ConfigMap for CDI's importer; empty for none", RESOURCE_NAME)));
     // dataVolume needs a size (draft-07 if/then).
-    storage.put("if", Map.of("properties", Map.of("type", Map.of("const", "dataVolume"))));
-    storage.put("then", Map.of("properties", Map.of("size", Map.of("minLength", 1))));
+    storage.put("if", map("properties", map("type", map("const", "dataVolume"))));
+    storage.put("then", map("properties", map("size", map("minLength", 1))));
     Map<String, Object> usbItem = object("A USB host device",
         prop("resource", str("Extended resource name, e.g. kubevirt.io/wifi-dongle",
             "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")),
@@ -297,8 +304,8 @@ final class ChartValues {
         prop("extraDisks", extraDisks()),
         prop("usbDevices", usb));
     // Secure Boot needs efi firmware (draft-07 if/then).
-    vm.put("if", Map.of("properties", Map.of("secureBoot", Map.of("const", true))));
-    vm.put("then", Map.of("properties", Map.of("firmware", Map.of("const", "efi"))));
+    vm.put("if", map("properties", map("secureBoot", map("const", true))));
+    vm.put("then", map("properties", map("firmware", map("const", "efi"))));
     Map<String, Object> cloudInit = object("cloud-init user-data and network data",
         prop("enabled", bool("Attach the cloud-init disk from the chart's Secret")),
         prop("type", enumOf("nocloud or configDrive", ChartSpec.CLOUD_INIT_TYPES.toArray(String[]::new))));
@@ -324,14 +331,12 @@ final class ChartValues {
     props.put("cloudInit", cloudInit);
     props.put("service", service);
     for (String k : extraTopLevel) {
-      props.put(k, Map.of("description", "From src/main/helm/values.yaml"));
+      props.put(k, map("description", "From src/main/helm/values.yaml"));
     }
     root.put("properties", props);
     root.put("required", KNOWN);
     root.put("additionalProperties", false);
-    StringBuilder out = new StringBuilder();
-    Text.json(out, root, 0);
-    return out.append('\n').toString();
+    return root;
   }
 
   /** An optional DNS-1123 subdomain (instancetype, preference, Secret or ConfigMap name). */
@@ -340,7 +345,7 @@ final class ChartValues {
   private static Map<String, Object> extraDisks() {
     String quantity = "^(0|[1-9][0-9]*)(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$";
     Map<String, Object> name = new LinkedHashMap<>(str("Disk and volume name", "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"));
-    name.put("not", Map.of("enum", List.of("rootdisk", "cloudinitdisk")));
+    name.put("not", map("enum", List.of("rootdisk", "cloudinitdisk")));
     Map<String, Object> props = new LinkedHashMap<>();
     props.put("name", name);
     props.put("bus", enumOf("Disk bus; default vm.diskBus", "virtio", "sata", "scsi"));
@@ -351,8 +356,8 @@ final class ChartValues {
     item.put("type", "object");
     item.put("properties", props);
     item.put("required", List.of("name"));
-    item.put("oneOf", List.of(Map.of("required", List.of("emptyDiskCapacity")),
-        Map.of("required", List.of("persistentVolumeClaim"))));
+    item.put("oneOf", List.of(map("required", List.of("emptyDiskCapacity")),
+        map("required", List.of("persistentVolumeClaim"))));
     item.put("additionalProperties", false);
     Map<String, Object> o = new LinkedHashMap<>();
     o.put("description", "Data disks besides the root disk");
@@ -365,18 +370,18 @@ final class ChartValues {
     Map<String, Object> o = new LinkedHashMap<>();
     o.put("description", "Node labels the VM's pod must match");
     o.put("type", "object");
-    o.put("propertyNames", Map.of("pattern", ChartSpec.LABEL_KEY.pattern()));
-    o.put("additionalProperties", Map.of("type", "string", "pattern", ChartSpec.LABEL_VALUE.pattern()));
+    o.put("propertyNames", map("pattern", ChartSpec.LABEL_KEY.pattern()));
+    o.put("additionalProperties", map("type", "string", "pattern", ChartSpec.LABEL_VALUE.pattern()));
     return o;
   }
 
   private static Map<String, Object> tolerations() {
     Map<String, Object> props = new LinkedHashMap<>();
-    props.put("key", Map.of("type", "string"));
-    props.put("operator", Map.of("type", "string", "enum", List.of("Exists", "Equal")));
-    props.put("value", Map.of("type", "string"));
-    props.put("effect", Map.of("type", "string", "enum", List.of("", "NoSchedule", "PreferNoSchedule", "NoExecute")));
-    props.put("tolerationSeconds", Map.of("type", "integer"));
+    props.put("key", map("type", "string"));
+    props.put("operator", map("type", "string", "enum", List.of("Exists", "Equal")));
+    props.put("value", map("type", "string"));
+    props.put("effect", map("type", "string", "enum", List.of("", "NoSchedule", "PreferNoSchedule", "NoExecute")));
+    props.put("tolerationSeconds", map("type", "integer"));
     Map<String, Object> item = new LinkedHashMap<>();
     item.put("description", "A toleration, as in a Pod spec");
     item.put("type", "object");
@@ -392,7 +397,7 @@ final class ChartValues {
   private static Map<String, Object> affinity() {
     Map<String, Object> props = new LinkedHashMap<>();
     for (String k : List.of("nodeAffinity", "podAffinity", "podAntiAffinity")) {
-      props.put(k, Map.of("type", "object"));
+      props.put(k, map("type", "object"));
     }
     Map<String, Object> o = new LinkedHashMap<>();
     o.put("description", "Pod affinity, as in a Pod spec");
@@ -400,6 +405,19 @@ final class ChartValues {
     o.put("properties", props);
     o.put("additionalProperties", false);
     return o;
+  }
+
+  /**
+   * A small map in the order its keys are given. Never {@code Map.of}: its iteration order is
+   * salted per JVM, and {@link Text#json} writes keys in iteration order, so the schema (and the
+   * chart's digest) would change from one build to the next (DESIGN.md: byte-identical .tgz).
+   */
+  private static Map<String, Object> map(Object... keysAndValues) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (int i = 0; i < keysAndValues.length; i += 2) {
+      m.put((String) keysAndValues[i], keysAndValues[i + 1]);
+    }
+    return m;
   }
 
   @SafeVarargs

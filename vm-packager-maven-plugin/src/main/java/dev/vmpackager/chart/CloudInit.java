@@ -12,6 +12,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
 
 /**
  * Reads and checks cloud-init files before they go into the chart's Secret. User-data must be
@@ -117,7 +118,7 @@ public final class CloudInit {
         JsonNode node = new ObjectMapper(new YAMLFactory()).readTree(text);
         if (node != null && !node.isMissingNode() && !node.isNull() && !node.isObject()) {
           throw new ChartConfigException(PARAMETER, PARAMETER + " file " + source
-              + " starts with #cloud-config but its YAML is a " + node.getNodeType().name().toLowerCase()
+              + " starts with #cloud-config but its YAML is a " + node.getNodeType().name().toLowerCase(Locale.ROOT)
               + ", not a mapping of cloud-config keys (users:, packages:, runcmd: ...)");
         }
       } catch (JacksonException e) {

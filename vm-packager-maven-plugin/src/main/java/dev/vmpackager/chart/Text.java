@@ -1,6 +1,7 @@
 package dev.vmpackager.chart;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -38,7 +39,7 @@ final class Text {
   /** @return a map key: plain when it is a simple identifier YAML cannot misread, else quoted */
   static String key(String k) {
     if (k.matches("^[A-Za-z_][A-Za-z0-9_-]*$")
-        && !k.toLowerCase().matches("^(y|n|yes|no|on|off|true|false|null)$")) {
+        && !k.toLowerCase(Locale.ROOT).matches("^(y|n|yes|no|on|off|true|false|null)$")) {
       return k;
     }
     return quote(k);

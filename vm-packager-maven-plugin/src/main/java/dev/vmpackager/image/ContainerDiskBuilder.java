@@ -8,6 +8,7 @@ import com.google.cloud.tools.jib.api.RegistryException;
 import com.google.cloud.tools.jib.api.RegistryUnauthorizedException;
 import dev.vmpackager.event.BuildListener;
 import dev.vmpackager.io.DiskFullException;
+import dev.vmpackager.io.TempPaths;
 import dev.vmpackager.publish.RegistryAccess;
 import dev.vmpackager.publish.RegistryCredentials;
 import java.io.IOException;

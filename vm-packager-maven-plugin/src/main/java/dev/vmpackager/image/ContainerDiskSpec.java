@@ -1,8 +1,9 @@
 package dev.vmpackager.image;
 
+import dev.vmpackager.io.TempPaths;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.StringReader;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -169,17 +170,33 @@ public final class ContainerDiskSpec {
     labels.forEach((k, v) -> p.setProperty("label." + k, v));
     environment.forEach((k, v) -> p.setProperty("env." + k, v));
     annotations.forEach((k, v) -> p.setProperty("annotation." + k, v));
-    StringWriter w = new StringWriter();
-    p.store(w, null);
+    TempPaths.writeString(file, propertiesText("containerDisk image spec written by vm-packager:containerize;"
+        + " read by push", p), StandardCharsets.ISO_8859_1);
+  }
+
+  /**
+   * The text of a properties file that is a function of its content only: {@code Properties.store}
+   * writes the date as a comment and the entries in hash order, so its lines are sorted and the date
+   * dropped. Characters outside ASCII are escaped (a backslash, {@code u} and four hex digits), as
+   * the stream form of {@code store} does, so the text is ASCII whatever the labels hold.
+   *
+   * @param comment the first line's comment
+   * @param p the properties
+   * @return the text, one line per property, sorted
+   */
+  static String propertiesText(String comment, Properties p) throws IOException {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    p.store(bytes, null);
     List<String> lines = new ArrayList<>();
-    for (String line : w.toString().split("\n")) {
-      if (!line.startsWith("#") && !line.isBlank()) {
-        lines.add(line.stripTrailing());
+    for (String line : bytes.toString(StandardCharsets.ISO_8859_1).split("\n")) {
+      // store() ends lines with the platform's separator; a value's trailing spaces are its own.
+      String l = line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
+      if (!l.startsWith("#") && !l.isBlank()) {
+        lines.add(l);
       }
     }
     Collections.sort(lines);
-    TempPaths.writeString(file, "# containerDisk image spec written by vm-packager:containerize; read by push\n"
-        + String.join("\n", lines) + "\n", StandardCharsets.ISO_8859_1);
+    return "# " + comment + "\n" + String.join("\n", lines) + "\n";
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.vmpackager.image;
 
 import dev.vmpackager.event.BuildListener;
+import dev.vmpackager.io.TempPaths;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
@@ -73,13 +74,12 @@ final class ImageArchive {
       int threads, BuildListener listener) throws IOException {
     boolean oci = spec.format() == ManifestFormat.OCI;
     long mtime = spec.creationTime().getEpochSecond();
-    Files.createDirectories(output.toAbsolutePath().getParent());
-    Path tmp = TempPaths.sibling(output);
+    Path tmp = TempPaths.createFile(output);
     try {
       ImageJson.Image image;
       LayerInfo layer;
       long layerData;
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE);
           ChannelOutput out = new ChannelOutput(ch)) {
         if (oci) {
           directory(out, "blobs/", mtime);
@@ -131,8 +131,7 @@ final class ImageArchive {
    */
   static Written writeLayout(ContainerDiskSpec spec, String refName, Path output, Optional<LayerRecord> reuse,
       int threads, BuildListener listener) throws IOException {
-    Files.createDirectories(output.toAbsolutePath().getParent());
-    Path tmp = TempPaths.sibling(output);
+    Path tmp = TempPaths.createDirectory(output);
     try {
       Path blobs = Files.createDirectories(tmp.resolve("blobs").resolve("sha256"));
       Files.write(tmp.resolve("oci-layout"), ImageJson.OCI_LAYOUT_FILE);
@@ -170,11 +169,10 @@ final class ImageArchive {
    */
   static LayerRecord writeBlob(ContainerDiskSpec spec, Path dir, int threads, BuildListener listener)
       throws IOException {
-    Files.createDirectories(dir);
-    Path tmp = TempPaths.sibling(dir.resolve("layer"));
+    Path tmp = TempPaths.createFile(dir.resolve("layer"));
     try {
       LayerInfo layer;
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE);
           ChannelOutput out = new ChannelOutput(ch)) {
         layer = LayerWriter.write(spec, threads, out, listener);
         out.flush();

@@ -1,8 +1,8 @@
 package dev.vmpackager.image;
 
+import dev.vmpackager.io.TempPaths;
 import java.io.IOException;
 import java.io.StringReader;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,9 +78,9 @@ record LayerRecord(Path file, long offset, LayerInfo layer) {
     p.setProperty("diffId", layer.diffId());
     p.setProperty("size", Long.toString(layer.size()));
     p.setProperty("compression", layer.compression().name());
-    StringWriter w = new StringWriter();
-    p.store(w, "containerDisk layer blob written by vm-packager:containerize, read by push");
-    TempPaths.writeString(spec.cacheDirectory().resolve(FILE_NAME), w.toString(), StandardCharsets.UTF_8);
+    // Sorted, without store()'s date comment: the same layer gives the same file.
+    TempPaths.writeString(spec.cacheDirectory().resolve(FILE_NAME), ContainerDiskSpec.propertiesText(
+        "containerDisk layer blob written by vm-packager:containerize, read by push", p), StandardCharsets.UTF_8);
   }
 
   /** Everything that decides the layer blob's bytes. */

@@ -141,7 +141,6 @@ public final class ChartPublisher {
     }
 
     byte[] config = meta.configJson();
-    String configDigest = sha256(config);
     String chartDigest;
     long chartSize;
     try {
@@ -150,18 +149,7 @@ public final class ChartPublisher {
     } catch (IOException e) {
       throw new PublishException("Cannot read the chart package " + chartTgz + ": " + e.getMessage(), e);
     }
-    String createdText = DateTimeFormatter.ISO_INSTANT.format(created.truncatedTo(ChronoUnit.SECONDS));
-    Map<String, String> annotations = meta.ociAnnotations(createdText);
-    byte[] manifest = new GoJson().beginObject()
-        .name("schemaVersion").value(2)
-        .name("config").beginObject()
-        .name("mediaType").value(CONFIG_MEDIA_TYPE).name("digest").value(configDigest).name("size").value(config.length)
-        .endObject()
-        .name("layers").beginArray().beginObject()
-        .name("mediaType").value(CHART_MEDIA_TYPE).name("digest").value(chartDigest).name("size").value(chartSize)
-        .endObject().endArray()
-        .optional("annotations", annotations)
-        .endObject().toBytes();
+    byte[] manifest = manifest(meta, config, chartDigest, chartSize, created);
     String manifestJson = new String(manifest, StandardCharsets.UTF_8);
     String digest = sha256(manifest);
     listener.debug("Chart manifest for " + reference + ": " + manifestJson);
@@ -355,6 +343,32 @@ public final class ChartPublisher {
     SSLContext ctx = SSLContext.getInstance("TLS");
     ctx.init(null, tmf.getTrustManagers(), null);
     return ctx;
+  }
+
+  /**
+   * The manifest {@code helm push} writes for a chart: a function of its inputs only (Go's JSON,
+   * annotation keys sorted), so the same chart and time give the same manifest digest in every JVM.
+   *
+   * @param meta the chart's metadata
+   * @param config the config blob, {@link ChartMetadata#configJson()}
+   * @param chartDigest the {@code sha256:} digest of the .tgz
+   * @param chartSize the size of the .tgz
+   * @param created the creation time (truncated to seconds)
+   * @return the manifest's bytes
+   */
+  static byte[] manifest(ChartMetadata meta, byte[] config, String chartDigest, long chartSize, Instant created) {
+    String createdText = DateTimeFormatter.ISO_INSTANT.format(created.truncatedTo(ChronoUnit.SECONDS));
+    Map<String, String> annotations = meta.ociAnnotations(createdText);
+    return new GoJson().beginObject()
+        .name("schemaVersion").value(2)
+        .name("config").beginObject()
+        .name("mediaType").value(CONFIG_MEDIA_TYPE).name("digest").value(sha256(config)).name("size").value(config.length)
+        .endObject()
+        .name("layers").beginArray().beginObject()
+        .name("mediaType").value(CHART_MEDIA_TYPE).name("digest").value(chartDigest).name("size").value(chartSize)
+        .endObject().endArray()
+        .optional("annotations", annotations)
+        .endObject().toBytes();
   }
 
   static String sha256(byte[] data) {

@@ -333,13 +333,29 @@ class ContainerDiskBuilderTest {
     assertEquals(List.of(new ImagePlatform("linux", "arm", "v7")), ImagePlatform.parseList("linux/arm/v7"));
   }
 
+  /** The registry target's copy of the layer blob, pushed from there, is an output like the others. */
+  @Test
+  void blobFolderHasTheUmasksModes() throws Exception {
+    Path blobs = dir.resolve("target/vm/containerdisk/blobs");
+    LayerRecord r = ImageArchive.writeBlob(spec(dir.resolve("cache")).build(), blobs, 2,
+        dev.vmpackager.event.BuildListener.NONE);
+    assertEquals(blobs.toAbsolutePath().resolve(r.layer().hex()), r.file());
+    dev.vmpackager.testing.UmaskModes.assertAsCreated(blobs);
+  }
+
   @Test
   void specRoundTripsThroughItsFile() throws Exception {
     ContainerDiskSpec spec = spec(dir.resolve("cache")).platforms(ImagePlatform.parseList("linux/amd64, linux/arm64"))
-        .labels(Map.of("odd key=with:chars", "value with\nnewline")).build();
+        .labels(Map.of("odd key=with:chars", "value with\nnewline", "trailing", "space ",
+            // A project description with a dash or CJK text: not ISO 8859-1, written escaped.
+            "org.opencontainers.image.description", "Rechnungs-VM \u2014 \u8acb\u6c42\u66f8 \u20ac")).build();
     Path file = dir.resolve("vm").resolve(ContainerDiskSpec.FILE_NAME);
     spec.store(file);
     assertEquals(spec, ContainerDiskSpec.load(file));
+    String text = Files.readString(file, java.nio.charset.StandardCharsets.ISO_8859_1);
+    assertTrue(text.chars().allMatch(c -> c < 0x80), text);
+    List<String> lines = text.lines().skip(1).toList();
+    assertEquals(lines.stream().sorted().toList(), lines, "sorted, no date comment");
     ImageException missing = assertThrows(ImageException.class, () -> ContainerDiskSpec.load(dir.resolve("none")));
     assertTrue(missing.getMessage().contains("containerize"), missing.getMessage());
   }

@@ -3,6 +3,7 @@ package dev.vmpackager.disk.convert;
 import dev.vmpackager.disk.DiskFormat;
 import dev.vmpackager.disk.DiskImageException;
 import dev.vmpackager.disk.vmdk.VmdkDriver;
+import dev.vmpackager.io.TempPaths;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -10,7 +11,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
@@ -122,13 +122,7 @@ final class ConversionState {
     for (Map.Entry<String, String> e : values.entrySet()) {
       sb.append(e.getKey()).append('=').append(escape(e.getValue())).append('\n');
     }
-    Path tmp = stateFile.resolveSibling(stateFile.getFileName() + ".tmp");
-    try {
-      Files.writeString(tmp, sb.toString(), StandardCharsets.ISO_8859_1);
-      Files.move(tmp, stateFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    TempPaths.writeString(stateFile, sb.toString(), StandardCharsets.ISO_8859_1);
   }
 
   private static String escape(String s) {

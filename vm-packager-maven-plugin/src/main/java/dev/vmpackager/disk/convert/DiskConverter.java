@@ -7,14 +7,13 @@ import dev.vmpackager.disk.OpenedDisk;
 import dev.vmpackager.event.BuildListener;
 import dev.vmpackager.event.ProgressReporter;
 import dev.vmpackager.io.DiskFullException;
+import dev.vmpackager.io.TempPaths;
 import java.io.IOException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Converts a disk image to qcow2 or raw.
@@ -28,9 +27,6 @@ public final class DiskConverter {
 
   /** Most worker threads the java engine uses. */
   static final int MAX_THREADS = 16;
-
-  /** Numbers the temporary output files; seeded from the clocks so runs do not start alike. */
-  private static final AtomicLong PART_COUNTER = new AtomicLong(System.nanoTime() ^ System.currentTimeMillis() << 20);
 
   /**
    * @param req what to do
@@ -58,7 +54,7 @@ public final class DiskConverter {
     Files.createDirectories(out.getParent());
     Files.deleteIfExists(stateFile);
     Files.deleteIfExists(out);
-    Path tmp = createPart(out);
+    Path tmp = TempPaths.createFile(out);
     try {
       DiskFormat fmt;
       long virtualSize;
@@ -100,26 +96,6 @@ public final class DiskConverter {
     } catch (RuntimeException | Error e) {
       cleanUp(tmp, out, stateFile);
       throw e;
-    }
-  }
-
-  /**
-   * Creates the empty temporary file the output is written to, beside it, under a name no one else
-   * uses. Not {@link Files#createTempFile}: its SecureRandom loads the security providers, tens of
-   * milliseconds in a fresh JVM; a name from a clock-seeded counter, created exclusively (another
-   * process's file of the same name is never touched: the next number is tried), is just as safe.
-   */
-  private static Path createPart(Path out) throws IOException {
-    String base = "." + out.getFileName() + ".";
-    for (int attempt = 0; ; attempt++) {
-      Path tmp = out.resolveSibling(base + Long.toHexString(PART_COUNTER.incrementAndGet()) + ".part");
-      try {
-        return Files.createFile(tmp);
-      } catch (FileAlreadyExistsException e) {
-        if (attempt == 100) {
-          throw e;
-        }
-      }
     }
   }
 

@@ -179,7 +179,7 @@ public final class OvaDriver implements FormatDriver {
     }
     List<ImageSource> parts = new ArrayList<>();
     for (int i = 0; ; i++) {
-      String chunkName = String.format("%s.%09d", href, i);
+      String chunkName = String.format(Locale.ROOT, "%s.%09d", href, i);
       Optional<TarIndex.Entry> chunk = find(entries, chunkName);
       if (chunk.isEmpty()) {
         if (i == 0) {
@@ -199,7 +199,7 @@ public final class OvaDriver implements FormatDriver {
         break;
       }
       if (!parts.isEmpty() && parts.get(parts.size() - 1).size() != chunkSize) {
-        throw new CorruptImageException(name + ": chunk " + String.format("%s.%09d", href, i - 1) + " of " + href
+        throw new CorruptImageException(name + ": chunk " + String.format(Locale.ROOT, "%s.%09d", href, i - 1) + " of " + href
             + " is " + parts.get(parts.size() - 1).size() + " bytes, but ovf:chunkSize is " + chunkSize
             + " (a missing or damaged chunk)");
       }

@@ -100,7 +100,7 @@ class DiskConverterMatrixTest {
       assertTrue(allocated < (4L << 20), "raw output should be sparse, but " + allocated + " bytes are allocated");
     }
     try (Stream<Path> left = Files.list(out.getParent())) {
-      assertTrue(left.noneMatch(p -> p.getFileName().toString().endsWith(".part")), "temp file left behind");
+      assertTrue(left.noneMatch(p -> p.getFileName().toString().endsWith(".tmp")), "temp file left behind");
     }
   }
 
