@@ -303,6 +303,7 @@ public final class OvfReader {
     private final Map<String, FileRef> files = new LinkedHashMap<>();
     private final Map<String, DiskDecl> disks = new LinkedHashMap<>();
     private String configuration;
+    private final List<DescribedNic> nics = new ArrayList<>();
 
     Reading(Path file, DescriptionFormat format, Optional<String> asked, Resolver resolver) {
       this.file = file;
@@ -350,6 +351,12 @@ public final class OvfReader {
       Map<String, Element> vmw = vmwareConfig(hardware);
       firmware(vmw);
       hardware(hardware, vmw);
+      if (vboxMachine.isPresent()) {
+        macsFromVbox(VboxReader.readNics(file, vboxMachine.get(), "VirtualSystem/vbox:Machine"));
+      }
+      for (DescribedNic nic : nics) {
+        b.addNic(nic);
+      }
       return b.build();
     }
 
@@ -678,8 +685,25 @@ public final class OvfReader {
         }
       }
       String network = i.text("Connection");
-      b.addNic(new DescribedNic(nicModel(i.subType()), mac, network.isEmpty() ? Optional.empty()
+      nics.add(new DescribedNic(nicModel(i.subType()), mac, network.isEmpty() ? Optional.empty()
           : Optional.of(network), i.where()));
+    }
+
+    /**
+     * VirtualBox exports write the MAC addresses only in {@code vbox:Machine}, one enabled adapter per
+     * NIC item in slot order; when the counts agree, an item without {@code Address} takes its
+     * adapter's.
+     */
+    private void macsFromVbox(List<DescribedNic> adapters) {
+      if (adapters.size() != nics.size()) {
+        return;
+      }
+      for (int i = 0; i < nics.size(); i++) {
+        DescribedNic n = nics.get(i);
+        if (n.macAddress().isEmpty() && adapters.get(i).macAddress().isPresent()) {
+          nics.set(i, new DescribedNic(n.model(), adapters.get(i).macAddress(), n.network(), n.element()));
+        }
+      }
     }
 
     private String cdContent(Item i) {

@@ -110,6 +110,22 @@ public final class VboxReader {
     m.firmwareAndChipset();
   }
 
+  /**
+   * Reads the enabled network adapters of a VirtualBox machine element, in slot order. Shared with
+   * the OVF reader: VirtualBox's OVF export keeps the MAC addresses only in its {@code vbox:Machine}.
+   *
+   * @param file the description, for messages
+   * @param machine a {@code Machine} element (its children may be in any namespace)
+   * @param prefix the machine element's path, for messages
+   * @return the enabled adapters
+   * @throws VmDescriptionException naming the adapter when its MAC address is malformed
+   */
+  public static List<DescribedNic> readNics(Path file, Element machine, String prefix) throws VmDescriptionException {
+    Machine m = new Machine(file, machine, null);
+    m.prefix = prefix;
+    return m.nics();
+  }
+
   /** The parts of one {@code Machine} element. */
   private static final class Machine {
     private final Path file;
@@ -150,7 +166,9 @@ public final class VboxReader {
         b.notCarriedOver("ARM platform (Platform@architecture=\"ARM\"): the guest is an ARM guest");
       }
       disks();
-      nics();
+      for (DescribedNic nic : nics()) {
+        b.addNic(nic);
+      }
       otherDevices();
     }
 
@@ -333,10 +351,11 @@ public final class VboxReader {
       return attr(image, "uuid");
     }
 
-    private void nics() throws VmDescriptionException {
+    List<DescribedNic> nics() throws VmDescriptionException {
+      List<DescribedNic> nics = new ArrayList<>();
       Optional<Element> network = hardware.flatMap(h -> child(h, "Network"));
       if (network.isEmpty()) {
-        return;
+        return nics;
       }
       for (Element a : children(network.get(), "Adapter")) {
         if (!attr(a, "enabled").equalsIgnoreCase("true")) {
@@ -366,8 +385,9 @@ public final class VboxReader {
             net = Optional.of(attr(mode, "name"));
           }
         }
-        b.addNic(new DescribedNic(model, mac, net, where));
+        nics.add(new DescribedNic(model, mac, net, where));
       }
+      return nics;
     }
 
     private void otherDevices() {
