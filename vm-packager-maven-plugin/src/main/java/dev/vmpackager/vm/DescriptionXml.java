@@ -188,7 +188,8 @@ public final class DescriptionXml {
       }
     }
     String shown = t.length() > 40 ? t.substring(0, 40) + "... (" + t.length() + " characters)" : t;
-    throw new VmDescriptionException(file, element, "'" + shown + "' is not a whole number between " + min + " and "
-        + max);
+    boolean digits = !t.isEmpty() && t.chars().allMatch(c -> c >= '0' && c <= '9');
+    throw new VmDescriptionException(file, element, "'" + shown + "' is " + (digits ? "out of range" : "not a whole"
+        + " number") + ": it must be between " + min + " and " + max);
   }
 }

@@ -661,14 +661,19 @@ public final class OvfReader {
       if (q.isEmpty()) {
         throw error(i.where(), "a memory item without VirtualQuantity");
       }
-      long value = DescriptionXml.number(file, i.where() + "/VirtualQuantity", q, 1, Long.MAX_VALUE);
+      // Up to 40 digits are taken as a number (and found too large below); anything else is not one.
+      BigInteger value = q.matches("[0-9]{1,40}") ? new BigInteger(q)
+          : BigInteger.valueOf(DescriptionXml.number(file, i.where() + "/VirtualQuantity", q, 1, Long.MAX_VALUE));
+      if (value.signum() == 0) {
+        throw error(i.where() + "/VirtualQuantity", "0: a VM needs memory");
+      }
       if (units.isEmpty()) {
         throw error(i.where() + "/AllocationUnits", "missing: " + q + " could be bytes or MiB; write"
             + " AllocationUnits (byte * 2^20 for MiB)");
       }
       BigInteger perUnit = OvfUnits.bytesPerUnit(units).orElseThrow(() -> error(i.where() + "/AllocationUnits",
           "'" + units + "' is not a unit of bytes (byte * 2^20, MegaBytes, MB, byte * 2^30, GigaBytes, GB)"));
-      BigInteger bytes = BigInteger.valueOf(value).multiply(perUnit);
+      BigInteger bytes = value.multiply(perUnit);
       if (bytes.compareTo(MAX_MEMORY) > 0) {
         throw error(i.where() + "/VirtualQuantity", q + " x " + units + " is more than 16 TiB of memory");
       }

@@ -48,7 +48,7 @@ final class OvfUnits {
     }
     BigInteger v = BigInteger.ONE;
     Matcher m = FACTOR.matcher(u);
-    int at = 4;
+    int at = u.startsWith("bytes") ? 5 : 4;
     while (at < u.length()) {
       m.region(at, u.length());
       if (!m.lookingAt()) {
