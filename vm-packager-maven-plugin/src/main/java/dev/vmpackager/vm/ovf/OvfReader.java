@@ -128,6 +128,8 @@ public final class OvfReader {
         ova = OvaContents.read(file);
       } catch (DiskImageException e) {
         throw new VmDescriptionException(file, "OVA archive", e.getMessage(), e);
+      } catch (IOException e) {
+        throw new VmDescriptionException(file, "file", "cannot be read: " + e, e);
       }
       Resolver inOva = (ref, where) -> ovaEntry(file, ova, ref, where);
       return new Reading(file, DescriptionFormat.OVA, configuration, inOva).run(ova.descriptor());
@@ -575,6 +577,9 @@ public final class OvfReader {
             memory(i);
           }
           case 5, 6, 20 -> {
+            if (i.instanceId().isEmpty()) {
+              throw error(i.where(), "a disk controller without InstanceID: its disks cannot name it as their Parent");
+            }
             DiskController kind = controllerKind(i);
             String family = family(i.type(), kind);
             int index = perFamily.merge(family, 1, Integer::sum) - 1;
@@ -886,15 +891,19 @@ public final class OvfReader {
 
   /** The controller item's kind, by ResourceType and (case-insensitive) ResourceSubType. */
   private static DiskController controllerKind(Item i) {
-    String sub = i.subType().toLowerCase(Locale.ROOT);
     if (i.type() == 5) {
       return DiskController.IDE;
     }
+    String sub = i.subType().toLowerCase(Locale.ROOT);
+    // vSphere API class names (VirtualLsiLogicSASController, ParaVirtualSCSIController) also appear;
+    // VMware's own "VirtualSCSI" is PVSCSI.
+    sub = sub.endsWith("controller") ? sub.substring(0, sub.length() - "controller".length()) : sub;
+    sub = sub.startsWith("virtual") && !sub.equals("virtualscsi") ? sub.substring("virtual".length()) : sub;
     return switch (sub) {
       case "lsilogic" -> DiskController.LSILOGIC;
       case "lsilogicsas", "lsisas1068" -> DiskController.LSILOGIC_SAS;
       case "buslogic" -> DiskController.BUSLOGIC;
-      case "virtualscsi", "pvscsi" -> DiskController.PVSCSI;
+      case "virtualscsi", "pvscsi", "paravirtualscsi" -> DiskController.PVSCSI;
       case "virtioscsi", "virtio-scsi" -> DiskController.VIRTIO_SCSI;
       case "ahci", "vmware.sata.ahci", "sata" -> DiskController.SATA;
       case "nvme", "vmware.nvme.controller" -> DiskController.NVME;
@@ -916,7 +925,8 @@ public final class OvfReader {
 
   /** The NIC model a (case-insensitive) ResourceSubType names. */
   static NicModel nicModel(String subType) {
-    String s = subType.toLowerCase(Locale.ROOT).replace("virtual", "");
+    String s = subType.toLowerCase(Locale.ROOT);
+    s = s.startsWith("virtual") ? s.substring("virtual".length()) : s; // vSphere API names: VirtualVmxnet3
     return switch (s) {
       case "e1000", "82540em", "82543gc", "82545em" -> NicModel.E1000;
       case "e1000e" -> NicModel.E1000E;

@@ -197,6 +197,12 @@ class OvfHostileTest {
   }
 
   @Test
+  void controllerWithoutInstanceIdIsRefused() throws Exception {
+    refusedBoth(ovf.replace("<rasd:InstanceID>3</rasd:InstanceID>", ""), "VirtualHardwareSection/Item[3]",
+        "a disk controller without InstanceID");
+  }
+
+  @Test
   void malformedOrMulticastMacIsRefused() throws Exception {
     refusedBoth(ovf.replace("00:50:56:8e:2a:41", "00:50:56:8e:2a"), "Item[InstanceID=11]/Address",
         "not a unicast MAC address");

@@ -300,6 +300,25 @@ class OvfReaderTest {
   }
 
   @Test
+  void subTypesAreComparedCaseInsensitivelyAndInVsphereApiSpelling() throws Exception {
+    for (String[] c : new String[][] {{"VirtualLsiLogicSAS", "LSILOGIC_SAS"}, {"LSILOGIC", "LSILOGIC"},
+        {"BusLogic", "BUSLOGIC"}, {"VirtualSCSI", "PVSCSI"}, {"ParaVirtualSCSIController", "PVSCSI"},
+        {"VirtioSCSI", "VIRTIO_SCSI"}, {"", "UNKNOWN"}}) {
+      String ovf = vmwareOvf().replace("<rasd:ResourceSubType>lsilogicsas</rasd:ResourceSubType>",
+          "<rasd:ResourceSubType>" + c[0] + "</rasd:ResourceSubType>");
+      assertEquals(DiskController.valueOf(c[1]), OvfReader.read(vmwareOva(ovf), Optional.empty()).disks().get(0)
+          .controller(), c[0]);
+    }
+    for (String[] c : new String[][] {{"vmxnet3", "VMXNET3"}, {"VirtualVmxnet3", "VMXNET3"}, {"E1000E", "E1000E"},
+        {"e1000", "E1000"}, {"PCNet32", "PCNET"}, {"vmxnet2", "VMXNET"}, {"virtio", "VIRTIO"}, {"", "UNKNOWN"}}) {
+      String ovf = vmwareOvf().replace("<rasd:ResourceSubType>VmxNet3</rasd:ResourceSubType>",
+          "<rasd:ResourceSubType>" + c[0] + "</rasd:ResourceSubType>");
+      assertEquals(NicModel.valueOf(c[1]), OvfReader.read(vmwareOva(ovf), Optional.empty()).nics().get(0).model(),
+          c[0]);
+    }
+  }
+
+  @Test
   void ovaDetectedByContentWhateverItsName() throws Exception {
     Path ova = vmwareOva(vmwareOvf());
     Path renamed = Files.move(ova, dir.resolve("appvm.tar"));
