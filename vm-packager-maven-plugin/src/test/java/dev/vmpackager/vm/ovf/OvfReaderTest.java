@@ -319,6 +319,18 @@ class OvfReaderTest {
   }
 
   @Test
+  void vmwareKeysInTheOvfNamespaceAndAsExtraConfig() throws Exception {
+    // Some writers put key and value in the ovf: namespace, or Secure Boot in ExtraConfig (legacy key).
+    String ovf = vmwareOvf().replace("vmw:key=\"firmware\" vmw:value=\"efi\"", "ovf:key=\"firmware\" ovf:value=\"EFI\"")
+        .replace("      <vmw:Config ovf:required=\"false\" vmw:key=\"bootOptions.efiSecureBootEnabled\" vmw:value=\"false\"/>\n", "")
+        .replace("<vmw:ExtraConfig ovf:required=\"false\" vmw:key=\"svga.autodetect\" vmw:value=\"TRUE\"/>",
+            "<vmw:ExtraConfig ovf:required=\"false\" vmw:key=\"uefi.secureBoot.enabled\" vmw:value=\"TRUE\"/>");
+    VmDescription vm = OvfReader.read(vmwareOva(ovf), Optional.empty());
+    assertEquals(Optional.of("efi"), vm.firmware());
+    assertEquals(Optional.of(true), vm.secureBoot());
+  }
+
+  @Test
   void ovaDetectedByContentWhateverItsName() throws Exception {
     Path ova = vmwareOva(vmwareOvf());
     Path renamed = Files.move(ova, dir.resolve("appvm.tar"));
