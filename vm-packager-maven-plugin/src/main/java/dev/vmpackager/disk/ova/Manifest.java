@@ -15,12 +15,13 @@ import java.util.regex.Pattern;
 
 /**
  * An OVF manifest ({@code .mf}): lines {@code SHA256(disk1.vmdk)= 3f...}. Checks entries by
- * streaming them through the digest in bounded chunks.
+ * streaming them through the digest in bounded chunks. Public for the VM description reader, which
+ * checks a loose {@code .ovf} against the {@code .mf} beside it.
  */
-final class Manifest {
+public final class Manifest {
 
   /** Manifests larger than this are refused: a real one is a few lines. */
-  static final int MAX_BYTES = 1 << 20;
+  public static final int MAX_BYTES = 1 << 20;
   private static final int CHUNK = 1 << 20;
   private static final Pattern LINE =
       Pattern.compile("^\\s*(SHA1|SHA256|SHA512)\\s*\\((.+)\\)\\s*=\\s*([0-9A-Fa-f]+)\\s*$");
@@ -44,8 +45,10 @@ final class Manifest {
   /**
    * @param text the manifest's content
    * @param name its name in messages, e.g. {@code app.ova!app.mf}
+   * @return the digests it lists
+   * @throws CorruptImageException naming the line that is not a digest line
    */
-  static Manifest parse(String text, String name) throws CorruptImageException {
+  public static Manifest parse(String text, String name) throws CorruptImageException {
     Map<String, Digest> d = new HashMap<>();
     int n = 0;
     for (String line : text.split("\r?\n")) {
@@ -71,8 +74,11 @@ final class Manifest {
     return new Manifest(name, Map.copyOf(d));
   }
 
-  /** @return whether the manifest lists this entry */
-  boolean lists(String entry) {
+  /**
+   * @param entry a file name as the manifest writes it
+   * @return whether the manifest lists it
+   */
+  public boolean lists(String entry) {
     return digests.containsKey(entry);
   }
 
@@ -83,11 +89,44 @@ final class Manifest {
    * @param data the entry's bytes
    * @throws CorruptImageException naming the entry when the digest differs
    */
-  void verify(String entry, ImageSource data) throws IOException {
+  public void verify(String entry, ImageSource data) throws IOException {
     Digest want = digests.get(entry);
     if (want == null) {
       return;
     }
+    MessageDigest md = digest(want, entry);
+    ByteBuffer buf = ByteBuffer.allocate((int) Math.min(CHUNK, Math.max(1, data.size())));
+    for (long at = 0; at < data.size(); ) {
+      int n = (int) Math.min(buf.capacity(), data.size() - at);
+      buf.clear().limit(n);
+      data.readFully(buf, at);
+      buf.flip();
+      md.update(buf);
+      at += n;
+    }
+    compare(md, want, entry, data.name());
+  }
+
+  /**
+   * Checks bytes already read (a descriptor that is parsed from the very bytes checked) when the
+   * manifest lists the entry.
+   *
+   * @param entry the entry's name as the manifest writes it
+   * @param data its bytes
+   * @param dataName what to call the bytes in the message
+   * @throws CorruptImageException naming the entry when the digest differs
+   */
+  public void verify(String entry, byte[] data, String dataName) throws CorruptImageException {
+    Digest want = digests.get(entry);
+    if (want == null) {
+      return;
+    }
+    MessageDigest md = digest(want, entry);
+    md.update(data);
+    compare(md, want, entry, dataName);
+  }
+
+  private MessageDigest digest(Digest want, String entry) throws CorruptImageException {
     MessageDigest md;
     try {
       md = MessageDigest.getInstance(want.algorithm());
@@ -98,20 +137,15 @@ final class Manifest {
       throw new CorruptImageException(name + ": the " + want.algorithm() + " digest of " + entry + " has "
           + want.hex().length() + " hex digits, not " + md.getDigestLength() * 2);
     }
-    ByteBuffer buf = ByteBuffer.allocate((int) Math.min(CHUNK, Math.max(1, data.size())));
-    for (long at = 0; at < data.size(); ) {
-      int n = (int) Math.min(buf.capacity(), data.size() - at);
-      buf.clear().limit(n);
-      data.readFully(buf, at);
-      buf.flip();
-      md.update(buf);
-      at += n;
-    }
+    return md;
+  }
+
+  private void compare(MessageDigest md, Digest want, String entry, String dataName) throws CorruptImageException {
     String got = HexFormat.of().formatHex(md.digest());
     if (!got.equals(want.hex())) {
       throw new CorruptImageException(String.format(
           "%s: entry %s does not match the manifest: %s is %s, the manifest %s says %s (corrupt or altered download)",
-          data.name(), entry, want.algorithm(), got, name, want.hex()));
+          dataName, entry, want.algorithm(), got, name, want.hex()));
     }
   }
 }

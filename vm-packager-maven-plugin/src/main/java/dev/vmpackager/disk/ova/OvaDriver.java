@@ -14,7 +14,6 @@ import dev.vmpackager.io.Closeables;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -67,50 +66,34 @@ public final class OvaDriver implements FormatDriver {
     }
     try {
       List<TarIndex.Entry> first = TarIndex.read(source, 1);
-      return !first.isEmpty() && isOvf(first.get(0).name());
+      return !first.isEmpty() && OvaContents.isOvf(first.get(0).name());
     } catch (DiskImageException e) {
       return false;
     }
   }
 
-  private static boolean isOvf(String name) {
-    return name.toLowerCase(Locale.ROOT).endsWith(".ovf");
-  }
-
   @Override
   public DiskImageReader open(ImageSource source, DiskOpenOptions options) throws IOException {
     String name = source.name();
-    List<TarIndex.Entry> entries = TarIndex.read(source, TarIndex.MAX_ENTRIES);
-    if (entries.isEmpty()) {
-      throw new CorruptImageException(name + ": an empty archive, not an OVA");
-    }
-    TarIndex.Entry ovfEntry = entries.get(0);
-    if (!isOvf(ovfEntry.name())) {
-      throw new CorruptImageException(name + ": the first entry is " + ovfEntry.name()
-          + ", but an OVA starts with its .ovf descriptor");
-    }
-    Manifest manifest = readManifest(source, entries);
-    if (ovfEntry.size() > MAX_OVF_BYTES) {
-      throw new CorruptImageException(name + ": the OVF descriptor " + ovfEntry.name() + " is " + ovfEntry.size()
-          + " bytes, more than " + MAX_OVF_BYTES);
-    }
-    ImageSource ovfData = window(source, ovfEntry);
-    manifest.verify(ovfEntry.name(), ovfData);
-    OvfDescriptor ovf = OvfDescriptor.parse(readAll(ovfData), ovfData.name());
+    OvaContents ova = OvaContents.index(source);
+    List<TarIndex.Entry> entries = ova.entries;
+    Manifest manifest = ova.manifest;
+    OvfDescriptor ovf = OvfDescriptor.parse(ova.descriptorBytes(), ova.descriptorSourceName());
+    String ovfName = ova.descriptorSourceName();
 
     OvfDescriptor.OvfDisk disk = ovf.disks().stream().filter(d -> !d.fileRef().isEmpty()).findFirst()
-        .orElseThrow(() -> new CorruptImageException(ovfData.name() + ": the DiskSection lists no disk with a file"));
+        .orElseThrow(() -> new CorruptImageException(ovfName + ": the DiskSection lists no disk with a file"));
     OvfDescriptor.OvfFile file = ovf.files().get(disk.fileRef());
     if (file == null) {
-      throw new CorruptImageException(ovfData.name() + ": disk " + disk.diskId() + " refers to file id "
+      throw new CorruptImageException(ovfName + ": disk " + disk.diskId() + " refers to file id "
           + disk.fileRef() + ", which References does not list");
     }
     if (file.href().contains("://")) {
-      throw new UnsupportedImageException(ovfData.name() + ": disk " + disk.diskId() + " is a URL (" + file.href()
+      throw new UnsupportedImageException(ovfName + ": disk " + disk.diskId() + " is a URL (" + file.href()
           + "), not an entry of the OVA");
     }
     if (file.compressed() && !file.compression().equalsIgnoreCase("gzip")) {
-      throw new UnsupportedImageException(ovfData.name() + ": disk file " + file.href() + " is "
+      throw new UnsupportedImageException(ovfName + ": disk file " + file.href() + " is "
           + file.compression() + "-compressed inside the OVA; only gzip (the OVF standard's one) is read");
     }
     String href = TarIndex.checkName(file.href(), name);
@@ -259,34 +242,11 @@ public final class OvaDriver implements FormatDriver {
     return null;
   }
 
-  private static Manifest readManifest(ImageSource source, List<TarIndex.Entry> entries) throws IOException {
-    Optional<TarIndex.Entry> mf =
-        entries.stream().filter(e -> e.name().toLowerCase(Locale.ROOT).endsWith(".mf")).findFirst();
-    if (mf.isEmpty()) {
-      return Manifest.none();
-    }
-    ImageSource data = window(source, mf.get());
-    if (data.size() > Manifest.MAX_BYTES) {
-      throw new CorruptImageException(data.name() + ": the manifest is " + data.size() + " bytes, more than "
-          + Manifest.MAX_BYTES);
-    }
-    return Manifest.parse(new String(readAll(data), StandardCharsets.UTF_8), data.name());
-  }
-
   private static Optional<TarIndex.Entry> find(List<TarIndex.Entry> entries, String name) {
     return entries.stream().filter(e -> e.name().equals(name)).findFirst();
   }
 
   private static ImageSource window(ImageSource source, TarIndex.Entry e) throws IOException {
-    if (source instanceof FileImageSource f) {
-      return f.slice(e.dataOffset(), e.size(), e.name());
-    }
-    return source.slice(e.dataOffset(), e.size());
-  }
-
-  private static byte[] readAll(ImageSource s) throws IOException {
-    ByteBuffer b = ByteBuffer.allocate((int) s.size());
-    s.readFully(b, 0);
-    return b.array();
+    return OvaContents.window(source, e);
   }
 }
