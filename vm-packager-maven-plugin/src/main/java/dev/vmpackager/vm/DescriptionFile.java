@@ -30,15 +30,24 @@ public final class DescriptionFile {
     }
     byte[] bytes;
     try (InputStream in = Files.newInputStream(file)) {
-      // One byte more than allowed tells "too large" without reading the rest.
+      if (Files.size(file) > maxBytes) {
+        throw tooLarge(file, maxBytes, what);
+      }
+      // Reading one byte more than allowed catches a file that grew after it was measured.
       bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+    } catch (VmDescriptionException e) {
+      throw e;
     } catch (IOException e) {
       throw new VmDescriptionException(file, "file", "cannot be read: " + e.getMessage(), e);
     }
     if (bytes.length > maxBytes) {
-      throw new VmDescriptionException(file, "size", "the file is larger than " + maxBytes + " bytes, and "
-          + what + " is a few kilobytes: is this the right file?");
+      throw tooLarge(file, maxBytes, what);
     }
     return bytes;
+  }
+
+  private static VmDescriptionException tooLarge(Path file, long maxBytes, String what) {
+    return new VmDescriptionException(file, "size", "the file is larger than " + maxBytes + " bytes, and "
+        + what + " is a few kilobytes: is this the right file?");
   }
 }

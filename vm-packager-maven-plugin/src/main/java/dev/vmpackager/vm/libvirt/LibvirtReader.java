@@ -563,40 +563,6 @@ public final class LibvirtReader {
       return "ide";
     }
 
-    /**
-     * libvirt's {@code virDiskNameToIndex}: {@code vda} is 0, {@code vdz} 25, {@code vdaa} 26; a
-     * name it cannot parse is -1.
-     */
-    static long diskIndex(String dev) {
-      String rest = null;
-      for (String prefix : new String[] {"fd", "hd", "vd", "sd", "xvd", "ubd"}) {
-        if (dev.startsWith(prefix)) {
-          rest = dev.substring(prefix.length());
-          break;
-        }
-      }
-      if (rest == null || rest.isEmpty()) {
-        return -1;
-      }
-      long index = 0;
-      int i = 0;
-      for (; i < rest.length() && rest.charAt(i) >= 'a' && rest.charAt(i) <= 'z'; i++) {
-        if (i >= 8) {
-          return -1;
-        }
-        index = (index + (i < 1 ? 0 : 1)) * 26 + (rest.charAt(i) - 'a');
-      }
-      if (i == 0) {
-        return -1;
-      }
-      for (; i < rest.length(); i++) {
-        if (!Character.isDigit(rest.charAt(i))) {
-          return -1;
-        }
-      }
-      return index;
-    }
-
     private Integer bootOrder(Element device, String where) throws VmDescriptionException {
       Element boot = child(device, "boot");
       if (boot == null || !boot.hasAttribute("order")) {
@@ -777,6 +743,40 @@ public final class LibvirtReader {
       }
       return value;
     }
+  }
+
+  /**
+   * libvirt's {@code virDiskNameToIndex}: {@code vda} is 0, {@code vdz} 25, {@code vdaa} 26; a
+   * name it cannot parse is -1.
+   */
+  static long diskIndex(String dev) {
+    String rest = null;
+    for (String prefix : new String[] {"fd", "hd", "vd", "sd", "xvd", "ubd"}) {
+      if (dev.startsWith(prefix)) {
+        rest = dev.substring(prefix.length());
+        break;
+      }
+    }
+    if (rest == null || rest.isEmpty()) {
+      return -1;
+    }
+    long index = 0;
+    int i = 0;
+    for (; i < rest.length() && rest.charAt(i) >= 'a' && rest.charAt(i) <= 'z'; i++) {
+      if (i >= 8) {
+        return -1;
+      }
+      index = (index + (i < 1 ? 0 : 1)) * 26 + (rest.charAt(i) - 'a');
+    }
+    if (i == 0) {
+      return -1;
+    }
+    for (; i < rest.length(); i++) {
+      if (!Character.isDigit(rest.charAt(i))) {
+        return -1;
+      }
+    }
+    return index;
   }
 
   private static String abbreviate(String s) {

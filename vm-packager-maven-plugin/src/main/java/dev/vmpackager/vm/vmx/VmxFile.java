@@ -215,10 +215,11 @@ final class VmxFile {
    * @param key a key in any case
    * @param min the smallest value accepted
    * @param max the largest value accepted
+   * @param unit the value's unit for messages, e.g. {@code " MiB"}, or empty
    * @return its value as a whole number, empty when the key is absent
    * @throws VmDescriptionException when the value is not a whole number in range
    */
-  Optional<Long> number(String key, long min, long max) throws VmDescriptionException {
+  Optional<Long> number(String key, long min, long max, String unit) throws VmDescriptionException {
     Optional<String> v = get(key);
     if (v.isEmpty()) {
       return Optional.empty();
@@ -229,7 +230,8 @@ final class VmxFile {
       throw new VmDescriptionException(file, where(key), "'" + abbreviate(t) + "' is not a whole number");
     }
     if (t.length() > 18 || Long.parseLong(t) < min || Long.parseLong(t) > max) {
-      throw new VmDescriptionException(file, where(key), abbreviate(t) + " is not between " + min + " and " + max);
+      throw new VmDescriptionException(file, where(key), abbreviate(t) + unit + " is not between " + min + " and " + max
+          + unit);
     }
     return Optional.of(Long.parseLong(t));
   }

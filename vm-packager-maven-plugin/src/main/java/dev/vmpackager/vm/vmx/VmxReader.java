@@ -116,10 +116,10 @@ public final class VmxReader {
     VmDescription read() throws VmDescriptionException {
       vmx.get("displayName").filter(s -> !s.isBlank()).ifPresent(s -> b.name(s.strip()));
       vmx.get("guestOS").filter(s -> !s.isBlank()).ifPresent(s -> b.guestOs(s.strip()));
-      Optional<Long> hw = vmx.number("virtualHW.version", 1, 999);
+      Optional<Long> hw = vmx.number("virtualHW.version", 1, 999, "");
       hw.ifPresent(v -> b.machineType("vmx-" + v));
       readCpu();
-      vmx.number("memsize", 1, MAX_MEMSIZE).ifPresent(mib -> b.memoryBytes(mib << 20));
+      vmx.number("memsize", 1, MAX_MEMSIZE, " MiB").ifPresent(mib -> b.memoryBytes(mib << 20));
       readFirmware();
       readDisks();
       readNics();
@@ -129,8 +129,8 @@ public final class VmxReader {
     }
 
     private void readCpu() throws VmDescriptionException {
-      Optional<Long> vcpus = vmx.number("numvcpus", 1, 1024);
-      Optional<Long> coresPerSocket = vmx.number("cpuid.coresPerSocket", 1, 1024);
+      Optional<Long> vcpus = vmx.number("numvcpus", 1, 1024, " vCPUs");
+      Optional<Long> coresPerSocket = vmx.number("cpuid.coresPerSocket", 1, 1024, " cores");
       if (vcpus.isEmpty()) {
         return;
       }
