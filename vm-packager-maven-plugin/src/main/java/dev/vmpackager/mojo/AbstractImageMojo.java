@@ -12,10 +12,10 @@ import org.apache.maven.plugins.annotations.Parameter;
 public abstract class AbstractImageMojo extends AbstractVmMojo {
 
   /**
-   * The containerDisk image reference, e.g. {@code registry.example.com/apps/librespeed-vm:0.0.1}.
-   * Default {@code <artifactId>-containerdisk:<version>}, made a valid reference (lower case,
-   * characters an image name cannot hold replaced by {@code -}; a {@code +} in the version becomes
-   * {@code _}); a value written here is used as is.
+   * The containerDisk image reference, e.g. {@code registry.example.com/apps/librespeed-vm:0.0.1};
+   * default {@code <artifactId>-containerdisk:<version>} made a valid reference (lower case,
+   * characters an image name cannot hold replaced by {@code -}, a {@code +} in the version by
+   * {@code _}), logged when that changes it. A value written here is used as is.
    *
    * @since 0.1.0
    */

@@ -40,8 +40,8 @@ public class ChartMojo extends AbstractImageMojo {
   private final MavenProjectHelper projectHelper;
 
   /**
-   * The VirtualMachine, set in the POM ({@code <vm><memory>2Gi</memory><cpuCores>2</cpuCores></vm>}).
-   * Its fields are not {@code -D} user properties ({@code -Dvm.memory=4Gi} does nothing): each
+   * The VirtualMachine, set in the POM ({@code <vm><memory>2Gi</memory><cpuCores>2</cpuCores></vm>}):
+   * its fields are not {@code -D} user properties ({@code -Dvm.memory=4Gi} does nothing). Each
    * becomes a value of the chart's {@code values.yaml}, which a deployer changes at install time,
    * e.g. {@code helm install ... --set vm.memory=4Gi}. The fields, with their defaults:
    * <ul>
@@ -103,8 +103,8 @@ public class ChartMojo extends AbstractImageMojo {
   VmConfig vm;
 
   /**
-   * The chart's name. Default: the artifactId made a valid chart name (lower case, other characters
-   * replaced by {@code -}, at most 63), logged when that changes it; a name written here must
+   * The chart's name; default the artifactId made a valid chart name (lower case, other characters
+   * replaced by {@code -}, at most 63), logged when that changes it. A name written here must
    * already be valid: lower-case letters, digits and {@code -}.
    *
    * @since 0.1.0

@@ -39,7 +39,7 @@ public class PushMojo extends AbstractRegistryMojo {
 
   /**
    * The name of the chart to push ({@code target/<chartName>-<chartVersion>.tgz}, written by the
-   * {@code chart} goal with the same setting). Default: the artifactId made a valid chart name.
+   * {@code chart} goal with the same setting); default the artifactId made a valid chart name.
    *
    * @since 0.1.0
    */

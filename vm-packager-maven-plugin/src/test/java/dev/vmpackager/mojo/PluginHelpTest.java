@@ -58,7 +58,7 @@ class PluginHelpTest {
             "the chart goal's <vm> help explains " + f.getName() + ":\n" + chart);
       }
     }
-    assertTrue(chart.contains("not -D user properties (-Dvm.memory=4Gi does nothing)"), chart);
+    assertTrue(chart.contains("its fields are not -D user properties (-Dvm.memory=4Gi does nothing)"), chart);
     assertTrue(chart.contains("--set vm.memory=4Gi"), chart);
     assertTrue(chart.contains("default 1Gi") && chart.contains("default 180"), chart);
     for (String goal : List.of("convert", "containerize")) {
