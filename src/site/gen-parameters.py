@@ -44,7 +44,9 @@ for mojo in plugin.iter("mojo"):
         expr = (c.text or "") if c is not None else ""
         prop = expr[2:-1] if expr.startswith("${") else ""
         default = c.get("default-value") if c is not None else None
-        lines.append(f"| `{name}` | {f'`{prop}`' if prop else ''} | {f'`{default}`' if default else ''} "
+        alias = p.findtext("alias")
+        shown = f"`{name}` (alias `{alias}`)" if alias else f"`{name}`"
+        lines.append(f"| {shown} | {f'`{prop}`' if prop else ''} | {f'`{default}`' if default else ''} "
                      f"| {first_sentence(p.findtext('description'))} |")
     lines.append("")
 out.write_text("\n".join(lines))

@@ -239,7 +239,7 @@ public final class ChartGenerator {
         .append("  # The network-data file given to the build (<vm><cloudInitNetworkData>), base64-encoded;\n")
         .append("  # the VirtualMachine reads it through networkDataSecretRef.\n")
         .append("  networkdata: ").append(base64(n)).append('\n'));
-    return "{{- if .Values.cloudInit.enabled }}\n"
+    return "{{- if and .Values.cloudInit.enabled (not .Values.cloudInit.existingSecret) }}\n"
         + "apiVersion: v1\n"
         + "kind: Secret\n"
         + "metadata:\n"
@@ -335,6 +335,12 @@ public final class ChartGenerator {
         .append(" chart's Secret (`templates/cloudinit-secret.yaml`, keys `userdata` and `networkdata`); the VM reads")
         .append(" them through `secretRef` and `networkDataSecretRef` of `cloudInitNoCloud`, or of `cloudInitConfigDrive`")
         .append(" with `cloudInit.type=configDrive` (cloudbase-init on Windows reads a config drive).\n");
+    b.append("\n`cloudInit.existingSecret` keeps secrets (passwords, keys) out of the chart: name a Secret you create in")
+        .append(" the release's namespace with the key `userdata` (and/or `networkdata`), and the chart renders no Secret")
+        .append(" of its own; the VM reads yours:\n\n```sh\nkubectl create secret generic my-vm-cloudinit")
+        .append(" --from-file=userdata=user-data.yaml --from-file=networkdata=network-config.yaml\nhelm install ")
+        .append(spec.name()).append(" ").append(spec.name()).append("-").append(spec.version())
+        .append(".tgz --set cloudInit.enabled=true --set cloudInit.existingSecret=my-vm-cloudinit\n```\n");
     b.append("\n## Data disks\n\n`vm.extraDisks` adds disks besides the root disk, each an empty disk (it lives as long as")
         .append(" the VM's pod) or an existing PersistentVolumeClaim; `bus` defaults to `vm.diskBus`:\n\n```yaml\n")
         .append("vm:\n  extraDisks:\n    - {name: scratch, emptyDiskCapacity: 10Gi}\n")

@@ -110,6 +110,7 @@ public final class ChartSpec {
   private final String cloudInitUserData;
   private final String cloudInitNetworkData;
   private final String cloudInitType;
+  private final String cloudInitExistingSecret;
   private final String serviceType;
   private final List<ServicePort> ports;
   private final Path userChartDirectory;
@@ -156,6 +157,7 @@ public final class ChartSpec {
     this.cloudInitUserData = b.cloudInitUserData;
     this.cloudInitNetworkData = b.cloudInitNetworkData;
     this.cloudInitType = cloudInitType;
+    this.cloudInitExistingSecret = b.cloudInitExistingSecret;
     this.serviceType = b.serviceType;
     this.ports = List.copyOf(b.ports);
     this.userChartDirectory = b.userChartDirectory;
@@ -248,6 +250,11 @@ public final class ChartSpec {
   public boolean hasCloudInit() { return cloudInitUserData != null || cloudInitNetworkData != null; }
   /** @return {@code nocloud} or {@code configDrive} */
   public String cloudInitType() { return cloudInitType; }
+  /**
+   * @return the Secret the deployer makes with the cloud-init data, the default of the value
+   *     {@code cloudInit.existingSecret}; empty when the chart carries the data itself
+   */
+  public String cloudInitExistingSecret() { return cloudInitExistingSecret; }
   /** @return the Service type */
   public String serviceType() { return serviceType; }
   /** @return the ports the Service exposes */
@@ -298,6 +305,7 @@ public final class ChartSpec {
     private String cloudInitUserData;
     private String cloudInitNetworkData;
     private String cloudInitType = "nocloud";
+    private String cloudInitExistingSecret = "";
     private String serviceType = "ClusterIP";
     private final List<ServicePort> ports = new ArrayList<>();
     private Path userChartDirectory;
@@ -407,6 +415,12 @@ public final class ChartSpec {
     public Builder cloudInitNetworkData(String v) { this.cloudInitNetworkData = v; return this; }
     /** @param v {@code nocloud} or {@code configDrive}, or null for nocloud @return this */
     public Builder cloudInitType(String v) { if (v != null) { this.cloudInitType = v.trim(); } return this; }
+    /**
+     * @param v the name of a Secret the deployer creates with the cloud-init data (then the chart
+     *     carries none), or null/empty
+     * @return this
+     */
+    public Builder cloudInitExistingSecret(String v) { this.cloudInitExistingSecret = v == null ? "" : v.trim(); return this; }
     /** @param v the Service type, or null for ClusterIP @return this */
     public Builder serviceType(String v) { if (v != null) { this.serviceType = v.trim(); } return this; }
     /** @param v a Service port @return this */
@@ -545,6 +559,14 @@ public final class ChartSpec {
           .orElseThrow(() -> new ChartConfigException("<vm><cloudInitType>", "<vm><cloudInitType> '" + cloudInitType
               + "' must be nocloud (default: cloudInitNoCloud, for cloud-init) or configDrive (cloudInitConfigDrive,"
               + " an OpenStack config drive, e.g. for Windows with cloudbase-init)"));
+      require(cloudInitExistingSecret.isEmpty() || RESOURCE_NAME.matcher(cloudInitExistingSecret).matches(),
+          "<vm><cloudInitExistingSecret>", "'" + cloudInitExistingSecret + "' must be a Secret name (lower-case"
+              + " letters, digits, '-', '.'), e.g. my-vm-cloudinit");
+      require(cloudInitExistingSecret.isEmpty() || (cloudInitUserData == null && cloudInitNetworkData == null),
+          "<vm><cloudInitExistingSecret>", "'" + cloudInitExistingSecret + "' keeps the cloud-init data out of the"
+              + " chart, so <vm><cloudInit> and <vm><cloudInitNetworkData> must not be set as well; remove them and"
+              + " create the Secret from the files at install time: kubectl create secret generic "
+              + cloudInitExistingSecret + " --from-file=userdata=<user-data file> [--from-file=networkdata=<network-data file>]");
       long cloudInitBytes = utf8Length(cloudInitUserData) + utf8Length(cloudInitNetworkData);
       require(cloudInitBytes <= CloudInit.MAX_BYTES, "<vm><cloudInitNetworkData>", "and <vm><cloudInit> together hold "
           + cloudInitBytes / 1024 + " KiB; they share one Secret, so together they may hold at most "

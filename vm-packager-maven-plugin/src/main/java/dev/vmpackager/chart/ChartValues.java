@@ -93,7 +93,8 @@ final class ChartValues {
     vm.put("usbDevices", usb);
     root.put("vm", vm);
     Map<String, Object> cloudInit = new LinkedHashMap<>();
-    cloudInit.put("enabled", spec.hasCloudInit());
+    cloudInit.put("enabled", spec.hasCloudInit() || !spec.cloudInitExistingSecret().isEmpty());
+    cloudInit.put("existingSecret", spec.cloudInitExistingSecret());
     cloudInit.put("type", spec.cloudInitType());
     root.put("cloudInit", cloudInit);
     Map<String, Object> service = new LinkedHashMap<>();
@@ -222,8 +223,13 @@ final class ChartValues {
         + "emptyDiskCapacity (e.g. 10Gi, lives as long as the VM's pod) or persistentVolumeClaim (an existing claim)}.");
     c.put("vm.usbDevices", "USB host devices passed through: {resource, name}; each resource must be\n"
         + "permitted in the cluster's KubeVirt CR (see NOTES and kubevirt-usb.yaml).");
-    c.put("cloudInit", "cloud-init user-data and network data; the data itself is in the chart's Secret template.");
-    c.put("cloudInit.enabled", "Attach the cloud-init disk (only for charts built with a user-data or network-data file).");
+    c.put("cloudInit", "cloud-init user-data and network data: in the chart's Secret template, or in a Secret\n"
+        + "you create (existingSecret), e.g. when the user-data holds passwords or keys.");
+    c.put("cloudInit.enabled", "Attach the cloud-init disk (needs a chart built with a user-data or network-data file,\n"
+        + "or existingSecret).");
+    c.put("cloudInit.existingSecret", "Name of a Secret in the release's namespace holding the user-data (key userdata)\n"
+        + "and/or network data (key networkdata); the chart then renders no Secret of its own and the VM reads\n"
+        + "this one: kubectl create secret generic NAME --from-file=userdata=user-data.yaml. Empty: the chart's.");
     c.put("cloudInit.type", "nocloud (cloudInitNoCloud) or configDrive (cloudInitConfigDrive, e.g. Windows with cloudbase-init).");
     c.put("service", "A Service in front of the VM's pod network ports; none when ports is empty.");
     c.put("service.type", "ClusterIP, NodePort or LoadBalancer.");
@@ -307,7 +313,9 @@ final class ChartValues {
     vm.put("if", map("properties", map("secureBoot", map("const", true))));
     vm.put("then", map("properties", map("firmware", map("const", "efi"))));
     Map<String, Object> cloudInit = object("cloud-init user-data and network data",
-        prop("enabled", bool("Attach the cloud-init disk from the chart's Secret")),
+        prop("enabled", bool("Attach the cloud-init disk")),
+        prop("existingSecret", str("A Secret you created with the keys userdata and/or networkdata, used instead of"
+            + " the chart's own; empty for the chart's", RESOURCE_NAME)),
         prop("type", enumOf("nocloud or configDrive", ChartSpec.CLOUD_INIT_TYPES.toArray(String[]::new))));
     Map<String, Object> port = object("A Service port",
         prop("name", str("IANA service name, e.g. http", "^[a-z0-9]([a-z0-9-]{0,13}[a-z0-9])?$")),

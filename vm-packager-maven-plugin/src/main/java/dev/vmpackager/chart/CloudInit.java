@@ -1,6 +1,9 @@
 package dev.vmpackager.chart;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -13,6 +16,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Reads and checks cloud-init files before they go into the chart's Secret. User-data must be
@@ -27,7 +34,131 @@ public final class CloudInit {
   private static final String PARAMETER = "<vm><cloudInit>";
   private static final String NETWORK_PARAMETER = "<vm><cloudInitNetworkData>";
 
+  /**
+   * A shell command handing {@code chpasswd} (or {@code passwd --stdin}) a password in clear; not
+   * {@code chpasswd -e}, which takes hashes.
+   */
+  private static final Pattern PASSWORD_COMMAND = Pattern.compile(
+      "(?<![\\w.-])(chpasswd(?![\\w-])(?!\\s+(-e|--encrypted)\\b)|passwd\\s+--stdin\\b)");
+  /** A crypt(3) hash ({@code $6$salt$...}, {@code $y$...}): not a readable password. */
+  private static final Pattern HASH = Pattern.compile("^\\$[A-Za-z0-9]+\\$\\S+$");
+  /** A {@code chpasswd} {@code list} entry, {@code user:password}. */
+  private static final Pattern LIST_ENTRY = Pattern.compile("^\\s*(?:-\\s*)?([^:\\s]+):(.*)$");
+
   private CloudInit() {}
+
+  /**
+   * Finds the passwords a user-data file gives in plain text: {@code password:} (cloud-config's
+   * default user, and {@code chpasswd: users:} entries), {@code plain_text_passwd:},
+   * {@code chpasswd: list:} entries, and {@code chpasswd} commands in a {@code #!} script or in
+   * cloud-config strings such as {@code runcmd}. Hashed passwords ({@code passwd:},
+   * {@code hashed_passwd:}, a {@code $6$...} value, {@code chpasswd -e}), {@code RANDOM} and SSH keys
+   * are fine. The chart keeps user-data in a Secret that is only base64-encoded and is pushed with
+   * the chart, so such a password is readable by everyone who can pull the chart.
+   *
+   * @param text the user-data, already {@linkplain #check checked}
+   * @param source the file name, for messages
+   * @return one warning per password, naming the file and line (never the password), and then one
+   *     saying what to use instead; empty when there is none
+   */
+  public static List<String> plainTextPasswords(String text, String source) {
+    List<String> found = new ArrayList<>();
+    String[] lines = text.split("\\R", -1);
+    String first = lines.length == 0 ? "" : lines[0].stripTrailing();
+    if (first.startsWith("#!")) {
+      for (int i = 1; i < lines.length; i++) {
+        if (!lines[i].strip().startsWith("#") && PASSWORD_COMMAND.matcher(lines[i]).find()) {
+          found.add(at(source, i + 1, "the script hands a plain-text password to " + command(lines[i])));
+        }
+      }
+    } else if (first.equals("#cloud-config")) {
+      try (JsonParser p = new YAMLFactory().createParser(text)) {
+        for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
+          if (t.isScalarValue()) {
+            cloudConfigValue(p, lines, source, found);
+          }
+        }
+      } catch (IOException e) {
+        // check() parsed this YAML already; a parser failure here only ends the search.
+      }
+    }
+    if (!found.isEmpty()) {
+      found.add(PARAMETER + " file " + source + " is stored readable (base64) in the chart's Secret and pushed with"
+          + " the chart: keep passwords out of it. Set cloudInit.existingSecret to a Secret you create at install"
+          + " time (helm install --set cloudInit.existingSecret=NAME, or <vm><cloudInitExistingSecret> in the POM),"
+          + " or give hashed passwords (passwd: with a 'mkpasswd -m sha-512' hash) and ssh_authorized_keys instead");
+    }
+    return found;
+  }
+
+  private static void cloudConfigValue(JsonParser p, String[] lines, String source, List<String> found)
+      throws IOException {
+    JsonStreamContext ctx = p.getParsingContext();
+    String key = ctx.inObject() ? ctx.getCurrentName() : ctx.inArray() && ctx.getParent() != null
+        ? ctx.getParent().getCurrentName() : null;
+    String value = p.getText() == null ? "" : p.getText();
+    int line = p.currentTokenLocation().getLineNr();
+    if (value.isBlank()) {
+      return;
+    }
+    if ("plain_text_passwd".equals(key)) {
+      found.add(at(source, line, "plain_text_passwd: sets a plain-text password"));
+    } else if ("password".equals(key) && !hashedOrRandom(value.strip())) {
+      found.add(at(source, line, "password: sets a plain-text password"));
+    } else if ("list".equals(key) && within(ctx, "chpasswd")) {
+      for (String entry : value.split("\\R")) {
+        Matcher m = LIST_ENTRY.matcher(entry);
+        if (m.matches() && !hashedOrRandom(m.group(2).strip())) {
+          found.add(at(source, lineOf(lines, line, entry.strip()),
+              "chpasswd: list: sets a plain-text password for '" + m.group(1) + "'"));
+        }
+      }
+    } else {
+      for (String part : value.split("\\R")) {
+        if (PASSWORD_COMMAND.matcher(part).find()) {
+          found.add(at(source, lineOf(lines, line, part.strip()), "a command hands a plain-text password to "
+              + command(part)));
+        }
+      }
+    }
+  }
+
+  private static boolean within(JsonStreamContext ctx, String name) {
+    for (JsonStreamContext c = ctx; c != null; c = c.getParent()) {
+      if (name.equals(c.getCurrentName())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A hash, or cloud-init's word for a generated password, or a locked account. */
+  private static boolean hashedOrRandom(String password) {
+    return password.isEmpty() || HASH.matcher(password).matches() || password.equals("R")
+        || password.equals("RANDOM") || password.equals("!") || password.equals("*");
+  }
+
+  private static String command(String line) {
+    Matcher m = PASSWORD_COMMAND.matcher(line);
+    return m.find() ? m.group(1).replaceAll("\\s+", " ") : "chpasswd";
+  }
+
+  /**
+   * @return the 1-based line, at or after {@code from}, that holds {@code needle} (a multi-line
+   *     value's parser location is where the value starts), else {@code from}
+   */
+  private static int lineOf(String[] lines, int from, String needle) {
+    for (int i = Math.max(0, from - 1); i < lines.length && !needle.isEmpty(); i++) {
+      if (lines[i].contains(needle)) {
+        return i + 1;
+      }
+    }
+    return from;
+  }
+
+  private static String at(String source, int line, String what) {
+    return PARAMETER + " file " + source + " line " + line + ": " + what;
+  }
 
   /**
    * @param file the user-data file

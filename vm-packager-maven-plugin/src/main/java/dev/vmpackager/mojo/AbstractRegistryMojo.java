@@ -12,7 +12,7 @@ import org.apache.maven.settings.crypto.SettingsDecrypter;
  * The goals that talk to registries ({@code containerize} with the registry target, {@code push}):
  * the TLS policy and the credentials, looked up in one order for the image and the chart.
  */
-public abstract class AbstractRegistryMojo extends AbstractVmMojo {
+public abstract class AbstractRegistryMojo extends AbstractImageMojo {
 
   /**
    * Allows plain http and unverified TLS when talking to registries (for a test registry only;

@@ -1,6 +1,7 @@
 package dev.vmpackager.mojo;
 
 import dev.vmpackager.chart.ChartVersions;
+import dev.vmpackager.chart.Names;
 import dev.vmpackager.event.BuildListener;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -16,8 +17,11 @@ import org.apache.maven.plugins.annotations.Parameter;
 import org.apache.maven.project.MavenProject;
 
 /**
- * What every goal shares: the project, skipping, the VM's name and the converted disk's place.
- * Subclasses only read their parameters, build a request and call one plain-Java service.
+ * What every goal shares: the project and skipping, and the rules behind parameters that several
+ * goals declare (the VM's name and the converted disk's place, the chart's name, version and
+ * archive, the build's timestamp). Each goal declares only the parameters it reads, so
+ * {@code vm-packager:help} lists a goal's own; subclasses read them, build a request and call one
+ * plain-Java service.
  */
 public abstract class AbstractVmMojo extends AbstractMojo {
 
@@ -36,61 +40,6 @@ public abstract class AbstractVmMojo extends AbstractMojo {
    */
   @Parameter(property = "vm.skip", defaultValue = "false")
   protected boolean skip;
-
-  /**
-   * The VirtualMachine: its name (default the artifactId), memory, CPU, run strategy, firmware,
-   * disk bus, cloud-init, ports and storage. The name also names the converted disk
-   * ({@code target/vm/<name>.<format>}) and the file under {@code /disk/} in the image.
-   *
-   * @since 0.1.0
-   */
-  @Parameter
-  protected VmConfig vm;
-
-  /**
-   * The format of the converted disk: {@code qcow2} (default) or {@code raw}.
-   *
-   * @since 0.1.0
-   */
-  @Parameter(property = "vm.format", defaultValue = "qcow2")
-  protected String format;
-
-  /**
-   * The containerDisk image reference, e.g. {@code registry.example.com/apps/librespeed-vm:0.0.1}.
-   *
-   * @since 0.1.0
-   */
-  @Parameter(property = "vm.image", defaultValue = "${project.artifactId}-containerdisk:${project.version}")
-  protected String image;
-
-  /**
-   * The chart's name; default the artifactId. Helm requires lower-case letters, digits and dashes
-   * by convention; the chart goal checks it.
-   *
-   * @since 0.1.0
-   */
-  @Parameter(property = "vm.chart.name", defaultValue = "${project.artifactId}")
-  protected String chartName;
-
-  /**
-   * The chart's SemVer version; default the project version made SemVer
-   * ({@code 1.0-SNAPSHOT} becomes {@code 1.0.0-SNAPSHOT}).
-   *
-   * @since 0.1.0
-   */
-  @Parameter(property = "vm.chart.version")
-  protected String chartVersion;
-
-  /**
-   * The time written into the image (config {@code created}, layer entries), the chart archive's
-   * entries and the pushed chart manifest, for reproducible builds: ISO-8601 with offset or
-   * seconds since the epoch. Default {@code project.build.outputTimestamp}, else the
-   * {@code SOURCE_DATE_EPOCH} environment variable, else the epoch.
-   *
-   * @since 0.1.0
-   */
-  @Parameter(defaultValue = "${project.build.outputTimestamp}")
-  protected String outputTimestamp;
 
   @Override
   public final void execute() throws MojoExecutionException, MojoFailureException {
@@ -115,16 +64,40 @@ public abstract class AbstractVmMojo extends AbstractMojo {
     return new MavenLogListener(getLog());
   }
 
-  /** @return the VM's name: {@code <vm><name>}, or the artifactId */
-  protected String vmName() {
+  /**
+   * @param vm the {@code <vm>} element, may be null
+   * @return the VM's name: {@code <vm><name>} as written, or the artifactId made a DNS label
+   *     (logged when that changed it)
+   */
+  protected String vmName(VmConfig vm) {
     if (vm != null && vm.getName() != null && !vm.getName().isBlank()) {
       return vm.getName().trim();
     }
-    return project.getArtifactId();
+    return derived("VM name", Names.vmName(project.getArtifactId()), "artifactId", project.getArtifactId());
   }
 
-  /** @return the lower-case output format, checked */
-  protected String outputFormat() throws MojoFailureException {
+  /**
+   * A default taken from the project's coordinates that had to be changed to be valid is said at
+   * info level, so the user sees where the name came from.
+   *
+   * @param what the name's role, e.g. {@code chart name}
+   * @param value the valid default
+   * @param source where it came from, e.g. {@code artifactId}
+   * @param original the value of {@code source}
+   * @return {@code value}
+   */
+  protected String derived(String what, String value, String source, String original) {
+    if (!value.equals(original)) {
+      getLog().info(what + " '" + value + "' (from " + source + " '" + original + "')");
+    }
+    return value;
+  }
+
+  /**
+   * @param format the {@code format} parameter
+   * @return the lower-case output format, checked
+   */
+  protected static String outputFormat(String format) throws MojoFailureException {
     String f = format == null ? "qcow2" : format.trim().toLowerCase(Locale.ROOT);
     if (!f.equals("qcow2") && !f.equals("raw")) {
       throw new MojoFailureException("<format> (vm.format) must be qcow2 or raw, not '" + format + "'");
@@ -132,13 +105,20 @@ public abstract class AbstractVmMojo extends AbstractMojo {
     return f;
   }
 
-  /** @return {@code target/vm/<vm name>.<format>}, where {@code convert} writes and {@code containerize} reads */
-  protected Path convertedDisk() throws MojoFailureException {
-    return buildDirectory().resolve("vm").resolve(vmName() + "." + outputFormat());
+  /**
+   * @param vm the {@code <vm>} element, may be null
+   * @param format the {@code format} parameter
+   * @return {@code target/vm/<vm name>.<format>}, where {@code convert} writes and {@code containerize} reads
+   */
+  protected Path convertedDisk(VmConfig vm, String format) throws MojoFailureException {
+    return buildDirectory().resolve("vm").resolve(vmName(vm) + "." + outputFormat(format));
   }
 
-  /** @return the chart's version: {@code <chartVersion>} checked, or the project version made SemVer */
-  protected String chartVersion() throws MojoFailureException {
+  /**
+   * @param chartVersion the {@code chartVersion} parameter
+   * @return the chart's version: {@code <chartVersion>} checked, or the project version made SemVer
+   */
+  protected String chartVersion(String chartVersion) throws MojoFailureException {
     if (chartVersion != null && !chartVersion.isBlank()) {
       String v = chartVersion.trim();
       if (!ChartVersions.isSemVer(v)) {
@@ -152,21 +132,33 @@ public abstract class AbstractVmMojo extends AbstractMojo {
             + " set <chartVersion> (vm.chart.version), e.g. 1.0.0"));
   }
 
-  /** @return the chart's name, default the artifactId */
-  protected String chartName() {
-    return chartName == null || chartName.isBlank() ? project.getArtifactId() : chartName.trim();
-  }
-
-  /** @return {@code target/<chart>-<version>.tgz}, where {@code chart} packages and {@code push} reads */
-  protected Path chartPackage() throws MojoFailureException {
-    return buildDirectory().resolve(chartName() + "-" + chartVersion() + ".tgz");
+  /**
+   * @param chartName the {@code chartName} parameter
+   * @return the chart's name: {@code <chartName>} as written (the chart goal checks it), or the
+   *     artifactId made a valid chart name
+   */
+  protected String chartName(String chartName) {
+    if (chartName != null && !chartName.isBlank()) {
+      return chartName.trim();
+    }
+    return derived("chart name", Names.chartName(project.getArtifactId()), "artifactId", project.getArtifactId());
   }
 
   /**
-   * @return {@link #outputTimestamp}, then {@code SOURCE_DATE_EPOCH}, then the epoch (a
+   * @param chartName the chart's name
+   * @param chartVersion the chart's version
+   * @return {@code target/<chart>-<version>.tgz}, where {@code chart} packages and {@code push} reads
+   */
+  protected Path chartPackage(String chartName, String chartVersion) {
+    return buildDirectory().resolve(chartName + "-" + chartVersion + ".tgz");
+  }
+
+  /**
+   * @param outputTimestamp the {@code outputTimestamp} parameter
+   * @return {@code outputTimestamp}, then {@code SOURCE_DATE_EPOCH}, then the epoch (a
    *     one-character value is Maven's way to switch the timestamp off)
    */
-  protected Instant buildTimestamp() throws MojoFailureException {
+  protected static Instant buildTimestamp(String outputTimestamp) throws MojoFailureException {
     String t = outputTimestamp;
     String what = "project.build.outputTimestamp";
     if (t == null || t.trim().length() < 2) {

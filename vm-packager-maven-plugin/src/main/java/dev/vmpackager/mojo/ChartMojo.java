@@ -35,10 +35,91 @@ import org.apache.maven.project.MavenProjectHelper;
  * @since 0.1.0
  */
 @Mojo(name = "chart", defaultPhase = LifecyclePhase.PREPARE_PACKAGE, threadSafe = true)
-public class ChartMojo extends AbstractVmMojo {
-
+public class ChartMojo extends AbstractImageMojo {
 
   private final MavenProjectHelper projectHelper;
+
+  /**
+   * The VirtualMachine, set in the POM ({@code <vm><memory>2Gi</memory><cpuCores>2</cpuCores></vm>}):
+   * its fields are not {@code -D} user properties ({@code -Dvm.memory=4Gi} does nothing). Each
+   * becomes a value of the chart's {@code values.yaml}, which a deployer changes at install time,
+   * e.g. {@code helm install ... --set vm.memory=4Gi}. The fields, with their defaults:
+   * <ul>
+   *   <li>{@code name}: {@code metadata.name} of the VirtualMachine, also the disk's file name
+   *       ({@code target/vm/<name>.<format>}, {@code /disk/<name>.<format>}); default the artifactId
+   *       made a DNS label (lower case, other characters replaced by {@code -}, at most 53)</li>
+   *   <li>{@code memory}: guest memory, a Kubernetes quantity such as {@code 512Mi} or {@code 2Gi};
+   *       default {@code 1Gi}</li>
+   *   <li>{@code cpuCores}, {@code cpuSockets}, {@code cpuThreads}: the CPU topology; default 1 each</li>
+   *   <li>{@code cpuModel}: e.g. {@code host-passthrough}; default KubeVirt's</li>
+   *   <li>{@code instancetype}: {@code <name>} and {@code <kind>}
+   *       ({@code VirtualMachineClusterInstancetype}, the default, or {@code VirtualMachineInstancetype})
+   *       of an instancetype giving CPU and memory, so {@code memory} and {@code cpu*} must not be set
+   *       too; default none</li>
+   *   <li>{@code preference}: {@code <name>} and {@code <kind>} ({@code VirtualMachineClusterPreference},
+   *       the default, or {@code VirtualMachinePreference}) of a preference; default none</li>
+   *   <li>{@code nodeSelector}: node labels the VM's pod must match,
+   *       {@code <property><name>kubernetes.io/arch</name><value>amd64</value></property>}; default none</li>
+   *   <li>{@code runStrategy}: {@code Always} (default), {@code Halted}, {@code Manual},
+   *       {@code RerunOnFailure} or {@code Once}</li>
+   *   <li>{@code firmware}: {@code bios} (default) or {@code efi}</li>
+   *   <li>{@code secureBoot}: with {@code efi}, UEFI Secure Boot and the SMM feature it needs; default
+   *       false</li>
+   *   <li>{@code machineType}: e.g. {@code q35}; default KubeVirt's</li>
+   *   <li>{@code diskBus}: the root disk's bus, {@code virtio} (default), {@code sata} or {@code scsi}</li>
+   *   <li>{@code terminationGracePeriodSeconds}: seconds KubeVirt waits for the guest to shut down;
+   *       default 180</li>
+   *   <li>{@code cloudInit}: a cloud-init user-data file ({@code #cloud-config} YAML or a {@code #!}
+   *       script); it goes into the chart's Secret, so plain-text passwords in it are warned about;
+   *       default none</li>
+   *   <li>{@code cloudInitNetworkData}: a cloud-init network-data file, in the same Secret; default none</li>
+   *   <li>{@code cloudInitType}: {@code nocloud} (default, {@code cloudInitNoCloud}) or
+   *       {@code configDrive} (e.g. Windows with cloudbase-init)</li>
+   *   <li>{@code cloudInitExistingSecret}: a Secret the deployer creates in the release's namespace
+   *       with the user-data (key {@code userdata}) and/or network data (key {@code networkdata}); the
+   *       chart then carries no cloud-init data (do not set {@code cloudInit} or
+   *       {@code cloudInitNetworkData}) and its value {@code cloudInit.existingSecret} defaults to this
+   *       name; default none</li>
+   *   <li>{@code ports}: {@code <port><name>http</name><port>8080</port><protocol>TCP</protocol></port>}
+   *       entries, on the VM's interface and a Service; default none</li>
+   *   <li>{@code storage}: {@code containerDisk} (default, ephemeral) or {@code dataVolume} (CDI imports
+   *       the image into a PVC)</li>
+   *   <li>{@code storageSize}: with {@code dataVolume}, the PVC size, e.g. {@code 10Gi}; required there</li>
+   *   <li>{@code storageClass}: with {@code dataVolume}; default the cluster's default class</li>
+   *   <li>{@code storagePullMethod}: with {@code dataVolume}, {@code node} (default, the kubelet pulls)
+   *       or {@code pod} (CDI's importer pulls)</li>
+   *   <li>{@code storageSecretRef}, {@code storageCertConfigMap}: with {@code dataVolume} and
+   *       {@code pod}, the Secret with the registry's {@code accessKeyId}/{@code secretKey} and the
+   *       ConfigMap with its CA certificates; default none</li>
+   *   <li>{@code extraDisks}: data disks besides the root disk,
+   *       {@code <disk><name>data</name><emptyDiskCapacity>2Gi</emptyDiskCapacity></disk>} or with
+   *       {@code <persistentVolumeClaim>claim</persistentVolumeClaim>} and an optional {@code <bus>};
+   *       default none</li>
+   * </ul>
+   *
+   * @since 0.1.0
+   */
+  @Parameter
+  VmConfig vm;
+
+  /**
+   * The chart's name; default the artifactId made a valid chart name (lower case, other characters
+   * replaced by {@code -}, at most 63), logged when that changes it. A name written here must
+   * already be valid: lower-case letters, digits and {@code -}.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "vm.chart.name")
+  String chartName;
+
+  /**
+   * The chart's SemVer version; default the project version made SemVer
+   * ({@code 1.0-SNAPSHOT} becomes {@code 1.0.0-SNAPSHOT}).
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "vm.chart.version")
+  String chartVersion;
 
   /**
    * The chart's {@code appVersion}; default the project version.
@@ -128,7 +209,7 @@ public class ChartMojo extends AbstractVmMojo {
   @Override
   protected void doExecute() throws MojoExecutionException, MojoFailureException {
     ChartSpec spec = spec();
-    Path tgz = chartPackage();
+    Path tgz = chartPackage(spec.name(), spec.version());
     try {
       Path dir = new ChartGenerator(listener()).generate(spec, buildDirectory().resolve("helm"));
       ChartPackager.pack(dir, spec.name(), tgz, buildTimestamp());
@@ -149,13 +230,13 @@ public class ChartMojo extends AbstractVmMojo {
   ChartSpec spec() throws MojoFailureException {
     VmConfig v = vm == null ? new VmConfig() : vm;
     ChartSpec.Builder b = ChartSpec.builder()
-        .name(chartName())
-        .version(chartVersion())
+        .name(chartName(chartName))
+        .version(chartVersion(chartVersion))
         .appVersion(blank(appVersion) ? project.getVersion() : appVersion.trim())
         .description(blank(description) ? project.getDescription() : description)
         .home(project.getUrl())
-        .image(image)
-        .vmName(vmName())
+        .image(imageReference())
+        .vmName(vmName(vm))
         .runStrategy(v.getRunStrategy())
         .memory(v.getMemory())
         .cpuCores(v.getCpuCores())
@@ -204,12 +285,16 @@ public class ChartMojo extends AbstractVmMojo {
     }
     try {
       if (v.getCloudInit() != null) {
-        b.cloudInitUserData(CloudInit.read(inBasedir(v.getCloudInit())));
+        Path userData = inBasedir(v.getCloudInit());
+        String text = CloudInit.read(userData);
+        CloudInit.plainTextPasswords(text, userData.toString()).forEach(getLog()::warn);
+        b.cloudInitUserData(text);
       }
       if (v.getCloudInitNetworkData() != null) {
         b.cloudInitNetworkData(CloudInit.readNetworkData(inBasedir(v.getCloudInitNetworkData())));
       }
       b.cloudInitType(v.getCloudInitType());
+      b.cloudInitExistingSecret(v.getCloudInitExistingSecret());
       if (pinDigest) {
         b.imageDigest(pinnedDigest());
       }

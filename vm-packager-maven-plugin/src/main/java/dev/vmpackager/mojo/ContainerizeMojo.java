@@ -42,6 +42,28 @@ public class ContainerizeMojo extends AbstractRegistryMojo {
   public static final String DIGEST_FILE = "image.digest";
 
   /**
+   * The VirtualMachine ({@code <vm>}); this goal reads only its {@code <name>}: the disk it wraps is
+   * {@code target/vm/<name>.<format>}, the file in the image {@code /disk/<name>.<format>}. Default
+   * name: the artifactId made a DNS label (lower case, other characters replaced by {@code -}, at
+   * most 53 characters). The other fields ({@code memory}, {@code cpuCores}, {@code firmware}, ...)
+   * are the chart's: {@code mvn vm-packager:help -Ddetail -Dgoal=chart} lists them. They are set in
+   * the POM, not as {@code -D} properties.
+   *
+   * @since 0.1.0
+   */
+  @Parameter
+  VmConfig vm;
+
+  /**
+   * The format of the converted disk this goal wraps ({@code target/vm/<vm name>.<format>}, written
+   * by {@code convert} with the same setting): {@code qcow2} (default) or {@code raw}.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "vm.format", defaultValue = "qcow2")
+  String format;
+
+  /**
    * The image tar written by the {@code tar} target: an OCI archive (read it with
    * {@code skopeo inspect oci-archive:<file>}) or, with {@code imageFormat=Docker}, a Docker archive
    * ({@code docker-archive:}, {@code docker load}).
@@ -119,23 +141,29 @@ public class ContainerizeMojo extends AbstractRegistryMojo {
   String layerCompression;
 
   /**
-   * The VM's default instance type: sets {@code INSTANCETYPE_KUBEVIRT_IO_DEFAULT_INSTANCETYPE} in
-   * the image, which CDI turns into the label {@code instancetype.kubevirt.io/default-instancetype}
-   * of imported volumes (e.g. {@code u1.medium}).
+   * A default instance type recorded in the image (e.g. {@code u1.medium}), not the VM's: it sets the
+   * image's {@code INSTANCETYPE_KUBEVIRT_IO_DEFAULT_INSTANCETYPE} environment variable, which CDI
+   * copies to the label {@code instancetype.kubevirt.io/default-instancetype} of a volume it imports
+   * the image into, where KubeVirt ({@code inferFromVolume}) and {@code virtctl} can pick it up.
+   * The chart's VirtualMachine gets an instancetype from {@code <vm><instancetype>} of the
+   * {@code chart} goal only. The old element name {@code <instancetype>} still works.
    *
    * @since 0.1.0
    */
-  @Parameter(property = "vm.instancetype")
-  String instancetype;
+  @Parameter(alias = "instancetype", property = "vm.image.defaultInstancetype")
+  String defaultInstancetype;
 
   /**
-   * The VM's default preference: sets {@code INSTANCETYPE_KUBEVIRT_IO_DEFAULT_PREFERENCE} in the
-   * image (e.g. {@code fedora}).
+   * A default preference recorded in the image (e.g. {@code fedora}), not the VM's: it sets the
+   * image's {@code INSTANCETYPE_KUBEVIRT_IO_DEFAULT_PREFERENCE}, which CDI copies to the label
+   * {@code instancetype.kubevirt.io/default-preference} of imported volumes. The chart's
+   * VirtualMachine gets a preference from {@code <vm><preference>} of the {@code chart} goal only.
+   * The old element name {@code <preference>} still works.
    *
    * @since 0.1.0
    */
-  @Parameter(property = "vm.preference")
-  String preference;
+  @Parameter(alias = "preference", property = "vm.image.defaultPreference")
+  String defaultPreference;
 
   /**
    * Skips this goal.
@@ -159,31 +187,32 @@ public class ContainerizeMojo extends AbstractRegistryMojo {
 
   @Override
   protected void doExecute() throws MojoExecutionException, MojoFailureException {
-    Path disk = convertedDisk();
+    Path disk = convertedDisk(vm, format);
     if (!Files.isRegularFile(disk)) {
       throw new MojoFailureException("The converted disk " + disk + " does not exist: run vm-packager:convert"
           + " first (it binds to the package phase before containerize)");
     }
     ImageTarget imageTarget = parse("vm.containerize.target", () -> ImageTarget.parse(target));
     ContainerDiskSpec spec = spec(disk);
+    String reference = imageReference();
     BuildRequest.Builder request = BuildRequest.builder()
         .spec(spec)
         .target(imageTarget)
-        .reference(image)
+        .reference(reference)
         .additionalTags(extraTags())
         .offline(session != null && session.isOffline())
         .listener(listener());
     switch (imageTarget) {
       case TAR -> request.output(imageTar.toPath());
       case OCI_LAYOUT -> request.output(imageLayout.toPath());
-      case REGISTRY -> request.access(registryAccess());
+      case REGISTRY -> request.access(imageRegistryAccess(reference));
     }
     Path vmDir = buildDirectory().resolve("vm");
     try {
       BuildResult result = ContainerDiskBuilder.build(request.build());
       spec.store(vmDir.resolve(ContainerDiskSpec.FILE_NAME));
       ContainerDiskBuilder.writeDigestFile(vmDir.resolve(DIGEST_FILE), result.digest());
-      getLog().info("containerDisk image " + image + "@" + result.digest());
+      getLog().info("containerDisk image " + reference + "@" + result.digest());
     } catch (ImageException e) {
       throw new MojoFailureException(e.getMessage(), e);
     } catch (IOException e) {
@@ -221,11 +250,11 @@ public class ContainerizeMojo extends AbstractRegistryMojo {
         b.annotation(k, v);
       }
     });
-    if (!blank(instancetype)) {
-      b.environment("INSTANCETYPE_KUBEVIRT_IO_DEFAULT_INSTANCETYPE", instancetype.trim());
+    if (!blank(defaultInstancetype)) {
+      b.environment("INSTANCETYPE_KUBEVIRT_IO_DEFAULT_INSTANCETYPE", defaultInstancetype.trim());
     }
-    if (!blank(preference)) {
-      b.environment("INSTANCETYPE_KUBEVIRT_IO_DEFAULT_PREFERENCE", preference.trim());
+    if (!blank(defaultPreference)) {
+      b.environment("INSTANCETYPE_KUBEVIRT_IO_DEFAULT_PREFERENCE", defaultPreference.trim());
     }
     return parse("the image settings", b::build);
   }
@@ -260,9 +289,9 @@ public class ContainerizeMojo extends AbstractRegistryMojo {
   }
 
   /** @return the access for the image's registry (the registry target) */
-  private RegistryAccess registryAccess() throws MojoFailureException {
+  private RegistryAccess imageRegistryAccess(String reference) throws MojoFailureException {
     try {
-      return registryAccess(ContainerDiskBuilder.registryHost(image));
+      return registryAccess(ContainerDiskBuilder.registryHost(reference));
     } catch (ImageException e) {
       throw new MojoFailureException(e.getMessage(), e);
     }

@@ -28,6 +28,27 @@ import org.apache.maven.plugins.annotations.Parameter;
 public class ConvertMojo extends AbstractVmMojo {
 
   /**
+   * The VirtualMachine ({@code <vm>}); this goal reads only its {@code <name>}, which names the
+   * converted disk {@code target/vm/<name>.<format>}. Default name: the artifactId made a DNS label
+   * (lower case, other characters replaced by {@code -}, at most 53 characters), logged when that
+   * changes it. The other fields ({@code memory}, {@code cpuCores}, {@code firmware}, ...) are the
+   * chart's: {@code mvn vm-packager:help -Ddetail -Dgoal=chart} lists them. They are set in the POM,
+   * not as {@code -D} properties ({@code -Dvm.name} is ignored).
+   *
+   * @since 0.1.0
+   */
+  @Parameter
+  private VmConfig vm;
+
+  /**
+   * The format of the converted disk: {@code qcow2} (default) or {@code raw}.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "vm.format", defaultValue = "qcow2")
+  private String format;
+
+  /**
    * The input disk image. Default: the one disk image in {@code src/main/vm/}, that is a file whose
    * name says it is a disk ({@code .qcow2}, {@code .vmdk}, {@code .vdi}, {@code .vhd}, {@code .vhdx},
    * {@code .qed}, {@code .ova}, {@code .img}, {@code .raw}) or whose content is one (a format
@@ -123,7 +144,7 @@ public class ConvertMojo extends AbstractVmMojo {
   }
 
   private ConversionRequest request() throws MojoFailureException {
-    String fmt = outputFormat();
+    String fmt = outputFormat(format);
     DiskFormat outFormat = DiskFormat.fromId(fmt).orElseThrow();
     ConversionRequest.Engine eng = ConversionRequest.Engine.fromId(engine == null ? "java" : engine);
     if (eng == null) {
@@ -135,7 +156,7 @@ public class ConvertMojo extends AbstractVmMojo {
     return ConversionRequest.builder()
         .source(sourcePath())
         .sourceFormat(parseSourceFormat())
-        .output(convertedDisk())
+        .output(convertedDisk(vm, format))
         .outputFormat(outFormat)
         .compress(compress)
         .engine(eng)

@@ -38,6 +38,24 @@ public class PushMojo extends AbstractRegistryMojo {
   String chartRepository;
 
   /**
+   * The name of the chart to push ({@code target/<chartName>-<chartVersion>.tgz}, written by the
+   * {@code chart} goal with the same setting); default the artifactId made a valid chart name.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "vm.chart.name")
+  String chartName;
+
+  /**
+   * The version of the chart to push; default the project version made SemVer
+   * ({@code 1.0-SNAPSHOT} becomes {@code 1.0.0-SNAPSHOT}), as for the {@code chart} goal.
+   *
+   * @since 0.1.0
+   */
+  @Parameter(property = "vm.chart.version")
+  String chartVersion;
+
+  /**
    * Skips this goal.
    *
    * @since 0.1.0
@@ -58,7 +76,8 @@ public class PushMojo extends AbstractRegistryMojo {
   @Override
   protected void doExecute() throws MojoExecutionException, MojoFailureException {
     boolean pushChart = chartRepository != null && !chartRepository.isBlank();
-    RegistryAccessResolver.requireOnline(session, "push the image " + image
+    String reference = imageReference();
+    RegistryAccessResolver.requireOnline(session, "push the image " + reference
         + (pushChart ? " and the chart to " + chartRepository.trim() : ""));
     // Check both inputs before publishing anything, so a missing chart cannot leave the image
     // pushed alone.
@@ -75,7 +94,7 @@ public class PushMojo extends AbstractRegistryMojo {
       } catch (PublishException e) {
         RegistryAccessResolver.fail(e);
       }
-      chart = chartPackage();
+      chart = chartPackage(chartName(chartName), chartVersion(chartVersion));
       if (!Files.isRegularFile(chart)) {
         throw new MojoFailureException("No chart to push: " + chart + " is missing. Run vm-packager:chart first"
             + " (it binds to the prepare-package phase)");
@@ -83,26 +102,26 @@ public class PushMojo extends AbstractRegistryMojo {
     } else {
       getLog().info("No <chartRepository> (vm.chart.repository) is set: the chart is not pushed");
     }
-    pushImage(specFile);
+    pushImage(specFile, reference);
     if (pushChart) {
       pushChart(repository, chart);
     }
   }
 
-  private void pushImage(Path specFile) throws MojoExecutionException, MojoFailureException {
+  private void pushImage(Path specFile, String reference) throws MojoExecutionException, MojoFailureException {
     try {
       ContainerDiskSpec spec = ContainerDiskSpec.load(specFile);
-      String digest = ImagePublisher.push(new ImagePublisher.PushRequest(spec, image, extraTags(),
-          registryAccess(ContainerDiskBuilder.registryHost(image)), session.isOffline(), listener()));
+      String digest = ImagePublisher.push(new ImagePublisher.PushRequest(spec, reference, extraTags(),
+          registryAccess(ContainerDiskBuilder.registryHost(reference)), session.isOffline(), listener()));
       ContainerDiskBuilder.writeDigestFile(buildDirectory().resolve("vm").resolve(ContainerizeMojo.DIGEST_FILE), digest);
-      getLog().info("Pushed image " + image + "@" + digest);
+      getLog().info("Pushed image " + reference + "@" + digest);
     } catch (ImageException e) {
       throw new MojoFailureException(e.getMessage(), e);
     } catch (IOException e) {
       throw new MojoExecutionException("Cannot write the image digest: " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new MojoExecutionException("Interrupted while pushing " + image, e);
+      throw new MojoExecutionException("Interrupted while pushing " + reference, e);
     }
   }
 

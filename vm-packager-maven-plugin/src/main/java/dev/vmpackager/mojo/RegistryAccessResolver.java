@@ -166,7 +166,9 @@ public final class RegistryAccessResolver {
   }
 
   /**
-   * Offline mode ({@code mvn -o}) never touches the network.
+   * Offline mode ({@code mvn -o}) never touches the network. The advice names every skip an
+   * offline {@code deploy} needs: after {@code vm.push.skip}, maven-deploy-plugin (bound to the
+   * same phase) would fail the same way.
    *
    * @param session the session
    * @param what what would have been done, e.g. {@code push the chart to oci://...}
@@ -174,8 +176,9 @@ public final class RegistryAccessResolver {
    */
   public static void requireOnline(MavenSession session, String what) throws MojoFailureException {
     if (session.isOffline()) {
-      throw new MojoFailureException("Maven is offline (-o): cannot " + what + ". Run without -o, or skip"
-          + " the push with -Dvm.push.skip");
+      throw new MojoFailureException("Maven is offline (-o): cannot " + what + ". Run without -o; or build"
+          + " only up to install (mvn -o install); or skip both network steps of deploy with"
+          + " -Dvm.push.skip=true -Dmaven.deploy.skip=true");
     }
   }
 

@@ -71,6 +71,13 @@ public class VmConfig {
   /** {@code nocloud} (default) or {@code configDrive} (e.g. Windows with cloudbase-init). */
   private String cloudInitType;
 
+  /**
+   * A Secret the deployer creates with the cloud-init data (keys {@code userdata},
+   * {@code networkdata}): the chart then carries none, and {@code cloudInit.existingSecret} defaults
+   * to this name.
+   */
+  private String cloudInitExistingSecret;
+
   /** Ports exposed by a Service. */
   private List<PortConfig> ports = new ArrayList<>();
 
@@ -161,6 +168,10 @@ public class VmConfig {
 
   public String getCloudInitType() {
     return cloudInitType;
+  }
+
+  public String getCloudInitExistingSecret() {
+    return cloudInitExistingSecret;
   }
 
   public List<PortConfig> getPorts() {

@@ -527,6 +527,46 @@ class ChartHelmTest {
   }
 
   @Test
+  void existingSecretAtInstallReplacesTheChartsSecret() throws Exception {
+    String net = "version: 2\nethernets:\n  enp1s0:\n    dhcp4: true\n";
+    Path chart = generate(cirros().cloudInitNetworkData(net).build());
+    assertLintPasses(chart);
+    for (String type : new String[] {"nocloud", "configDrive"}) {
+      List<JsonNode> docs = documents(new Helm(chart).template().withKubeVersion(KUBE).withName("es")
+          .set("cloudInit.existingSecret", "x").set("cloudInit.type", type).call());
+      assertManifestsValid(docs);
+      assertTrue(docs.stream().noneMatch(d -> "Secret".equals(d.path("kind").asText())), "no Secret of the chart's own: " + docs);
+      JsonNode vm = only(docs, "VirtualMachine");
+      JsonNode volume = vm.at("/spec/template/spec/volumes/1");
+      String source = type.equals("nocloud") ? "cloudInitNoCloud" : "cloudInitConfigDrive";
+      assertEquals("cloudinitdisk", volume.path("name").asText());
+      assertEquals("x", volume.at("/" + source + "/secretRef/name").asText(), volume.toString());
+      assertEquals("x", volume.at("/" + source + "/networkDataSecretRef/name").asText(), volume.toString());
+      assertEquals(2, volume.path(source).size(), "the deployer's Secret only, no data inline: " + volume);
+      assertEquals("cloudinitdisk", vm.at("/spec/template/spec/domain/devices/disks/1/name").asText());
+    }
+    String notes = installOutput(chart, "cloudInit.existingSecret", "x");
+    assertTrue(notes.contains("from the Secret x, which this chart does not create"), notes);
+    assertTrue(notes.contains("kubectl create secret generic -n apps x --from-file=userdata="), notes);
+
+    // A chart built without cloud-init data: the deployer attaches their own Secret.
+    Path plain = generate(cirros().cloudInitUserData(null).build());
+    List<JsonNode> docs = documents(new Helm(plain).template().withKubeVersion(KUBE).withName("es")
+        .set("cloudInit.enabled", "true").set("cloudInit.existingSecret", "vm-cirros-ci").call());
+    assertManifestsValid(docs);
+    assertTrue(docs.stream().noneMatch(d -> "Secret".equals(d.path("kind").asText())), docs.toString());
+    assertEquals("vm-cirros-ci", only(docs, "VirtualMachine")
+        .at("/spec/template/spec/volumes/1/cloudInitNoCloud/secretRef/name").asText());
+    assertTrue(installOutput(plain, "cloudInit.existingSecret", "vm-cirros-ci")
+        .contains("cloudInit.existingSecret is vm-cirros-ci but cloudInit.enabled is false"));
+
+    // Only a Secret name passes the schema.
+    Exception e = assertThrows(Exception.class, () -> new Helm(chart).template().withKubeVersion(KUBE).withName("es")
+        .set("cloudInit.existingSecret", "My_Secret").call());
+    assertTrue(e.getMessage().contains("/cloudInit/existingSecret"), e.getMessage());
+  }
+
+  @Test
   void enablingCloudInitWithoutUserDataFailsClearly() throws Exception {
     Path chart = generate(cirros().cloudInitUserData(null).build());
     assertLintPasses(chart);

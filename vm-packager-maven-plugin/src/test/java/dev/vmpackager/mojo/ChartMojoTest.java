@@ -268,6 +268,57 @@ class ChartMojoTest {
   }
 
   @Test
+  void plainTextPasswordsInTheUserDataAreWarnedAbout() throws Exception {
+    ChartMojo m = mojo("jar");
+    RecordingLog log = new RecordingLog();
+    m.setLog(log);
+    Files.writeString(base.resolve("user-data"), "#cloud-config\npassword: gocubsgo\nchpasswd: {expire: false}\n");
+    m.execute();
+    String file = base.resolve("user-data").toString();
+    assertTrue(log.warnings.contains("<vm><cloudInit> file " + file + " line 2: password: sets a plain-text password"),
+        log.warnings.toString());
+    assertTrue(log.warnings.stream().anyMatch(w -> w.contains("cloudInit.existingSecret") && w.contains("passwd:")),
+        log.warnings.toString());
+    assertTrue(log.warnings.stream().noneMatch(w -> w.contains("gocubsgo")), "never the password itself");
+
+    m = mojo("jar"); // the classic cirros script sets no password
+    log = new RecordingLog();
+    m.setLog(log);
+    m.execute();
+    assertEquals(List.of(), log.warnings);
+  }
+
+  @Test
+  void cloudInitExistingSecretKeepsTheDataOutOfTheChart() throws Exception {
+    ChartMojo m = mojo("jar");
+    set(m.vm, "cloudInit", null);
+    set(m.vm, "cloudInitExistingSecret", "vm-cirros-secrets");
+    m.execute();
+    Path chart = base.resolve("target/helm/vm-cirros");
+    assertFalse(Files.exists(chart.resolve("templates/cloudinit-secret.yaml")));
+    String values = Files.readString(chart.resolve("values.yaml"));
+    assertTrue(values.contains("  enabled: true\n") && values.contains("  existingSecret: \"vm-cirros-secrets\"\n"), values);
+    Path tgz = base.resolve("target/vm-cirros-1.0.0-SNAPSHOT.tgz");
+    LintResult lint = new Helm(tgz).lint().strict().call();
+    assertFalse(lint.isFailed(), lint.getMessages().toString());
+    String rendered = new Helm(tgz).template().withKubeVersion("1.33.0").withName("es").call();
+    assertFalse(rendered.contains("kind: Secret"), rendered);
+    assertTrue(rendered.contains("secretRef:\n              name: \"vm-cirros-secrets\""), rendered);
+
+    // With a user-data file as well the build fails: the file would end up in the chart after all.
+    m = mojo("jar");
+    set(m.vm, "cloudInitExistingSecret", "vm-cirros-secrets");
+    MojoFailureException e = assertThrows(MojoFailureException.class, m::execute);
+    assertTrue(e.getMessage().contains("<vm><cloudInitExistingSecret>")
+        && e.getMessage().contains("kubectl create secret generic vm-cirros-secrets --from-file=userdata="), e.getMessage());
+    m = mojo("jar");
+    set(m.vm, "cloudInit", null);
+    set(m.vm, "cloudInitExistingSecret", "VM_Secrets");
+    e = assertThrows(MojoFailureException.class, m::execute);
+    assertTrue(e.getMessage().contains("<vm><cloudInitExistingSecret> 'VM_Secrets'"), e.getMessage());
+  }
+
+  @Test
   void pinDigestReadsTheDigestFile() throws Exception {
     String digest = "sha256:" + "c0".repeat(32);
     Files.createDirectories(base.resolve("target/vm"));

@@ -57,7 +57,7 @@ class ContainerizeMojoTest {
     m.platform = "linux/amd64";
     m.layerCompression = "gzip";
     m.outputTimestamp = "2026-01-01T00:00:00Z";
-    m.instancetype = "u1.small";
+    m.defaultInstancetype = "u1.small";
     m.labels = Map.of("team", "vm", "org.opencontainers.image.url", "https://override.example.com");
     return m;
   }
