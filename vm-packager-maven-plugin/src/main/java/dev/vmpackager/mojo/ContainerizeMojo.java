@@ -6,6 +6,7 @@ import dev.vmpackager.image.ContainerDiskBuilder;
 import dev.vmpackager.image.ContainerDiskSpec;
 import dev.vmpackager.image.ImageException;
 import dev.vmpackager.image.ImagePlatform;
+import dev.vmpackager.image.ImageState;
 import dev.vmpackager.image.ImageTarget;
 import dev.vmpackager.image.LayerCompression;
 import dev.vmpackager.image.ManifestFormat;
@@ -31,15 +32,15 @@ import org.apache.maven.plugins.annotations.Parameter;
  * {@code /disk/<vm name>.<format>} (0444), both owned by 107:107, nothing else; no entrypoint;
  * OCI annotations (manifest annotations and config labels) from the project. The same disk gives
  * the same digest on every build. The image goes to a tar (default), an OCI image layout folder,
- * or straight to the registry; its digest is written to {@code target/vm/image.digest}.
+ * or straight to the registry. What {@code push} and {@code chart} read back is kept per image
+ * reference in {@code target/vm/containerdisk/<reference as a path>/} (the spec, where the layer blob
+ * is, and the digest in {@code image.digest}), so several executions, each with its own
+ * {@code <image>}, never share a state file.
  *
  * @since 0.1.0
  */
 @Mojo(name = "containerize", defaultPhase = LifecyclePhase.PACKAGE, threadSafe = true)
 public class ContainerizeMojo extends AbstractRegistryMojo {
-
-  /** The file, in {@code target/vm/}, that holds the built image's digest. */
-  public static final String DIGEST_FILE = "image.digest";
 
   /**
    * The image tar written by the {@code tar} target: an OCI archive (read it with
@@ -165,7 +166,8 @@ public class ContainerizeMojo extends AbstractRegistryMojo {
           + " first (it binds to the package phase before containerize)");
     }
     ImageTarget imageTarget = parse("vm.containerize.target", () -> ImageTarget.parse(target));
-    ContainerDiskSpec spec = spec(disk);
+    ImageState state = imageState();
+    ContainerDiskSpec spec = spec(disk, state);
     BuildRequest.Builder request = BuildRequest.builder()
         .spec(spec)
         .target(imageTarget)
@@ -178,24 +180,22 @@ public class ContainerizeMojo extends AbstractRegistryMojo {
       case OCI_LAYOUT -> request.output(imageLayout.toPath());
       case REGISTRY -> request.access(registryAccess());
     }
-    Path vmDir = buildDirectory().resolve("vm");
     try {
       BuildResult result = ContainerDiskBuilder.build(request.build());
-      spec.store(vmDir.resolve(ContainerDiskSpec.FILE_NAME));
-      ContainerDiskBuilder.writeDigestFile(vmDir.resolve(DIGEST_FILE), result.digest());
-      getLog().info("containerDisk image " + image + "@" + result.digest());
+      state.record(spec, result.digest());
+      getLog().info("containerDisk image " + image + "@" + result.digest() + " (state in " + state.directory() + ")");
     } catch (ImageException e) {
       throw new MojoFailureException(e.getMessage(), e);
     } catch (IOException e) {
-      throw new MojoExecutionException("Cannot write " + vmDir + ": " + e.getMessage(), e);
+      throw new MojoExecutionException("Cannot write " + state.directory() + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new MojoExecutionException("Interrupted while building the image", e);
     }
   }
 
-  /** @return the image spec from the parameters and the project */
-  ContainerDiskSpec spec(Path disk) throws MojoFailureException {
+  /** @return the image spec from the parameters and the project, working in the image's state folder */
+  ContainerDiskSpec spec(Path disk, ImageState state) throws MojoFailureException {
     Instant time = buildTimestamp();
     List<ImagePlatform> platforms = parse("vm.platform", () -> ImagePlatform.parseList(platform));
     ContainerDiskSpec.Builder b = ContainerDiskSpec.builder()
@@ -205,7 +205,7 @@ public class ContainerizeMojo extends AbstractRegistryMojo {
         .format(parse("imageFormat", () -> ManifestFormat.parse(imageFormat)))
         .compression(parse("vm.layerCompression", () -> LayerCompression.parse(layerCompression)))
         .creationTime(time)
-        .cacheDirectory(buildDirectory().resolve("vm").resolve("containerdisk"));
+        .cacheDirectory(state.directory());
     Map<String, String> all = new LinkedHashMap<>(projectLabels(time));
     if (labels != null) {
       for (Map.Entry<String, String> e : labels.entrySet()) {
@@ -257,6 +257,15 @@ public class ContainerizeMojo extends AbstractRegistryMojo {
       }
     }
     return l;
+  }
+
+  /** @return where this execution's image keeps its state, {@code target/vm/containerdisk/<reference>/} */
+  private ImageState imageState() throws MojoFailureException {
+    try {
+      return ImageState.of(buildDirectory().resolve("vm"), image);
+    } catch (ImageException e) {
+      throw new MojoFailureException(e.getMessage(), e);
+    }
   }
 
   /** @return the access for the image's registry (the registry target) */
