@@ -92,6 +92,14 @@ public final class ImageState {
     return reference;
   }
 
+  /**
+   * @return the reference as Jib reads it, the name of the state folder: {@code :latest} added, Docker
+   *     Hub's {@code docker.io/library/} left out, the registry host in lower case
+   */
+  public String canonicalReference() {
+    return canonical;
+  }
+
   /** @return the image's state folder, which is also its spec's working folder ({@link ContainerDiskSpec#cacheDirectory()}) */
   public Path directory() {
     return directory;

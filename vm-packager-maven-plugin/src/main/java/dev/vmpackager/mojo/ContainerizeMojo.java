@@ -20,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.maven.model.Scm;
+import org.apache.maven.plugin.MojoExecution;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
@@ -146,6 +147,10 @@ public class ContainerizeMojo extends AbstractRegistryMojo {
   @Parameter(property = "vm.containerize.skip", defaultValue = "false")
   boolean skipContainerize;
 
+  /** This execution, named when two executions would write one image or one image file. */
+  @Parameter(defaultValue = "${mojoExecution}", readonly = true)
+  MojoExecution mojoExecution;
+
 
 
   @Override
@@ -168,6 +173,7 @@ public class ContainerizeMojo extends AbstractRegistryMojo {
     ImageTarget imageTarget = parse("vm.containerize.target", () -> ImageTarget.parse(target));
     ImageState state = imageState();
     ContainerDiskSpec spec = spec(disk, state);
+    claimOutputs(imageTarget, state, disk);
     BuildRequest.Builder request = BuildRequest.builder()
         .spec(spec)
         .target(imageTarget)
@@ -257,6 +263,27 @@ public class ContainerizeMojo extends AbstractRegistryMojo {
       }
     }
     return l;
+  }
+
+  /**
+   * Fails before anything is written when another execution of this build already built this image
+   * from another disk, or wrote this tar or layout for another image: either would leave push with
+   * a tag or a file that no longer holds what the first execution built.
+   */
+  private void claimOutputs(ImageTarget imageTarget, ImageState state, Path disk) throws MojoFailureException {
+    BuildClaims.claim(project, "the image " + state.canonicalReference(), disk.toAbsolutePath().normalize().toString(),
+        mojoExecution, (prior, priorDisk, me) -> "Execution " + me + " builds the image " + image + " from " + disk
+            + ", which execution " + prior + " built from " + priorDisk + " in this build: one tag cannot hold two"
+            + " disks. Give one of them its own <image> (vm.image)");
+    if (imageTarget != ImageTarget.REGISTRY) {
+      boolean tar = imageTarget == ImageTarget.TAR;
+      Path output = (tar ? imageTar : imageLayout).toPath().toAbsolutePath().normalize();
+      BuildClaims.claim(project, "the image file " + output, state.canonicalReference(), mojoExecution,
+          (prior, priorImage, me) -> "Execution " + me + " writes the image " + image + " to " + output
+              + ", which execution " + prior + " wrote for the image " + priorImage + " in this build: the second"
+              + " would replace the first before it is pushed. Give one of them its own "
+              + (tar ? "<imageTar> (vm.imageTar)" : "<imageLayout> (vm.imageLayout)"));
+    }
   }
 
   /** @return where this execution's image keeps its state, {@code target/vm/containerdisk/<reference>/} */

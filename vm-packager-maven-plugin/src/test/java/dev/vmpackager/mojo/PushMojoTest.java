@@ -1,5 +1,6 @@
 package dev.vmpackager.mojo;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -42,6 +43,11 @@ class PushMojoTest {
   @BeforeEach
   void start() throws Exception {
     registry = LocalRegistry.plain(base.resolve("registry"));
+    project = newBuild();
+  }
+
+  /** The project as a new Maven build sees it (its context empty). */
+  private MavenProject newBuild() {
     Model model = new Model();
     model.setGroupId("dev.vmpackager.test");
     model.setArtifactId("two-disks");
@@ -50,7 +56,7 @@ class PushMojoTest {
     build.setDirectory(base.resolve("target").toString());
     build.setFinalName("two-disks-1.0");
     model.setBuild(build);
-    project = new MavenProject(model);
+    return new MavenProject(model);
   }
 
   @AfterEach
@@ -129,8 +135,10 @@ class PushMojoTest {
   void aLayerRewrittenByAnotherExecutionIsRefusedNamingTheImage() throws Exception {
     convertedDisk("os", 1);
     convertedDisk("data", 2);
-    // The second execution forgot its own <imageTar>: it rewrites the os image's tar with the data disk.
+    // A later build of the data image (e.g. another profile) into the same <imageTar> replaces the os
+    // image's tar with the data disk. (Within one build, containerize itself refuses that.)
     containerize("os", ref("os"), "shared.tar").execute();
+    project = newBuild();
     containerize("data", ref("data"), "shared.tar").execute();
     MojoFailureException e = assertThrows(MojoFailureException.class, push(ref("os"))::execute);
     String m = e.getMessage();
@@ -141,6 +149,27 @@ class PushMojoTest {
     push(ref("data")).execute();
     assertEquals(inspect("oci-archive:" + base.resolve("target/shared.tar")).get("Digest").asText(),
         inspect("docker://" + ref("data")).get("Digest").asText());
+  }
+
+  @Test
+  void twoExecutionsSharingATarOrAnImageFailBeforeWriting() throws Exception {
+    convertedDisk("os", 1);
+    convertedDisk("data", 2);
+    containerize("os", ref("os"), "shared.tar").execute();
+    byte[] osTar = Files.readAllBytes(base.resolve("target/shared.tar"));
+    MojoFailureException tar = assertThrows(MojoFailureException.class,
+        containerize("data", ref("data"), "shared.tar")::execute);
+    assertTrue(tar.getMessage().contains(base.resolve("target/shared.tar").toString())
+        && tar.getMessage().contains(ref("data")) && tar.getMessage().contains(ref("os"))
+        && tar.getMessage().contains("<imageTar>"), tar.getMessage());
+    assertArrayEquals(osTar, Files.readAllBytes(base.resolve("target/shared.tar")), "the first execution's tar is untouched");
+    MojoFailureException tag = assertThrows(MojoFailureException.class,
+        containerize("data", ref("os"), "data.tar")::execute);
+    assertTrue(tag.getMessage().contains(ref("os")) && tag.getMessage().contains("data.qcow2")
+        && tag.getMessage().contains("os.qcow2") && tag.getMessage().contains("<image>"), tag.getMessage());
+    push(ref("os")).execute();
+    assertEquals(inspect("oci-archive:" + base.resolve("target/shared.tar")).get("Digest").asText(),
+        inspect("docker://" + ref("os")).get("Digest").asText());
   }
 
   @Test
@@ -157,7 +186,7 @@ class PushMojoTest {
         gone.getMessage());
     assertEquals(404, tagStatus("it/data", "1.0"), "not compressed again and pushed");
 
-    convertedDisk("os", 3); // converted again: no longer the disk the os tar was built from
+    convertedDisk("os", 3); // converted again (a later build): no longer the disk the os tar was built from
     MojoFailureException changed = assertThrows(MojoFailureException.class, push(ref("os"))::execute);
     assertTrue(changed.getMessage().contains(ref("os")) && changed.getMessage().contains("os.qcow2")
         && changed.getMessage().contains("changed"), changed.getMessage());
