@@ -16,10 +16,8 @@ try {
   def layers = []
   images.each { image ->
     def ref = "${host}/${image.repo}:1.0.0".toString()
-    // What containerize built for this image: its tar, and the digest in its own state folder.
+    // What containerize built for this image: its tar.
     def built = json.parseText(registry.skopeo('inspect', "oci-archive:${new File(target, image.tar)}".toString()))
-    def state = new File(target, "vm/containerdisk/${host.replace(':', '+')}/${image.repo}+1.0.0")
-    assert new File(state, 'image.digest').text.trim() == built.Digest : "state of ${ref} in ${state}"
     // What the registry holds under the tag.
     def pushed = json.parseText(registry.skopeo('inspect', "docker://${ref}".toString()))
     assert pushed.Digest == built.Digest : "${ref}: pushed ${pushed.Digest}, built ${built.Digest}"
@@ -35,6 +33,9 @@ try {
     }
     assert names == ['disk/', image.file] : "${ref} holds ${names}"
     layers << pushed.Layers[0]
+    // The digest in the image's own state folder.
+    def state = new File(target, "vm/containerdisk/${host.replace(':', '+')}/${image.repo}+1.0.0")
+    assert new File(state, 'image.digest').text.trim() == built.Digest : "state of ${ref} in ${state}"
   }
   assert layers[0] != layers[1] : 'two disks, two layers'
   // No state file is shared by the two images.
