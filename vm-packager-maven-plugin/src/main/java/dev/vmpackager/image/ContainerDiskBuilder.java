@@ -94,7 +94,8 @@ public final class ContainerDiskBuilder {
           + " vm.containerize.target=oci-layout");
     }
     if (request.target() == ImageTarget.REGISTRY && request.offline()) {
-      throw new ImageException("Maven is offline (-o): cannot push the image to " + access(request, reference).registry());
+      throw new ImageException("Maven is offline (-o): cannot push the image to "
+          + access(request, reference).registry());
     }
     for (String tag : request.additionalTags()) {
       if (!tag.matches("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}")) {

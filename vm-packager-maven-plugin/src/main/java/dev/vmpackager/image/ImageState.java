@@ -100,7 +100,7 @@ public final class ImageState {
     return canonical;
   }
 
-  /** @return the image's state folder, which is also its spec's working folder ({@link ContainerDiskSpec#cacheDirectory()}) */
+  /** @return the image's state folder, also its spec's working folder ({@link ContainerDiskSpec#cacheDirectory()}) */
   public Path directory() {
     return directory;
   }

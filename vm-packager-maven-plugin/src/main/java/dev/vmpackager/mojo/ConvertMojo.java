@@ -105,11 +105,12 @@ public class ConvertMojo extends AbstractVmMojo {
   protected void doExecute() throws MojoExecutionException, MojoFailureException {
     ConversionRequest req = request();
     // Checked before converting, so the other execution's disk is not overwritten first.
-    BuildClaims.claim(project, "the converted disk " + req.output(), req.source().toAbsolutePath().normalize().toString(),
-        mojoExecution, (prior, priorSource, me) -> "Execution " + me + " converts " + req.source() + " into "
-            + req.output() + ", which execution " + prior + " converted from " + priorSource + " in this build: two"
-            + " disks cannot share one converted file (each image is built from its own). Give one of them its own"
-            + " <vm><name> (the converted disk is target/vm/<vm name>.<format>)");
+    String source = req.source().toAbsolutePath().normalize().toString();
+    BuildClaims.claim(project, "the converted disk " + req.output(), source, mojoExecution,
+        (prior, priorSource, me) -> "Execution " + me + " converts " + req.source() + " into " + req.output()
+            + ", which execution " + prior + " converted from " + priorSource + " in this build: two disks cannot"
+            + " share one converted file (each image is built from its own). Give one of them its own <vm><name>"
+            + " (the converted disk is target/vm/<vm name>.<format>)");
     try {
       ConversionResult r = new DiskConverter().convert(req);
       if (!r.upToDate()) {

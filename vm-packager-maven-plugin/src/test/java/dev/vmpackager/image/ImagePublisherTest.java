@@ -128,7 +128,8 @@ class ImagePublisherTest {
     assertTrue(e.getMessage().contains("Cannot push " + ref) && e.getMessage().contains("no layer is recorded")
         && e.getMessage().contains("vm-packager:containerize"), e.getMessage());
     assertFalse(Files.exists(fresh.cacheDirectory().resolve("blobs")), "not compressed at push time");
-    assertFalse(log.lines.stream().anyMatch(l -> l.contains("Compressing") || l.contains("Pushed")), () -> "" + log.lines);
+    assertFalse(log.lines.stream().anyMatch(l -> l.contains("Compressing") || l.contains("Pushed")),
+        () -> "" + log.lines);
     assertEquals(0, blobUploads(plain, "apps/fresh"), "nothing sent");
   }
 

@@ -303,7 +303,8 @@ class ChartMojoTest {
     m.pinDigest = true;
     m.execute();
     String values = Files.readString(base.resolve("target/helm/vm-cirros/values.yaml"));
-    assertTrue(values.contains("digest: \"" + os + "\""), () -> "pinned to the chart's own image " + os + ":\n" + values);
+    assertTrue(values.contains("digest: \"" + os + "\""),
+        () -> "pinned to the chart's own image " + os + ":\n" + values);
 
     // A chart whose image containerize never built is not pinned to another image's digest.
     ChartMojo other = mojo("jar");

@@ -162,7 +162,8 @@ class PushMojoTest {
     assertTrue(tar.getMessage().contains(base.resolve("target/shared.tar").toString())
         && tar.getMessage().contains(ref("data")) && tar.getMessage().contains(ref("os"))
         && tar.getMessage().contains("<imageTar>"), tar.getMessage());
-    assertArrayEquals(osTar, Files.readAllBytes(base.resolve("target/shared.tar")), "the first execution's tar is untouched");
+    assertArrayEquals(osTar, Files.readAllBytes(base.resolve("target/shared.tar")),
+        "the first execution's tar is untouched");
     MojoFailureException tag = assertThrows(MojoFailureException.class,
         containerize("data", ref("os"), "data.tar")::execute);
     assertTrue(tag.getMessage().contains(ref("os")) && tag.getMessage().contains("data.qcow2")
