@@ -21,7 +21,9 @@ def tar = new File(target, 'demo-vm-1.0-SNAPSHOT-containerdisk.tar')
 assert tar.isFile() : "no image tar ${tar}"
 def inspect = run(['skopeo', 'inspect', "oci-archive:${tar.path}".toString()])
 assert inspect.contains('"Architecture": "amd64"') : inspect
-assert new File(target, 'vm/image.digest').text.trim().startsWith('sha256:')
+// The image's state, in its own folder (the image is localhost:5000/demo/demo-vm-containerdisk:1.0-SNAPSHOT).
+def digest = new File(target, 'vm/containerdisk/localhost+5000/demo/demo-vm-containerdisk+1.0-SNAPSHOT/image.digest')
+assert digest.text.trim() == new groovy.json.JsonSlurper().parseText(inspect).Digest
 
 // 3. The chart: directory and reproducible package, VirtualMachine with runStrategy.
 def chartDir = new File(target, 'helm/demo-vm')

@@ -6,7 +6,7 @@ def registry = System.properties.get('vmpackager.it.registry2')
 try {
   def host = registry.hostPort()
   def app = new File(basedir, 'app-a/target')
-  def builtDigest = new File(app, 'vm/image.digest').text.trim()
+  def builtDigest = new File(app, "vm/containerdisk/${host.replace(':', '+')}/edge/app-a+2.1.0-SNAPSHOT/image.digest").text.trim()
   def inspect = new JsonSlurper().parseText(registry.skopeo('inspect', "docker://${host}/edge/app-a:2.1.0-SNAPSHOT".toString()))
   assert inspect.Digest == builtDigest
 

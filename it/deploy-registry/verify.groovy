@@ -9,7 +9,7 @@ try {
   def target = new File(basedir, 'target')
 
   // The image: the pushed digest is the built one.
-  def builtDigest = new File(target, 'vm/image.digest').text.trim()
+  def builtDigest = new File(target, "vm/containerdisk/${host.replace(':', '+')}/it/deploy-vm+1.0.0/image.digest").text.trim()
   def inspect = new JsonSlurper().parseText(registry.skopeo('inspect', "docker://${host}/it/deploy-vm:1.0.0".toString()))
   assert inspect.Digest == builtDigest : "pushed ${inspect.Digest}, built ${builtDigest}"
   assert inspect.Layers.size() == 1

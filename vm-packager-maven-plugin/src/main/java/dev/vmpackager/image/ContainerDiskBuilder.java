@@ -49,8 +49,41 @@ public final class ContainerDiskBuilder {
    * @throws InterruptedException when the build thread is interrupted
    */
   public static BuildResult build(BuildRequest request) throws ImageException, InterruptedException {
+    ImageReference reference = check(request);
+    Optional<LayerRecord> reuse = LayerRecord.find(request.spec());
+    return switch (request.target()) {
+      case TAR, OCI_LAYOUT -> toFile(request, reference, reuse);
+      case REGISTRY -> toRegistry(request, reference, access(request, reference), reuse);
+    };
+  }
+
+  /**
+   * Pushes the image whose layer an earlier build recorded ({@link LayerRecord#require}): never
+   * compresses the disk again, so what is pushed is what was built.
+   *
+   * @param request a registry request
+   * @return digests and where the image went
+   * @throws ImageException when no valid layer is recorded (saying what changed), or as {@link #build}
+   */
+  static BuildResult pushRecorded(BuildRequest request) throws ImageException, InterruptedException {
+    if (request.target() != ImageTarget.REGISTRY) {
+      throw new IllegalArgumentException("a push has the registry target, not " + request.target());
+    }
+    ImageReference reference = check(request);
+    LayerRecord recorded;
+    try {
+      recorded = LayerRecord.require(request.spec());
+    } catch (ImageException e) {
+      throw new ImageException("Cannot push " + reference + ": " + e.getMessage() + ". The push sends only the layer"
+          + " containerize wrote for the image, never compresses the disk again: run vm-packager:containerize for "
+          + reference + " again", e);
+    }
+    return toRegistry(request, reference, access(request, reference), Optional.of(recorded));
+  }
+
+  /** Checks what holds for every target; @return the parsed reference */
+  private static ImageReference check(BuildRequest request) throws ImageException {
     ContainerDiskSpec spec = request.spec();
-    BuildListener listener = request.listener();
     ImageReference reference = parseReference(request.reference());
     if (spec.platforms().size() > 1 && request.target() == ImageTarget.TAR && spec.format() == ManifestFormat.DOCKER) {
       throw new ImageException("vm.platform lists " + spec.platforms().size() + " platforms " + spec.platforms()
@@ -61,9 +94,9 @@ public final class ContainerDiskBuilder {
       throw new ImageException("An OCI image layout holds OCI manifests: use imageFormat OCI with"
           + " vm.containerize.target=oci-layout");
     }
-    RegistryAccess access = request.access().orElse(RegistryAccess.anonymous(reference.getRegistry()));
     if (request.target() == ImageTarget.REGISTRY && request.offline()) {
-      throw new ImageException("Maven is offline (-o): cannot push the image to " + access.registry());
+      throw new ImageException("Maven is offline (-o): cannot push the image to "
+          + access(request, reference).registry());
     }
     for (String tag : request.additionalTags()) {
       if (!tag.matches("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}")) {
@@ -73,11 +106,11 @@ public final class ContainerDiskBuilder {
     if (!Files.isRegularFile(spec.disk())) {
       throw new ImageException("The disk " + spec.disk() + " does not exist: run vm-packager:convert first");
     }
-    Optional<LayerRecord> reuse = LayerRecord.find(spec);
-    return switch (request.target()) {
-      case TAR, OCI_LAYOUT -> toFile(request, reference, reuse);
-      case REGISTRY -> toRegistry(request, reference, access, reuse);
-    };
+    return reference;
+  }
+
+  private static RegistryAccess access(BuildRequest request, ImageReference reference) {
+    return request.access().orElse(RegistryAccess.anonymous(reference.getRegistry()));
   }
 
   private static BuildResult toFile(BuildRequest request, ImageReference reference, Optional<LayerRecord> reuse)
@@ -97,7 +130,7 @@ public final class ContainerDiskBuilder {
           .orElseGet(() -> new ImageException("Writing the containerDisk image " + reference + " to " + output
               + " failed: " + e.getMessage(), e));
     }
-    record(spec, w.layer(), request.listener());
+    record(spec, w.layer(), request.reference(), request.listener());
     request.listener().info("Wrote the containerDisk image " + reference + " (" + w.image().digest() + ") "
         + (tar ? "to " + output + " (read it with skopeo "
             + (spec.format() == ManifestFormat.OCI ? "oci-archive:" : "docker-archive:") + output + ")"
@@ -133,7 +166,7 @@ public final class ContainerDiskBuilder {
             .orElseGet(() -> new ImageException("Writing the image layer of " + spec.disk() + " to " + blobs
                 + " failed: " + e.getMessage(), e));
       }
-      record(spec, layer, request.listener());
+      record(spec, layer, request.reference(), request.listener());
     }
     ImageJson.Image image;
     try {
@@ -160,12 +193,16 @@ public final class ContainerDiskBuilder {
     return result(image, layer, reuse.isPresent(), request);
   }
 
-  /** Records where the layer is, for push and the next build; a failure here costs only reuse. */
-  private static void record(ContainerDiskSpec spec, LayerRecord layer, BuildListener listener) {
+  /**
+   * Records where the layer is and for which image, for push and the next build. A failure here
+   * costs the next build's reuse, and push refuses the image until it is built again.
+   */
+  private static void record(ContainerDiskSpec spec, LayerRecord layer, String reference, BuildListener listener) {
     try {
-      layer.store(spec);
+      layer.store(spec, reference);
     } catch (IOException e) {
-      listener.warn("Cannot record where the layer blob is (" + e.getMessage() + "): push will compress it again");
+      listener.warn("Cannot record where the layer blob of " + reference + " is (" + e.getMessage() + "): push will"
+          + " refuse the image until containerize records it");
     }
   }
 
@@ -175,8 +212,9 @@ public final class ContainerDiskBuilder {
   }
 
   /**
-   * Writes {@code digest} (and a newline) to {@code file} atomically: {@code target/vm/image.digest},
-   * read by the chart goal to pin the image by digest.
+   * Writes {@code digest} (and a newline) to {@code file} atomically: an image's {@code image.digest}
+   * ({@link ImageState}), read by the chart goal to pin the image by digest and by push to check
+   * that it sends the built image.
    *
    * @param file the digest file
    * @param digest {@code sha256:...}
@@ -194,7 +232,7 @@ public final class ContainerDiskBuilder {
     return parseReference(reference).getRegistry();
   }
 
-  private static ImageReference parseReference(String reference) throws ImageException {
+  static ImageReference parseReference(String reference) throws ImageException {
     try {
       return ImageReference.parse(reference);
     } catch (InvalidImageReferenceException e) {

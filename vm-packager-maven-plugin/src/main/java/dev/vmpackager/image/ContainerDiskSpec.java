@@ -27,13 +27,14 @@ import java.util.stream.Collectors;
  * labels, annotations and environment, and the working folder. Two equal specs over the same disk give the
  * same digest.
  *
- * <p>{@code containerize} {@linkplain #store(Path) stores} the spec it built next to the disk, and
- * {@code push} {@linkplain #load(Path) loads} it, so the pushed image is the built one and the
- * layer blob {@code containerize} wrote is pushed, not compressed again.
+ * <p>{@code containerize} {@linkplain #store(Path) stores} the spec it built in the image's own state
+ * folder ({@link ImageState}), and {@code push} {@linkplain #load(Path) loads} it from the folder of
+ * the image it pushes, so the pushed image is the one built for that reference and the layer blob
+ * {@code containerize} wrote is pushed, not compressed again.
  */
 public final class ContainerDiskSpec {
 
-  /** The file, in the converted disk's folder, where {@code containerize} stores its spec. */
+  /** The file, in the image's state folder ({@link ImageState}), where {@code containerize} stores its spec. */
   public static final String FILE_NAME = "containerdisk.properties";
 
   /**
@@ -145,8 +146,9 @@ public final class ContainerDiskSpec {
   }
 
   /**
-   * @return the image's working folder under {@code target/}: the record of where the layer blob
-   *     was written (read by {@code push}) and, for the registry target, the blob itself
+   * @return the image's working folder under {@code target/}, its state folder ({@link ImageState}):
+   *     the record of where the layer blob was written (read by {@code push}) and, for the registry
+   *     target, the blob itself
    */
   public Path cacheDirectory() {
     return cacheDirectory;

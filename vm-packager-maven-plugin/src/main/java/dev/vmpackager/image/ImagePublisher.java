@@ -11,18 +11,20 @@ import java.util.Objects;
  * {@code push} goal. Typical use:
  *
  * <pre>{@code
- * ContainerDiskSpec spec = ContainerDiskSpec.load(target.resolve("vm").resolve(ContainerDiskSpec.FILE_NAME));
+ * ImageState state = ImageState.of(target.resolve("vm"), "registry.example.com/apps/vm:1.0");
+ * ContainerDiskSpec spec = state.built(); // what containerize recorded for that image, checked
  * String digest = ImagePublisher.push(new ImagePublisher.PushRequest(spec,
- *     "registry.example.com/apps/vm:1.0", List.of("latest"), access, session.isOffline(), listener));
+ *     state.reference(), List.of("latest"), access, session.isOffline(), listener));
  * }</pre>
  *
  * <p>The push rebuilds nothing: the layer blob is read from where {@code containerize} wrote it (a
- * window of the image tar, the OCI layout's blob, or the registry target's blob file under
- * {@code target/vm/containerdisk/}), as recorded in {@code target/vm/containerdisk/layer.properties};
- * it is compressed again, into that blob file, only if that output was deleted or changed or the
- * disk changed. Jib's registry client checks which blobs the registry already has and uploads only
- * the others, and the config, manifest(s) and index are the same bytes as in the tar, so the pushed
- * digest equals the one in {@code target/vm/image.digest}.
+ * window of the image tar, the OCI layout's blob, or the registry target's blob file in the image's
+ * state folder), as recorded in that folder's {@code layer.properties}. When that record is missing,
+ * or the disk or the file holding the blob changed since (another build or execution wrote it
+ * again), the push fails saying what changed, instead of compressing a disk that may not be the one
+ * the tag was built from. Jib's registry client checks which blobs the registry already has and
+ * uploads only the others, and the config, manifest(s) and index are the same bytes as in the tar,
+ * so the pushed digest equals the one in the image's {@code image.digest}.
  */
 public final class ImagePublisher {
 
@@ -54,7 +56,8 @@ public final class ImagePublisher {
   /**
    * @param request what to push and where
    * @return the pushed manifest's (or index's) digest, {@code sha256:...}
-   * @throws ImageException with a message naming the registry: 401/403, unreachable, TLS, offline
+   * @throws ImageException with a message naming the registry (401/403, unreachable, TLS, offline),
+   *     or saying why the recorded layer cannot be sent
    * @throws InterruptedException when interrupted
    */
   public static String push(PushRequest request) throws ImageException, InterruptedException {
@@ -68,7 +71,7 @@ public final class ImagePublisher {
    * @return the build result of the registry target
    */
   public static BuildResult pushWithResult(PushRequest request) throws ImageException, InterruptedException {
-    return ContainerDiskBuilder.build(BuildRequest.builder()
+    return ContainerDiskBuilder.pushRecorded(BuildRequest.builder()
         .spec(request.spec())
         .target(ImageTarget.REGISTRY)
         .reference(request.reference())

@@ -48,6 +48,13 @@
  * sequential pass at about 1.3 GB/s, costs more than twice the kernel's page-cache copy, and a
  * gzip build adds the deflating on two cores.
  *
+ * <h2>State: one folder per image</h2>
+ * What {@code containerize} leaves for {@code push} and {@code chart} (the spec, the layer record and
+ * the digest) lives in a folder of its own per image reference, {@link dev.vmpackager.image.ImageState}:
+ * two executions or disks never share a state file. {@code push} sends only the layer recorded for
+ * the image it pushes, checked unchanged ({@link dev.vmpackager.image.LayerRecord#require}), and
+ * fails naming what changed otherwise; it never compresses a disk of its own accord.
+ *
  * <h2>Registries</h2>
  * Credentials go to Jib's registry client and are never logged. {@code allowInsecure} lets the
  * client fall back to unverified TLS and plain http (with a warning); as in Jib, credentials are

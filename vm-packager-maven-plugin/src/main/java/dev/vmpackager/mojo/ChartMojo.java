@@ -9,15 +9,16 @@ import dev.vmpackager.chart.ExtraDisk;
 import dev.vmpackager.chart.Maintainer;
 import dev.vmpackager.chart.ServicePort;
 import dev.vmpackager.chart.UsbDeviceRequest;
+import dev.vmpackager.image.ImageException;
+import dev.vmpackager.image.ImageState;
 import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import javax.inject.Inject;
 import org.apache.maven.model.Developer;
 import org.apache.maven.plugin.MojoExecutionException;
@@ -162,8 +163,11 @@ public class ChartMojo extends AbstractImageMojo {
   List<UsbDeviceConfig> usbDevices;
 
   /**
-   * Pins the chart's image to the digest in {@code target/vm/image.digest} (written by
-   * {@code containerize}) when that file exists, so installs use exactly the built image.
+   * Pins the chart's image to the digest {@code containerize} recorded for that same image reference,
+   * {@code target/vm/containerdisk/<image reference as a path>/image.digest} (e.g.
+   * {@code target/vm/containerdisk/registry.example.com/apps/vm+1.0/image.digest} for
+   * {@code registry.example.com/apps/vm:1.0}), when that file exists, so installs use exactly the
+   * built image. Another execution's image never pins this chart.
    *
    * @since 0.1.0
    */
@@ -311,21 +315,16 @@ public class ChartMojo extends AbstractImageMojo {
   }
 
   private String pinnedDigest() throws MojoFailureException {
-    Path f = buildDirectory().resolve("vm").resolve(ContainerizeMojo.DIGEST_FILE);
-    if (!Files.isRegularFile(f)) {
-      getLog().warn("vm.image.pinDigest is set but " + f + " does not exist (containerize has not run);"
-          + " the chart refers to the image by tag");
-      return "";
-    }
     try {
-      String d = new String(Files.readAllBytes(f), StandardCharsets.UTF_8).trim();
-      if (!d.matches("^sha256:[0-9a-f]{64}$")) {
-        throw new MojoFailureException("The image digest file " + f + " holds '" + (d.length() > 80 ? d.substring(0, 80) + "..." : d)
-            + "', not sha256: and 64 lower-case hex digits; rebuild with containerize or unset vm.image.pinDigest");
+      ImageState state = ImageState.of(buildDirectory().resolve("vm"), imageReference());
+      Optional<String> digest = state.digest();
+      if (digest.isEmpty()) {
+        getLog().warn("vm.image.pinDigest is set but " + state.digestFile() + " does not exist (containerize has not"
+            + " built " + imageReference() + "); the chart refers to the image by tag");
       }
-      return d;
-    } catch (IOException e) {
-      throw new MojoFailureException("Cannot read the image digest file " + f + ": " + e.getMessage(), e);
+      return digest.orElse("");
+    } catch (ImageException e) {
+      throw new MojoFailureException(e.getMessage() + ", or unset vm.image.pinDigest", e);
     }
   }
 

@@ -6,6 +6,7 @@ import dev.vmpackager.image.ContainerDiskBuilder;
 import dev.vmpackager.image.ContainerDiskSpec;
 import dev.vmpackager.image.ImageException;
 import dev.vmpackager.image.ImagePlatform;
+import dev.vmpackager.image.ImageState;
 import dev.vmpackager.image.ImageTarget;
 import dev.vmpackager.image.LayerCompression;
 import dev.vmpackager.image.ManifestFormat;
@@ -19,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.maven.model.Scm;
+import org.apache.maven.plugin.MojoExecution;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
@@ -31,15 +33,15 @@ import org.apache.maven.plugins.annotations.Parameter;
  * {@code /disk/<vm name>.<format>} (0444), both owned by 107:107, nothing else; no entrypoint;
  * OCI annotations (manifest annotations and config labels) from the project. The same disk gives
  * the same digest on every build. The image goes to a tar (default), an OCI image layout folder,
- * or straight to the registry; its digest is written to {@code target/vm/image.digest}.
+ * or straight to the registry. What {@code push} and {@code chart} read back is kept per image
+ * reference in {@code target/vm/containerdisk/<reference as a path>/} (the spec, where the layer blob
+ * is, and the digest in {@code image.digest}), so several executions, each with its own
+ * {@code <image>}, never share a state file.
  *
  * @since 0.1.0
  */
 @Mojo(name = "containerize", defaultPhase = LifecyclePhase.PACKAGE, threadSafe = true)
 public class ContainerizeMojo extends AbstractRegistryMojo {
-
-  /** The file, in {@code target/vm/}, that holds the built image's digest. */
-  public static final String DIGEST_FILE = "image.digest";
 
   /**
    * The VirtualMachine ({@code <vm>}); this goal reads only its {@code <name>}: the disk it wraps is
@@ -173,6 +175,10 @@ public class ContainerizeMojo extends AbstractRegistryMojo {
   @Parameter(property = "vm.containerize.skip", defaultValue = "false")
   boolean skipContainerize;
 
+  /** This execution, named when two executions would write one image or one image file. */
+  @Parameter(defaultValue = "${mojoExecution}", readonly = true)
+  MojoExecution mojoExecution;
+
 
 
   @Override
@@ -193,8 +199,10 @@ public class ContainerizeMojo extends AbstractRegistryMojo {
           + " first (it binds to the package phase before containerize)");
     }
     ImageTarget imageTarget = parse("vm.containerize.target", () -> ImageTarget.parse(target));
-    ContainerDiskSpec spec = spec(disk);
     String reference = imageReference();
+    ImageState state = imageState(reference);
+    ContainerDiskSpec spec = spec(disk, state);
+    claimOutputs(imageTarget, state, disk);
     BuildRequest.Builder request = BuildRequest.builder()
         .spec(spec)
         .target(imageTarget)
@@ -207,24 +215,22 @@ public class ContainerizeMojo extends AbstractRegistryMojo {
       case OCI_LAYOUT -> request.output(imageLayout.toPath());
       case REGISTRY -> request.access(imageRegistryAccess(reference));
     }
-    Path vmDir = buildDirectory().resolve("vm");
     try {
       BuildResult result = ContainerDiskBuilder.build(request.build());
-      spec.store(vmDir.resolve(ContainerDiskSpec.FILE_NAME));
-      ContainerDiskBuilder.writeDigestFile(vmDir.resolve(DIGEST_FILE), result.digest());
-      getLog().info("containerDisk image " + reference + "@" + result.digest());
+      state.record(spec, result.digest());
+      getLog().info("containerDisk image " + reference + "@" + result.digest() + " (state in " + state.directory() + ")");
     } catch (ImageException e) {
       throw new MojoFailureException(e.getMessage(), e);
     } catch (IOException e) {
-      throw new MojoExecutionException("Cannot write " + vmDir + ": " + e.getMessage(), e);
+      throw new MojoExecutionException("Cannot write " + state.directory() + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new MojoExecutionException("Interrupted while building the image", e);
     }
   }
 
-  /** @return the image spec from the parameters and the project */
-  ContainerDiskSpec spec(Path disk) throws MojoFailureException {
+  /** @return the image spec from the parameters and the project, working in the image's state folder */
+  ContainerDiskSpec spec(Path disk, ImageState state) throws MojoFailureException {
     Instant time = buildTimestamp();
     List<ImagePlatform> platforms = parse("vm.platform", () -> ImagePlatform.parseList(platform));
     ContainerDiskSpec.Builder b = ContainerDiskSpec.builder()
@@ -234,7 +240,7 @@ public class ContainerizeMojo extends AbstractRegistryMojo {
         .format(parse("imageFormat", () -> ManifestFormat.parse(imageFormat)))
         .compression(parse("vm.layerCompression", () -> LayerCompression.parse(layerCompression)))
         .creationTime(time)
-        .cacheDirectory(buildDirectory().resolve("vm").resolve("containerdisk"));
+        .cacheDirectory(state.directory());
     Map<String, String> all = new LinkedHashMap<>(projectLabels(time));
     if (labels != null) {
       for (Map.Entry<String, String> e : labels.entrySet()) {
@@ -286,6 +292,36 @@ public class ContainerizeMojo extends AbstractRegistryMojo {
       }
     }
     return l;
+  }
+
+  /**
+   * Fails before anything is written when another execution of this build already built this image
+   * from another disk, or wrote this tar or layout for another image: either would leave push with
+   * a tag or a file that no longer holds what the first execution built.
+   */
+  private void claimOutputs(ImageTarget imageTarget, ImageState state, Path disk) throws MojoFailureException {
+    BuildClaims.claim(project, "the image " + state.canonicalReference(), disk.toAbsolutePath().normalize().toString(),
+        mojoExecution, (prior, priorDisk, me) -> "Execution " + me + " builds the image " + imageReference() + " from " + disk
+            + ", which execution " + prior + " built from " + priorDisk + " in this build: one tag cannot hold two"
+            + " disks. Give one of them its own <image> (vm.image)");
+    if (imageTarget != ImageTarget.REGISTRY) {
+      boolean tar = imageTarget == ImageTarget.TAR;
+      Path output = (tar ? imageTar : imageLayout).toPath().toAbsolutePath().normalize();
+      BuildClaims.claim(project, "the image file " + output, state.canonicalReference(), mojoExecution,
+          (prior, priorImage, me) -> "Execution " + me + " writes the image " + imageReference() + " to " + output
+              + ", which execution " + prior + " wrote for the image " + priorImage + " in this build: the second"
+              + " would replace the first before it is pushed. Give one of them its own "
+              + (tar ? "<imageTar> (vm.imageTar)" : "<imageLayout> (vm.imageLayout)"));
+    }
+  }
+
+  /** @return where this execution's image keeps its state, {@code target/vm/containerdisk/<reference>/} */
+  private ImageState imageState(String reference) throws MojoFailureException {
+    try {
+      return ImageState.of(buildDirectory().resolve("vm"), reference);
+    } catch (ImageException e) {
+      throw new MojoFailureException(e.getMessage(), e);
+    }
   }
 
   /** @return the access for the image's registry (the registry target) */

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import org.apache.maven.plugin.MojoExecution;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
@@ -117,6 +118,10 @@ public class ConvertMojo extends AbstractVmMojo {
   @Parameter(property = "vm.convert.skip", defaultValue = "false")
   private boolean skipConvert;
 
+  /** This execution, named when two executions would write one converted disk. */
+  @Parameter(defaultValue = "${mojoExecution}", readonly = true)
+  MojoExecution mojoExecution;
+
   @Override
   protected String goal() {
     return "convert";
@@ -130,6 +135,13 @@ public class ConvertMojo extends AbstractVmMojo {
   @Override
   protected void doExecute() throws MojoExecutionException, MojoFailureException {
     ConversionRequest req = request();
+    // Checked before converting, so the other execution's disk is not overwritten first.
+    String source = req.source().toAbsolutePath().normalize().toString();
+    BuildClaims.claim(project, "the converted disk " + req.output(), source, mojoExecution,
+        (prior, priorSource, me) -> "Execution " + me + " converts " + req.source() + " into " + req.output()
+            + ", which execution " + prior + " converted from " + priorSource + " in this build: two disks cannot"
+            + " share one converted file (each image is built from its own). Give one of them its own <vm><name>"
+            + " (the converted disk is target/vm/<vm name>.<format>)");
     try {
       ConversionResult r = new DiskConverter().convert(req);
       if (!r.upToDate()) {

@@ -4,11 +4,11 @@ import dev.vmpackager.image.ContainerDiskBuilder;
 import dev.vmpackager.image.ContainerDiskSpec;
 import dev.vmpackager.image.ImageException;
 import dev.vmpackager.image.ImagePublisher;
+import dev.vmpackager.image.ImageState;
 import dev.vmpackager.publish.ChartPublisher;
 import dev.vmpackager.publish.ChartPushResult;
 import dev.vmpackager.publish.OciChartRepository;
 import dev.vmpackager.publish.PublishException;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.maven.plugin.MojoExecutionException;
@@ -19,9 +19,15 @@ import org.apache.maven.plugins.annotations.Parameter;
 
 /**
  * Publishes what the build made: the containerDisk image to its registry ({@code image} and every
- * tag, reusing the layer {@code containerize} compressed; the pushed digest is the built one) and
- * the Helm chart to the OCI chart repository {@code chartRepository}, as {@code helm push} would
- * lay it out, so {@code helm install oci://...} works. Offline mode refuses to push.
+ * tag) and the Helm chart to the OCI chart repository {@code chartRepository}, as {@code helm push}
+ * would lay it out, so {@code helm install oci://...} works. Offline mode refuses to push.
+ *
+ * <p>The image pushed under {@code image} is the one {@code containerize} built for that reference
+ * (its state in {@code target/vm/containerdisk/<reference as a path>/}): the layer blob
+ * {@code containerize} wrote is sent, never compressed again, and the pushed digest is the built
+ * one. When nothing was built for that reference, or the recorded layer no longer matches (the disk
+ * or the tar holding the blob was written again since, e.g. by another execution sharing the file),
+ * the push fails naming the image and what changed, before anything is sent.
  *
  * @since 0.1.0
  */
@@ -81,10 +87,11 @@ public class PushMojo extends AbstractRegistryMojo {
         + (pushChart ? " and the chart to " + chartRepository.trim() : ""));
     // Check both inputs before publishing anything, so a missing chart cannot leave the image
     // pushed alone.
-    Path specFile = buildDirectory().resolve("vm").resolve(ContainerDiskSpec.FILE_NAME);
-    if (!Files.isRegularFile(specFile)) {
-      throw new MojoFailureException("No built image to push: " + specFile + " is missing. Run"
-          + " vm-packager:containerize first (it binds to the package phase)");
+    ContainerDiskSpec spec;
+    try {
+      spec = ImageState.of(buildDirectory().resolve("vm"), reference).built();
+    } catch (ImageException e) {
+      throw new MojoFailureException(e.getMessage(), e);
     }
     OciChartRepository repository = null;
     Path chart = null;
@@ -102,23 +109,19 @@ public class PushMojo extends AbstractRegistryMojo {
     } else {
       getLog().info("No <chartRepository> (vm.chart.repository) is set: the chart is not pushed");
     }
-    pushImage(specFile, reference);
+    pushImage(spec, reference);
     if (pushChart) {
       pushChart(repository, chart);
     }
   }
 
-  private void pushImage(Path specFile, String reference) throws MojoExecutionException, MojoFailureException {
+  private void pushImage(ContainerDiskSpec spec, String reference) throws MojoExecutionException, MojoFailureException {
     try {
-      ContainerDiskSpec spec = ContainerDiskSpec.load(specFile);
       String digest = ImagePublisher.push(new ImagePublisher.PushRequest(spec, reference, extraTags(),
           registryAccess(ContainerDiskBuilder.registryHost(reference)), session.isOffline(), listener()));
-      ContainerDiskBuilder.writeDigestFile(buildDirectory().resolve("vm").resolve(ContainerizeMojo.DIGEST_FILE), digest);
       getLog().info("Pushed image " + reference + "@" + digest);
     } catch (ImageException e) {
       throw new MojoFailureException(e.getMessage(), e);
-    } catch (IOException e) {
-      throw new MojoExecutionException("Cannot write the image digest: " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new MojoExecutionException("Interrupted while pushing " + reference, e);

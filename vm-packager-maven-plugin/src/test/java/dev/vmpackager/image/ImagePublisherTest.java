@@ -118,22 +118,38 @@ class ImagePublisherTest {
   }
 
   @Test
-  void withoutABuiltLayerThePushWritesOneBlobFileAndReusesIt() throws Exception {
+  void withoutABuiltLayerThePushRefusesAndCompressesNothing() throws Exception {
     ContainerDiskSpec fresh = ContainerDiskBuilderTest.spec(shared.resolve("fresh-cache")).build();
     RegistryAccess access = new RegistryAccess(plain.hostPort(), Optional.empty(), true, Optional.empty());
     String ref = plain.hostPort() + "/apps/fresh:1.0";
-    BuildResult first = ImagePublisher.pushWithResult(
-        new ImagePublisher.PushRequest(fresh, ref, List.of(), access, false, BuildListener.NONE));
+    Collecting log = new Collecting();
+    ImageException e = assertThrows(ImageException.class, () -> ImagePublisher.push(
+        new ImagePublisher.PushRequest(fresh, ref, List.of(), access, false, log)));
+    assertTrue(e.getMessage().contains("Cannot push " + ref) && e.getMessage().contains("no layer is recorded")
+        && e.getMessage().contains("vm-packager:containerize"), e.getMessage());
+    assertFalse(Files.exists(fresh.cacheDirectory().resolve("blobs")), "not compressed at push time");
+    assertFalse(log.lines.stream().anyMatch(l -> l.contains("Compressing") || l.contains("Pushed")),
+        () -> "" + log.lines);
+    assertEquals(0, blobUploads(plain, "apps/fresh"), "nothing sent");
+  }
+
+  @Test
+  void theRegistryTargetWritesOneBlobFileThatThePushReuses() throws Exception {
+    ContainerDiskSpec direct = ContainerDiskBuilderTest.spec(shared.resolve("direct-cache")).build();
+    RegistryAccess access = new RegistryAccess(plain.hostPort(), Optional.empty(), true, Optional.empty());
+    String ref = plain.hostPort() + "/apps/direct:1.0";
+    BuildResult first = ContainerDiskBuilder.build(BuildRequest.builder().spec(direct).target(ImageTarget.REGISTRY)
+        .reference(ref).access(access).build());
     assertFalse(first.layerReused());
     assertEquals(builtDigest, first.digest(), "reproducible: the same digest as the tar's");
-    Path blob = fresh.cacheDirectory().resolve("blobs").resolve(first.layerDigest().substring(7));
+    Path blob = direct.cacheDirectory().resolve("blobs").resolve(first.layerDigest().substring(7));
     assertEquals(first.layerDigest(), ImageFixtures.sha256(blob));
     java.nio.file.attribute.FileTime blobTime = Files.getLastModifiedTime(blob);
     BuildResult again = ImagePublisher.pushWithResult(
-        new ImagePublisher.PushRequest(fresh, ref, List.of("2"), access, false, BuildListener.NONE));
+        new ImagePublisher.PushRequest(direct, ref, List.of("2"), access, false, BuildListener.NONE));
     assertTrue(again.layerReused(), "the blob file is pushed, not written again");
     assertEquals(blobTime, Files.getLastModifiedTime(blob));
-    assertEquals(builtDigest, json(plain.skopeo("inspect", "docker://" + plain.hostPort() + "/apps/fresh:2"))
+    assertEquals(builtDigest, json(plain.skopeo("inspect", "docker://" + plain.hostPort() + "/apps/direct:2"))
         .get("Digest").asText());
   }
 

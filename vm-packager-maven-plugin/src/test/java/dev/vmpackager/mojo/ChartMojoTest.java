@@ -321,20 +321,57 @@ class ChartMojoTest {
   @Test
   void pinDigestReadsTheDigestFile() throws Exception {
     String digest = "sha256:" + "c0".repeat(32);
-    Files.createDirectories(base.resolve("target/vm"));
-    Files.writeString(base.resolve("target/vm/image.digest"), digest + "\n");
+    // The state of the chart's image quay.io/kubevirt/cirros-container-disk-demo:v1.7.1.
+    Path state = Files.createDirectories(
+        base.resolve("target/vm/containerdisk/quay.io/kubevirt/cirros-container-disk-demo+v1.7.1"));
+    Files.writeString(state.resolve("image.digest"), digest + "\n");
     ChartMojo m = mojo("jar");
     m.pinDigest = true;
     m.execute();
     assertTrue(Files.readString(base.resolve("target/helm/vm-cirros/values.yaml")).contains("digest: \"" + digest + "\""));
 
-    Files.writeString(base.resolve("target/vm/image.digest"), "latest\n");
+    Files.writeString(state.resolve("image.digest"), "latest\n");
     mojo("jar").execute(); // without pinDigest the file is not read
     assertTrue(Files.readString(base.resolve("target/helm/vm-cirros/values.yaml")).contains("digest: \"\""));
     m = mojo("jar");
     m.pinDigest = true;
     MojoFailureException e = assertThrows(MojoFailureException.class, m::execute);
-    assertTrue(e.getMessage().contains("image.digest") && e.getMessage().contains("'latest'"), e.getMessage());
+    assertTrue(e.getMessage().contains(state.resolve("image.digest").toString()) && e.getMessage().contains("'latest'")
+        && e.getMessage().contains("vm.image.pinDigest"), e.getMessage());
+  }
+
+  @Test
+  void pinDigestPinsTheChartsOwnImageNotAnotherExecutions() throws Exception {
+    ChartMojo m = mojo("jar");
+    // Two containerize executions, the chart's image first, then a data disk's image.
+    TwoExecutions.convertedDisk(base, "os", 1);
+    TwoExecutions.convertedDisk(base, "data", 2);
+    TwoExecutions.containerize(m.project, "os", m.image, "os.tar").execute();
+    TwoExecutions.containerize(m.project, "data", "quay.io/kubevirt/cirros-data:v1.7.1", "data.tar").execute();
+    String os = skopeoDigest(base.resolve("target/os.tar"));
+    String data = skopeoDigest(base.resolve("target/data.tar"));
+    assertNotEquals(os, data);
+    m.pinDigest = true;
+    m.execute();
+    String values = Files.readString(base.resolve("target/helm/vm-cirros/values.yaml"));
+    assertTrue(values.contains("digest: \"" + os + "\""),
+        () -> "pinned to the chart's own image " + os + ":\n" + values);
+
+    // A chart whose image containerize never built is not pinned to another image's digest.
+    ChartMojo other = mojo("jar");
+    other.image = "quay.io/kubevirt/never-built:v1";
+    other.pinDigest = true;
+    other.execute();
+    assertTrue(Files.readString(base.resolve("target/helm/vm-cirros/values.yaml")).contains("digest: \"\""));
+  }
+
+  private static String skopeoDigest(Path tar) throws Exception {
+    Process p = new ProcessBuilder("skopeo", "inspect", "--format", "{{.Digest}}", "oci-archive:" + tar)
+        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+    assertEquals(0, p.waitFor(), "skopeo inspect " + tar);
+    assertTrue(out.matches("sha256:[0-9a-f]{64}"), out);
+    return out;
   }
 
   @Test

@@ -25,7 +25,7 @@ import org.apache.maven.project.MavenProject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The containerize goal: the converted disk in, the tar, digest file and stored spec out. */
+/** The containerize goal: the converted disk in, the tar, and the image's state (spec, layer, digest) out. */
 class ContainerizeMojoTest {
 
   @TempDir Path base;
@@ -78,13 +78,18 @@ class ContainerizeMojoTest {
     return disk;
   }
 
+  /** The state folder of registry.example.com/apps/vm-cirros-containerdisk:1.0-SNAPSHOT. */
+  private Path state() {
+    return base.resolve("target/vm/containerdisk/registry.example.com/apps/vm-cirros-containerdisk+1.0-SNAPSHOT");
+  }
+
   @Test
   void writesTheTarTheDigestAndTheSpecForPush() throws Exception {
     convertedDisk();
     ContainerizeMojo m = mojo();
     m.execute();
     Path tar = m.imageTar.toPath();
-    String digest = Files.readString(base.resolve("target/vm/image.digest")).trim();
+    String digest = Files.readString(state().resolve("image.digest")).trim();
     assertTrue(digest.matches("sha256:[0-9a-f]{64}"), digest);
     assertTrue(Files.getPosixFilePermissions(tar).contains(java.nio.file.attribute.PosixFilePermission.GROUP_READ),
         "the tar gets the umask's permissions, not a temp file's 0600");
@@ -112,13 +117,18 @@ class ContainerizeMojoTest {
     assertEquals("2026-01-01T00:00:00Z", annotations.get("org.opencontainers.image.created").asText());
     assertFalse(annotations.has("team"), "only org.opencontainers.image.* keys are annotations");
 
-    ContainerDiskSpec spec = ContainerDiskSpec.load(base.resolve("target/vm").resolve(ContainerDiskSpec.FILE_NAME));
+    ContainerDiskSpec spec = ContainerDiskSpec.load(state().resolve(ContainerDiskSpec.FILE_NAME));
     assertEquals("vm-cirros.qcow2", spec.diskFileName());
-    assertTrue(spec.cacheDirectory().startsWith(base.resolve("target")), "the working folder is under target/");
+    assertEquals(state(), spec.cacheDirectory(), "the working folder is the image's state folder");
+    assertTrue(Files.readString(state().resolve("layer.properties")).contains("image=" + m.image.replace(":", "\\:")),
+        "the layer record names the image it was written for");
+    assertFalse(Files.exists(base.resolve("target/vm/image.digest")), "no state shared by all images");
+    assertFalse(Files.exists(base.resolve("target/vm/containerdisk.properties")), "no state shared by all images");
 
     // Built again: the same digest, and the spec is unchanged.
     m.execute();
-    assertEquals(digest, Files.readString(base.resolve("target/vm/image.digest")).trim());
+    assertEquals(digest, Files.readString(state().resolve("image.digest")).trim());
+    assertEquals(spec, ContainerDiskSpec.load(state().resolve(ContainerDiskSpec.FILE_NAME)));
   }
 
   @Test
@@ -155,7 +165,8 @@ class ContainerizeMojoTest {
           new org.sonatype.plexus.components.sec.dispatcher.DefaultSecDispatcher(
               new org.sonatype.plexus.components.cipher.DefaultPlexusCipher(), Map.of(), "none"));
       m.execute();
-      String digest = Files.readString(base.resolve("target/vm/image.digest")).trim();
+      String digest = Files.readString(base.resolve("target/vm/containerdisk/"
+          + registry.hostPort().replace(':', '+') + "/apps/vm-cirros+1.0/image.digest")).trim();
       for (String tag : List.of("1.0", "latest")) {
         JsonNode inspect = new ObjectMapper().readTree(
             registry.skopeo("inspect", "docker://" + registry.hostPort() + "/apps/vm-cirros:" + tag));
@@ -172,7 +183,7 @@ class ContainerizeMojoTest {
     m.skipContainerize = true;
     m.execute();
     assertFalse(Files.exists(m.imageTar.toPath()));
-    assertFalse(Files.exists(base.resolve("target/vm/image.digest")));
+    assertFalse(Files.exists(base.resolve("target/vm/containerdisk")));
     assertEquals(List.of(), List.of(new File(base.toFile(), "target/vm").list((d, n) -> n.endsWith(".tar"))));
   }
 }

@@ -1,5 +1,6 @@
 package dev.vmpackager.mojo;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -133,6 +134,55 @@ class ConvertMojoTest {
     mojo("skipConvert", true).execute();
     mojo("skip", true).execute();
     assertFalse(Files.exists(base.resolve("target/vm")));
+  }
+
+  private static VmConfig named(String name) throws Exception {
+    VmConfig vm = new VmConfig();
+    set(vm, "name", name);
+    return vm;
+  }
+
+  @Test
+  void eachConvertedDiskKeepsItsOwnUpToDateState() throws Exception {
+    Path os = PatternedDisk.create(base.resolve("os.img"), 4L << 20, 1);
+    Path data = PatternedDisk.create(base.resolve("data.img"), 4L << 20, 2);
+    mojo("vm", named("os"), "source", os.toFile()).execute();
+    mojo("vm", named("data"), "source", data.toFile()).execute();
+    Path osOut = base.resolve("target/vm/os.qcow2");
+    Path dataOut = base.resolve("target/vm/data.qcow2");
+    assertTrue(Files.isRegularFile(base.resolve("target/vm/.os.qcow2.state")), "the state is per output file");
+    assertTrue(Files.isRegularFile(base.resolve("target/vm/.data.qcow2.state")), "the state is per output file");
+    Object osKey = Files.readAttributes(osOut, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+    Object dataKey = Files.readAttributes(dataOut, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+    // The next build: neither execution's state was overwritten by the other's, both are up to date.
+    mojo("vm", named("os"), "source", os.toFile()).execute();
+    mojo("vm", named("data"), "source", data.toFile()).execute();
+    assertEquals(osKey, Files.readAttributes(osOut, java.nio.file.attribute.BasicFileAttributes.class).fileKey(),
+        "not converted again");
+    assertEquals(dataKey, Files.readAttributes(dataOut, java.nio.file.attribute.BasicFileAttributes.class).fileKey(),
+        "not converted again");
+    QemuImg.assertIdentical(os, "raw", osOut, "qcow2");
+    QemuImg.assertIdentical(data, "raw", dataOut, "qcow2");
+  }
+
+  @Test
+  void twoExecutionsConvertingIntoOneFileFailBeforeOverwriting() throws Exception {
+    Path os = PatternedDisk.create(base.resolve("os.img"), 4L << 20, 1);
+    Path data = PatternedDisk.create(base.resolve("data.img"), 4L << 20, 2);
+    ConvertMojo first = mojo("source", os.toFile());
+    first.execute();
+    // The second execution forgot its own <vm><name>: both would write target/vm/app.qcow2.
+    ConvertMojo second = mojo("source", data.toFile());
+    second.project = first.project;
+    MojoFailureException e = assertThrows(MojoFailureException.class, second::execute);
+    assertTrue(e.getMessage().contains(os.toString()) && e.getMessage().contains(data.toString())
+        && e.getMessage().contains(base.resolve("target/vm/app.qcow2").toString())
+        && e.getMessage().contains("<vm><name>"), e.getMessage());
+    QemuImg.assertIdentical(os, "raw", base.resolve("target/vm/app.qcow2"), "qcow2");
+    // The same source again (e.g. vm-packager:convert on the command line) is no conflict.
+    ConvertMojo again = mojo("source", os.toFile());
+    again.project = first.project;
+    again.execute();
   }
 
   private static void assertMessage(ConvertMojo m, String part) {

@@ -51,7 +51,7 @@ class ReproducibleAcrossJvmsTest {
    * Lines of the state files that hold what is not an output of the build's inputs: the times and
    * inodes of the converted disk and the layer blob, kept to notice a changed file.
    */
-  private static final List<String> VOLATILE = List.of("output.mtime=", "fileFingerprint=", "key=");
+  private static final List<String> VOLATILE = List.of("output.mtime=", "fileFingerprint=", "diskFingerprint=", "key=");
 
   @TempDir Path tmp;
 
