@@ -4,6 +4,7 @@ import dev.vmpackager.disk.CorruptImageException;
 import dev.vmpackager.disk.DiskExtent;
 import dev.vmpackager.disk.DiskFormat;
 import dev.vmpackager.disk.DiskImageReader;
+import dev.vmpackager.disk.DiskImageWriter;
 import dev.vmpackager.disk.qcow2.Qcow2Writer;
 import dev.vmpackager.disk.raw.RawWriter;
 import dev.vmpackager.event.ProgressReporter;
@@ -52,9 +53,6 @@ final class JavaConversion {
   /** At most one mapped piece per this many bytes of window; a window in more pieces is read instead. */
   static final int MIN_SEGMENT = 128 << 10;
 
-  /** Raw output: all-zero runs of this size become holes. */
-  static final int RAW_BLOCK = 4096;
-
   private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(Qcow2Writer.CLUSTER_SIZE);
 
   private final DiskImageReader reader;
@@ -69,8 +67,7 @@ final class JavaConversion {
 
   private final Path imageFile;
   private FileChannel imageChannel;
-  private Qcow2Writer qWriter;
-  private RawWriter rWriter;
+  private DiskImageWriter writer;
 
   private final Object turn = new Object();
   private long nextSeq;
@@ -96,7 +93,7 @@ final class JavaConversion {
     this.qcow2 = outputFormat == DiskFormat.QCOW2;
     this.compress = compress && qcow2;
     this.threads = threads;
-    this.block = qcow2 ? Qcow2Writer.CLUSTER_SIZE : RAW_BLOCK;
+    this.block = qcow2 ? Qcow2Writer.CLUSTER_SIZE : RawWriter.BLOCK_SIZE;
     this.progress = progress;
   }
 
@@ -152,11 +149,11 @@ final class JavaConversion {
       packed = compress ? ByteBuffer.allocateDirect(window) : null;
       compLen = new int[window / Qcow2Writer.CLUSTER_SIZE];
       host = new long[window / Qcow2Writer.CLUSTER_SIZE];
-      nonZero = new boolean[window / RAW_BLOCK];
-      runBuf = new ByteBuffer[window / RAW_BLOCK];
-      runPos = new int[window / RAW_BLOCK];
-      runFrom = new int[window / RAW_BLOCK];
-      runTo = new int[window / RAW_BLOCK];
+      nonZero = new boolean[window / RawWriter.BLOCK_SIZE];
+      runBuf = new ByteBuffer[window / RawWriter.BLOCK_SIZE];
+      runPos = new int[window / RawWriter.BLOCK_SIZE];
+      runFrom = new int[window / RawWriter.BLOCK_SIZE];
+      runTo = new int[window / RawWriter.BLOCK_SIZE];
       int maxSegments = window / MIN_SEGMENT;
       segFrom = new int[maxSegments];
       segTo = new int[maxSegments];
@@ -193,24 +190,15 @@ final class JavaConversion {
     }
     if (qcow2) {
       long[] bounds = dataBounds();
-      qWriter = Qcow2Writer.create(out, size, bounds[0], bounds[1]);
+      writer = Qcow2Writer.create(out, size, bounds[0], bounds[1]);
     } else {
-      rWriter = new RawWriter(out, size);
+      writer = new RawWriter(out, size);
     }
     try {
       pump();
-      if (qcow2) {
-        return qWriter.finish();
-      }
-      rWriter.finish();
-      return size;
+      return writer.finish();
     } finally {
-      if (qWriter != null) {
-        qWriter.close();
-      }
-      if (rWriter != null) {
-        rWriter.close();
-      }
+      writer.close();
       if (imageChannel != null) {
         imageChannel.close();
       }
@@ -461,10 +449,9 @@ final class JavaConversion {
     if (qcow2) {
       awaitTurn(w.seq);
       try {
-        long firstCluster = w.start / block;
         for (int r = 0; r < b.nRuns; r++) {
           for (int i = b.runFrom[r]; i < b.runTo[r]; i++) {
-            b.host[i] = qWriter.allocate(firstCluster + i);
+            b.host[i] = writer.allocate(w.start + (long) i * block);
           }
         }
       } finally {
@@ -614,14 +601,14 @@ final class JavaConversion {
     if (qcow2) {
       awaitTurn(w.seq);
       try {
-        long firstCluster = w.start / block;
         for (int i = 0; i < blocks; i++) {
           if (!nz[i]) {
             continue;
           }
+          long guest = w.start + (long) i * block;
           b.host[i] = b.compLen[i] > 0 && compress
-              ? qWriter.allocateCompressed(firstCluster + i, b.compLen[i])
-              : qWriter.allocate(firstCluster + i);
+              ? writer.allocateCompressed(guest, b.compLen[i])
+              : writer.allocate(guest);
         }
       } finally {
         passTurn();
@@ -790,11 +777,7 @@ final class JavaConversion {
   }
 
   private void writeOut(ByteBuffer src, long at) throws IOException {
-    if (qcow2) {
-      qWriter.write(src, at);
-    } else {
-      rWriter.write(src, at);
-    }
+    writer.write(src, at);
   }
 
   private void awaitTurn(long seq) throws InterruptedException, IOException {
