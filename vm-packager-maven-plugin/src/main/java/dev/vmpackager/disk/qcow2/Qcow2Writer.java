@@ -121,6 +121,7 @@ public final class Qcow2Writer implements DiskImageWriter {
    *
    * @param guestOffset the guest cluster's offset, a multiple of {@link #CLUSTER_SIZE}
    * @return the host offset to {@link #write} the cluster's bytes at
+   * @throws IOException when a finished L2 table or refcount block cannot be written
    */
   @Override
   public synchronized long allocate(long guestOffset) throws IOException {
@@ -141,6 +142,7 @@ public final class Qcow2Writer implements DiskImageWriter {
    * @param guestOffset the guest cluster's offset, a multiple of {@link #CLUSTER_SIZE}
    * @param length the compressed length (raw deflate, as qemu inflates it), less than {@link #CLUSTER_SIZE}
    * @return the host byte offset to {@link #write} the compressed bytes at
+   * @throws IOException when a finished L2 table or refcount block cannot be written
    */
   @Override
   public synchronized long allocateCompressed(long guestOffset, int length) throws IOException {

@@ -63,6 +63,7 @@ public final class RawWriter implements DiskImageWriter {
   /**
    * @param data the bytes from position to limit
    * @param guestOffset where they go
+   * @throws IOException when the file cannot be written
    */
   @Override
   public void write(ByteBuffer data, long guestOffset) throws IOException {
@@ -79,6 +80,7 @@ public final class RawWriter implements DiskImageWriter {
    * Sets the file's length to the disk size (extending with a hole, not with written zeros).
    *
    * @return the disk size
+   * @throws IOException when the file cannot be written
    */
   @Override
   public long finish() throws IOException {
