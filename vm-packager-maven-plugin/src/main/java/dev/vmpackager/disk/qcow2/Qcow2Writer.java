@@ -1,6 +1,6 @@
 package dev.vmpackager.disk.qcow2;
 
-import java.io.Closeable;
+import dev.vmpackager.disk.DiskImageWriter;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -18,11 +18,12 @@ import java.util.TreeMap;
  * L2 tables and data interleaved in guest order. Unused reserved refcount blocks stay free holes.
  *
  * <p>Use: {@link #allocate}/{@link #allocateCompressed} in guest order from one thread at a time
- * (they decide host offsets, so the same input always gives the same file), {@link #write} from any
- * thread, then {@link #finish()} once, which writes L2s, refcounts, L1 and finally the header.
- * Memory: the L1, the current L2 and the refcount blocks not yet written (one or two).
+ * ({@link DiskImageWriter.Order#ALLOCATION}: they decide host offsets, so the same input always
+ * gives the same file), {@link #write} from any thread, then {@link #finish()} once, which writes
+ * L2s, refcounts, L1 and finally the header. Memory: the L1, the current L2 and the refcount blocks
+ * not yet written (one or two).
  */
-public final class Qcow2Writer implements Closeable {
+public final class Qcow2Writer implements DiskImageWriter {
 
   /** 64 KiB clusters. */
   public static final int CLUSTER_BITS = 16;
@@ -103,13 +104,28 @@ public final class Qcow2Writer implements Closeable {
     return new Qcow2Writer(path, size, dataClustersUpperBound, l2TablesUpperBound);
   }
 
+  /** @return {@link #CLUSTER_SIZE} */
+  @Override
+  public int blockSize() {
+    return CLUSTER_SIZE;
+  }
+
+  /** @return {@link DiskImageWriter.Order#ALLOCATION} */
+  @Override
+  public Order order() {
+    return Order.ALLOCATION;
+  }
+
   /**
    * Allocates the host cluster of a guest cluster with data (stored uncompressed). Call in guest order.
    *
-   * @param guestCluster the guest offset divided by {@link #CLUSTER_SIZE}
-   * @return the host offset to {@link #write} the cluster's 64 KiB at
+   * @param guestOffset the guest cluster's offset, a multiple of {@link #CLUSTER_SIZE}
+   * @return the host offset to {@link #write} the cluster's bytes at
+   * @throws IOException when a finished L2 table or refcount block cannot be written
    */
-  public synchronized long allocate(long guestCluster) throws IOException {
+  @Override
+  public synchronized long allocate(long guestOffset) throws IOException {
+    long guestCluster = cluster(guestOffset);
     ensureL2(guestCluster);
     next = align(next);
     long host = next;
@@ -123,14 +139,17 @@ public final class Qcow2Writer implements Closeable {
   /**
    * Allocates room for a compressed cluster, packed right after the previous one. Call in guest order.
    *
-   * @param guestCluster the guest cluster
-   * @param length the compressed length, less than {@link #CLUSTER_SIZE}
+   * @param guestOffset the guest cluster's offset, a multiple of {@link #CLUSTER_SIZE}
+   * @param length the compressed length (raw deflate, as qemu inflates it), less than {@link #CLUSTER_SIZE}
    * @return the host byte offset to {@link #write} the compressed bytes at
+   * @throws IOException when a finished L2 table or refcount block cannot be written
    */
-  public synchronized long allocateCompressed(long guestCluster, int length) throws IOException {
+  @Override
+  public synchronized long allocateCompressed(long guestOffset, int length) throws IOException {
     if (length <= 0 || length >= CLUSTER_SIZE) {
       throw new IllegalArgumentException("compressed length " + length);
     }
+    long guestCluster = cluster(guestOffset);
     ensureL2(guestCluster);
     long host = next;
     next += length;
@@ -150,10 +169,18 @@ public final class Qcow2Writer implements Closeable {
    * @param data from position to limit
    * @param host the host offset
    */
+  @Override
   public void write(ByteBuffer data, long host) throws IOException {
     while (data.hasRemaining()) {
       host += ch.write(data, host);
     }
+  }
+
+  private static long cluster(long guestOffset) {
+    if ((guestOffset & (CLUSTER_SIZE - 1)) != 0) {
+      throw new IllegalArgumentException("guest offset " + guestOffset + " is not at a cluster's start");
+    }
+    return guestOffset >>> CLUSTER_BITS;
   }
 
   private void ensureL2(long guestCluster) throws IOException {
@@ -229,6 +256,7 @@ public final class Qcow2Writer implements Closeable {
    *
    * @return the file's length
    */
+  @Override
   public synchronized long finish() throws IOException {
     flushL2();
     finished = true;
