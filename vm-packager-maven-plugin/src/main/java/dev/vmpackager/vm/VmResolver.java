@@ -51,7 +51,7 @@ import java.util.stream.Collectors;
  * <p><b>Files and images.</b> A VM with one disk converts it to {@code target/vm/<vm name>.<format>};
  * with several, each to {@code target/vm/<vm name>-<disk name>.<format>}. The boot disk's image
  * is {@code <image>}; every other disk's is its {@code <image>}, else
- * {@link ImageNames#forDisk(String, String) <image repository>-<disk name>:<tag>}.
+ * {@code <image repository>-<disk name>:<tag>} ({@link ImageNames#forDisk(String, String)}).
  *
  * <p><b>Devices.</b> A disk's bus is its {@code <bus>}, else {@code <vm><diskBus>} (every disk),
  * else with {@code <vm><devices>compatible</devices>} (default) the bus its described controller
@@ -364,8 +364,6 @@ public final class VmResolver {
     DiskSource source;
     DescribedDisk described;
     PomVm.PomDisk pom;
-    /** The parameter that named the POM disk, for messages. */
-    String pomParameter;
   }
 
   private List<VmDisk> disks(PomVm pom, VmDescription d, String vmName, Setting<DevicePolicy> devices,
@@ -407,7 +405,6 @@ public final class VmResolver {
               + " the disk " + match.name + " of " + d.file().getFileName() + "; list it once");
         }
         match.pom = p;
-        match.pomParameter = parameter;
         if (p.name() != null) {
           match.name = p.name().strip();
         }
@@ -434,7 +431,6 @@ public final class VmResolver {
         }
         Draft dr = new Draft();
         dr.pom = p;
-        dr.pomParameter = parameter;
         dr.source = DiskSource.of(source(p.source(), parameter));
         dr.name = p.name() == null ? null : p.name().strip();
         drafts.add(dr);
