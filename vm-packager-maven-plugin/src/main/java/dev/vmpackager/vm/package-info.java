@@ -12,6 +12,12 @@
  * host paths are looked up by file name in that folder ({@link dev.vmpackager.vm.FolderFiles}).
  * XML is parsed with DTDs and external entities off ({@link dev.vmpackager.io.SafeXml}).
  *
+ * <p>{@link dev.vmpackager.vm.VmResolver} combines the POM's settings ({@link dev.vmpackager.vm.PomVm}),
+ * the description and the defaults into the {@link dev.vmpackager.vm.Vm} every goal packages: each
+ * value a {@link dev.vmpackager.vm.Setting} that says where it came from, the disks
+ * ({@link dev.vmpackager.vm.VmDisk}) with their KubeVirt buses, converted file names and images,
+ * the NICs ({@link dev.vmpackager.vm.VmNic}) with their models, MAC addresses and networks.
+ *
  * <p>Field-by-field sources and the KubeVirt mapping: {@code shared/reference/vm-descriptions.md}.
  */
 package dev.vmpackager.vm;
