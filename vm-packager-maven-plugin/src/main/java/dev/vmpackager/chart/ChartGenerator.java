@@ -31,7 +31,10 @@ import java.util.stream.Stream;
  * Chart.yaml, a commented values.yaml and its values.schema.json, templates (helpers, the
  * VirtualMachine, the Service, the cloud-init Secret, NOTES.txt), a README listing the values and,
  * with USB devices, the cluster operator's {@code usbList} / {@code permittedHostDevices} snippet.
- * Every VM setting is a value, so a deployer can change it at {@code helm install}.
+ * Every VM setting is a value, so a deployer can change it at {@code helm install}. The VM's disks
+ * besides the boot disk ({@code vm.disks}) and its NICs ({@code vm.interfaces}) appear only when
+ * the spec has them: the template resources keep those parts between {@code ##if} lines (see
+ * {@link #conditionals}), so a one-disk, one-NIC chart is byte for byte what it always was.
  *
  * <p>The user's own files ({@code src/main/helm/}) are laid over the generated ones: a file with
  * the same path replaces the generated file, {@code values.yaml} is merged into the generated
