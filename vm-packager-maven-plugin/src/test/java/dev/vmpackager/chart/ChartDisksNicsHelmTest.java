@@ -156,6 +156,15 @@ class ChartDisksNicsHelmTest {
     assertEquals("vm-cirros-logs", vm.at("/spec/dataVolumeTemplates/0/metadata/name").asText());
     assertEquals("registry.example.com/apps/data@" + digest,
         vm.at("/spec/template/spec/volumes/1/containerDisk/image").asText());
+
+    // A longer vm.name at install time must still leave each DataVolume name a label.
+    // (the same chart name: it replaces the chart above)
+    Path longer = generate(cirros().storage("dataVolume").storageSize("2Gi")
+        .addDisk(ChartDisk.named("archive-01").withStorage("", "1Gi", "")).build());
+    assertEquals(2, vm(template(longer).set("vm.name", "v".repeat(52))).at("/spec/dataVolumeTemplates").size());
+    Exception e = assertThrows(Exception.class, () -> template(longer).set("vm.name", "v".repeat(53)).call());
+    assertTrue(e.getMessage().contains("the DataVolume name " + "v".repeat(53) + "-archive-01 is longer than 63"
+        + " characters: shorten vm.name"), e.getMessage());
   }
 
   @Test
