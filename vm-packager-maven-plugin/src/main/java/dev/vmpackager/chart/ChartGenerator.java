@@ -13,13 +13,17 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
@@ -27,7 +31,10 @@ import java.util.stream.Stream;
  * Chart.yaml, a commented values.yaml and its values.schema.json, templates (helpers, the
  * VirtualMachine, the Service, the cloud-init Secret, NOTES.txt), a README listing the values and,
  * with USB devices, the cluster operator's {@code usbList} / {@code permittedHostDevices} snippet.
- * Every VM setting is a value, so a deployer can change it at {@code helm install}.
+ * Every VM setting is a value, so a deployer can change it at {@code helm install}. The VM's disks
+ * besides the boot disk ({@code vm.disks}) and its NICs ({@code vm.interfaces}) appear only when
+ * the spec has them: the template resources keep those parts between {@code ##if} lines (see
+ * {@link #conditionals}), so a one-disk, one-NIC chart is byte for byte what it always was.
  *
  * <p>The user's own files ({@code src/main/helm/}) are laid over the generated ones: a file with
  * the same path replaces the generated file, {@code values.yaml} is merged into the generated
@@ -219,13 +226,85 @@ public final class ChartGenerator {
       if (in == null) {
         throw new IllegalStateException("template resource missing: " + name);
       }
-      String t = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      String t = conditionals(new String(in.readAllBytes(), StandardCharsets.UTF_8), flags(spec));
       return t.replace("__CHART__", spec.name())
+          .replace("__DISK_NAMES__", quotedNames(spec.disks().stream().map(ChartDisk::name).toList()))
+          .replace("__NIC_NAMES__", quotedNames(spec.nics().stream().skip(1).map(ChartNic::name).toList()))
           .replace("__HAS_USER_DATA__", spec.cloudInitUserData().isPresent() ? "true" : "")
           .replace("__HAS_NETWORK_DATA__", spec.cloudInitNetworkData().isPresent() ? "true" : "");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * The template parts a chart needs: {@code disks} when the VM has disks besides its boot disk,
+   * {@code nics} when its NICs are described (model, MAC address), {@code multus} when it has
+   * more than one. Without them the templates are those of a one-disk, one-NIC chart, byte for byte.
+   */
+  private static Set<String> flags(ChartSpec spec) {
+    Set<String> flags = new TreeSet<>();
+    if (!spec.disks().isEmpty()) {
+      flags.add("disks");
+    }
+    if (spec.nicsDescribed()) {
+      flags.add("nics");
+    }
+    if (spec.nics().size() > 1) {
+      flags.add("multus");
+    }
+    return flags;
+  }
+
+  /**
+   * Keeps the lines of a template resource that apply: a line {@code ##if flag} (or
+   * {@code ##if !flag}) starts a part kept only when the flag is set (or not), {@code ##else} and
+   * {@code ##end} close it; the marker lines themselves are dropped. Helm never sees them.
+   *
+   * @param template the resource's text
+   * @param flags the flags set
+   * @return the template without the parts that do not apply
+   */
+  static String conditionals(String template, Set<String> flags) {
+    StringBuilder out = new StringBuilder(template.length());
+    // Each open part: whether its enclosing part is kept, and whether its current branch is.
+    Deque<boolean[]> open = new ArrayDeque<>();
+    boolean keep = true;
+    for (String line : template.split("(?<=\n)")) {
+      String marker = line.strip();
+      if (line.startsWith("##if ")) {
+        String flag = marker.substring(5).strip();
+        boolean negated = flag.startsWith("!");
+        boolean branch = flags.contains(negated ? flag.substring(1) : flag) != negated;
+        open.push(new boolean[] {keep, branch});
+        keep = keep && branch;
+      } else if (line.startsWith("##else")) {
+        boolean[] part = requireOpen(open, marker);
+        part[1] = !part[1];
+        keep = part[0] && part[1];
+      } else if (line.startsWith("##end")) {
+        keep = requireOpen(open, marker)[0];
+        open.pop();
+      } else if (keep) {
+        out.append(line);
+      }
+    }
+    if (!open.isEmpty()) {
+      throw new IllegalStateException("template has an ##if without ##end");
+    }
+    return out.toString();
+  }
+
+  private static boolean[] requireOpen(Deque<boolean[]> open, String marker) {
+    if (open.isEmpty()) {
+      throw new IllegalStateException("template has " + marker + " without ##if");
+    }
+    return open.peek();
+  }
+
+  /** @return the names as Go template string literals, space-separated, for {@code list ...} */
+  private static String quotedNames(List<String> names) {
+    return String.join(" ", names.stream().map(Text::quote).toList());
   }
 
   /** The Secret holds the data base64-encoded, so nothing in it can be read as a Helm template. */
@@ -324,11 +403,19 @@ public final class ChartGenerator {
         .append(".\n\n");
     b.append("## Install\n\n```sh\nhelm install ").append(spec.name()).append(" ").append(spec.name()).append("-")
         .append(spec.version()).append(".tgz --set vm.memory=2Gi\n```\n\n");
-    b.append("The cluster needs KubeVirt");
-    if (spec.storage() == ChartSpec.StorageType.dataVolume) {
-      b.append(" and CDI (the root disk is imported from the image into a PVC)");
+    List<String> needs = new ArrayList<>(List.of("KubeVirt"));
+    if (spec.disks().stream().anyMatch(d -> d.storageType().equals("dataVolume")
+        || d.storageType().isEmpty() && spec.storage() == ChartSpec.StorageType.dataVolume)) {
+      needs.add("CDI (the disks with dataVolume storage are imported from their images into PVCs)");
+    } else if (spec.storage() == ChartSpec.StorageType.dataVolume) {
+      needs.add("CDI (the root disk is imported from the image into a PVC)");
     }
-    b.append(". `values.schema.json` rejects misspelled values and wrong types.\n\n");
+    if (spec.nics().size() > 1) {
+      needs.add("Multus (for the NICs beyond the first)");
+    }
+    b.append("The cluster needs ").append(String.join(", ", needs.subList(0, needs.size() - 1)))
+        .append(needs.size() > 1 ? " and " : "").append(needs.get(needs.size() - 1))
+        .append(". `values.schema.json` rejects misspelled values and wrong types.\n\n");
     b.append("## Values\n\n| Value | Default | Description |\n| --- | --- | --- |\n");
     flatten(b, values.tree(), "", values.comments());
     b.append("\n`cloudInit.enabled` attaches the cloud-init user-data and network data that the build put into the")
@@ -341,10 +428,39 @@ public final class ChartGenerator {
         .append(" --from-file=userdata=user-data.yaml --from-file=networkdata=network-config.yaml\nhelm install ")
         .append(spec.name()).append(" ").append(spec.name()).append("-").append(spec.version())
         .append(".tgz --set cloudInit.enabled=true --set cloudInit.existingSecret=my-vm-cloudinit\n```\n");
+    if (!spec.disks().isEmpty()) {
+      ChartDisk first = spec.disks().get(0);
+      b.append("\n## The VM's disks\n\nThe VM boots from `rootdisk` (`image`, `vm.diskBus`, `vm.storage`); its other disks are")
+          .append(" under `vm.disks`, each from its own containerDisk image, tried in this order after it (`bootOrder` 2, 3...):")
+          .append(spec.disks().stream().map(d -> " `" + d.name() + "`").collect(java.util.stream.Collectors.joining(",")))
+          .append(". An empty `bus`, `storage.type` or `storage.storageClass` follows the root disk's. Each is a value of")
+          .append(" its own, so `--set` changes one disk (a list would be replaced whole):\n\n```sh\nhelm install ")
+          .append(spec.name()).append(' ').append(spec.name()).append('-').append(spec.version()).append(".tgz \\\n")
+          .append("  --set vm.disks.").append(first.name()).append(".bus=sata \\\n")
+          .append("  --set vm.disks.").append(first.name()).append(".storage.type=dataVolume,vm.disks.")
+          .append(first.name()).append(".storage.size=20Gi\n```\n\n")
+          .append("With `dataVolume` storage, CDI imports each disk into the PVC `<vm.name>-<disk>` (the root disk's is")
+          .append(" `<vm.name>-rootdisk`) and the VM keeps it. A registry mirror needs each disk's `image.repository`.\n");
+    }
     b.append("\n## Data disks\n\n`vm.extraDisks` adds disks besides the root disk, each an empty disk (it lives as long as")
         .append(" the VM's pod) or an existing PersistentVolumeClaim; `bus` defaults to `vm.diskBus`:\n\n```yaml\n")
-        .append("vm:\n  extraDisks:\n    - {name: scratch, emptyDiskCapacity: 10Gi}\n")
-        .append("    - {name: data, bus: scsi, persistentVolumeClaim: my-app-data}\n```\n");
+        .append("vm:\n  extraDisks:\n    - {name: ").append(exampleName("scratch", spec)).append(", emptyDiskCapacity: 10Gi}\n")
+        .append("    - {name: ").append(exampleName("data", spec)).append(", bus: scsi, persistentVolumeClaim: my-app-data}\n```\n");
+    if (spec.nicsDescribed()) {
+      b.append("\n## Network interfaces\n\n`vm.interfaces` holds the VM's NICs in the guest's order, each with its `model`")
+          .append(" (empty: virtio) and the `macAddress` the guest knows (empty: KubeVirt picks one). `default` is on the")
+          .append(" pod network (masquerade, the Service's ports)");
+      if (spec.nics().size() > 1) {
+        ChartNic second = spec.nics().get(1);
+        b.append("; each other NIC is bridged onto the Multus network its `network` value names (a")
+            .append(" NetworkAttachmentDefinition, `name` or `namespace/name`), which must exist. `helm install` fails")
+            .append(" while a `network` is empty:\n\n```sh\nhelm install ").append(spec.name()).append(' ')
+            .append(spec.name()).append('-').append(spec.version()).append(".tgz --set vm.interfaces.")
+            .append(second.name()).append(".network=my-network\n```\n");
+      } else {
+        b.append(".\n");
+      }
+    }
     if (!spec.usbList().isEmpty()) {
       b.append("\n## USB devices\n\nThe VM uses USB host devices. The cluster operator sets the Virtualization")
           .append(" package's `usbList` value to\n\n```\n").append(UsbList.format(spec.usbList()))
@@ -352,6 +468,11 @@ public final class ChartGenerator {
           .append(USB_FILE).append("` in this chart carries that snippet.\n");
     }
     return b.toString();
+  }
+
+  /** @return {@code name}, or {@code <name>-2} when one of the VM's disks has that name already */
+  private static String exampleName(String name, ChartSpec spec) {
+    return spec.disks().stream().anyMatch(d -> d.name().equals(name)) ? name + "-2" : name;
   }
 
   private static void flatten(StringBuilder b, Map<?, ?> map, String prefix, Map<String, String> comments) {

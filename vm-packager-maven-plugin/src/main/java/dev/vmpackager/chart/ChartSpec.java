@@ -61,6 +61,20 @@ public final class ChartSpec {
   private static final Pattern DISK_NAME = Pattern.compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$");
   private static final Pattern CPU_MODEL = Pattern.compile("^[A-Za-z0-9][-A-Za-z0-9_.]{0,62}$");
   private static final Pattern MACHINE_TYPE = Pattern.compile("^[A-Za-z0-9][-A-Za-z0-9_.]*$");
+  /** The buses of the boot disk (and of extra disks): those a guest boots from without surprises. */
+  private static final List<String> ROOT_DISK_BUSES = List.of("virtio", "sata", "scsi");
+  /** The buses KubeVirt accepts for a disk ({@code ide} it rejects). */
+  public static final List<String> DISK_BUSES = List.of("virtio", "sata", "scsi", "usb");
+  /** The NIC models KubeVirt accepts ({@code igb} since 1.4); empty means its default, virtio. */
+  public static final List<String> NIC_MODELS = List.of("e1000", "e1000e", "igb", "ne2k_pci", "pcnet", "rtl8139", "virtio");
+  /** A unicast MAC address, colon- or dash-separated, as KubeVirt reads {@code macAddress}. */
+  static final Pattern MAC_ADDRESS = Pattern.compile(
+      "^[0-9A-Fa-f][02468ACEace](:[0-9A-Fa-f]{2}){5}$|^[0-9A-Fa-f][02468ACEace](-[0-9A-Fa-f]{2}){5}$");
+  /** A Multus network: a NetworkAttachmentDefinition's name, optionally {@code namespace/} first. */
+  static final Pattern NETWORK = Pattern.compile(
+      "^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?/)?[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$");
+  /** The name of the pod network's interface, the first NIC. */
+  static final String POD_NIC = "default";
 
   /** Ways to hold the root disk. */
   public enum StorageType {
@@ -105,6 +119,8 @@ public final class ChartSpec {
   private final String storageSecretRef;
   private final String storageCertConfigMap;
   private final List<ExtraDisk> extraDisks;
+  private final List<ChartDisk> disks;
+  private final List<ChartNic> nics;
   private final List<UsbResource> usbList;
   private final List<HostDevice> hostDevices;
   private final String cloudInitUserData;
@@ -116,7 +132,7 @@ public final class ChartSpec {
   private final Path userChartDirectory;
 
   private ChartSpec(Builder b, RunStrategy runStrategy, StorageType storage, List<UsbResource> usbList,
-      List<HostDevice> hostDevices, String[] image, String cloudInitType) {
+      List<HostDevice> hostDevices, String[] image, String cloudInitType, List<ChartDisk> disks, List<ChartNic> nics) {
     this.name = b.name;
     this.version = b.version;
     this.appVersion = b.appVersion;
@@ -152,6 +168,8 @@ public final class ChartSpec {
     this.storageSecretRef = b.storageSecretRef;
     this.storageCertConfigMap = b.storageCertConfigMap;
     this.extraDisks = List.copyOf(b.extraDisks);
+    this.disks = List.copyOf(disks);
+    this.nics = List.copyOf(nics);
     this.usbList = List.copyOf(usbList);
     this.hostDevices = List.copyOf(hostDevices);
     this.cloudInitUserData = b.cloudInitUserData;
@@ -236,8 +254,25 @@ public final class ChartSpec {
   public String storageSecretRef() { return storageSecretRef; }
   /** @return the ConfigMap with the registry's CA certificates for CDI's importer, or empty */
   public String storageCertConfigMap() { return storageCertConfigMap; }
-  /** @return the data disks besides the root disk */
+  /** @return the empty disks and existing claims besides the VM's own disks */
   public List<ExtraDisk> extraDisks() { return extraDisks; }
+  /**
+   * @return the VM's disks besides the boot disk, in boot order, each with its image resolved:
+   *     {@link ChartDisk#image()} is {@code repository:tag}, {@link ChartDisk#imageDigest()} the digest or empty
+   */
+  public List<ChartDisk> disks() { return disks; }
+  /**
+   * @return the VM's NICs, at least one: the first ({@code default}) on the pod network, the others
+   *     on Multus networks, each named
+   */
+  public List<ChartNic> nics() { return nics; }
+  /**
+   * @return whether the NICs say more than the one plain pod-network NIC of a chart built without
+   *     them (a model, a MAC address or more NICs), so the chart carries {@code vm.interfaces}
+   */
+  boolean nicsDescribed() {
+    return nics.size() > 1 || !nics.get(0).model().isEmpty() || !nics.get(0).macAddress().isEmpty();
+  }
   /** @return the {@code usbList} tuples */
   public List<UsbResource> usbList() { return usbList; }
   /** @return the host devices the VM gets */
@@ -301,6 +336,8 @@ public final class ChartSpec {
     private String storageCertConfigMap = "";
     private String usbList = "";
     private final List<ExtraDisk> extraDisks = new ArrayList<>();
+    private final List<ChartDisk> disks = new ArrayList<>();
+    private final List<ChartNic> nics = new ArrayList<>();
     private final List<UsbDeviceRequest> usbDevices = new ArrayList<>();
     private String cloudInitUserData;
     private String cloudInitNetworkData;
@@ -403,8 +440,36 @@ public final class ChartSpec {
     public Builder storageSecretRef(String v) { this.storageSecretRef = v == null ? "" : v.trim(); return this; }
     /** @param v the registry CA ConfigMap for CDI, or null @return this */
     public Builder storageCertConfigMap(String v) { this.storageCertConfigMap = v == null ? "" : v.trim(); return this; }
-    /** @param v a data disk besides the root disk @return this */
+    /** @param v an empty disk or existing claim besides the VM's own disks @return this */
     public Builder addExtraDisk(ExtraDisk v) { extraDisks.add(v); return this; }
+    /**
+     * @param v the VM's disks besides the boot disk, in boot order (replacing any given before);
+     *     null or empty for a VM of one disk
+     * @return this
+     */
+    public Builder disks(List<ChartDisk> v) {
+      disks.clear();
+      if (v != null) {
+        disks.addAll(v);
+      }
+      return this;
+    }
+    /** @param v the VM's next disk in boot order, after the boot disk and those added before @return this */
+    public Builder addDisk(ChartDisk v) { disks.add(v); return this; }
+    /**
+     * @param v the VM's NICs in guest order, the first on the pod network (replacing any given
+     *     before); null or empty for the one pod-network NIC of KubeVirt's default model
+     * @return this
+     */
+    public Builder nics(List<ChartNic> v) {
+      nics.clear();
+      if (v != null) {
+        nics.addAll(v);
+      }
+      return this;
+    }
+    /** @param v the VM's next NIC, after those added before @return this */
+    public Builder addNic(ChartNic v) { nics.add(v); return this; }
     /** @param v the {@code usbList} string, or null @return this */
     public Builder usbList(String v) { this.usbList = v == null ? "" : v; return this; }
     /** @param v a requested USB device @return this */
@@ -488,7 +553,7 @@ public final class ChartSpec {
           + " is a UEFI feature, and the firmware is " + firmware);
       require(machineType.isEmpty() || MACHINE_TYPE.matcher(machineType).matches(), "<vm><machineType>",
           "'" + machineType + "' must be a QEMU machine type such as q35 or pc-q35-rhel9.6.0, or empty");
-      require(Set.of("virtio", "sata", "scsi").contains(diskBus), "<vm><diskBus>",
+      require(ROOT_DISK_BUSES.contains(diskBus), "<vm><diskBus>",
           "'" + diskBus + "' must be virtio, sata or scsi");
       require(terminationGracePeriodSeconds >= 0, "<vm><terminationGracePeriodSeconds>",
           terminationGracePeriodSeconds + " must be 0 or more seconds");
@@ -515,14 +580,18 @@ public final class ChartSpec {
       require(storageCertConfigMap.isEmpty() || RESOURCE_NAME.matcher(storageCertConfigMap).matches(),
           "<vm><storageCertConfigMap>", "'" + storageCertConfigMap
               + "' must be a ConfigMap name (lower-case letters, digits, '-', '.'), e.g. registry-ca");
+      require(Set.of("IfNotPresent", "Always", "Never").contains(imagePullPolicy), "image pull policy",
+          "'" + imagePullPolicy + "' must be IfNotPresent, Always or Never");
+      String[] img = splitImage();
       Set<String> diskNames = new HashSet<>(Set.of("rootdisk", "cloudinitdisk"));
+      List<ChartDisk> resolvedDisks = resolveDisks(img, st, diskNames);
       for (ExtraDisk d : extraDisks) {
         String param = "<vm><extraDisks>";
         require(DISK_NAME.matcher(d.name()).matches(), param, "disk name '" + d.name()
             + "' must be a DNS label (1 to 63 lower-case letters, digits and '-'), e.g. data");
-        require(diskNames.add(d.name()), param, "disk name '" + d.name()
-            + "' is used twice (rootdisk and cloudinitdisk are the chart's own)");
-        require(d.bus().isEmpty() || Set.of("virtio", "sata", "scsi").contains(d.bus()), param,
+        require(diskNames.add(d.name()), param, "disk name '" + d.name() + "' is used twice (rootdisk and cloudinitdisk"
+            + (disks.isEmpty() ? "" : " and the names of the VM's <disks>") + " are the chart's own)");
+        require(d.bus().isEmpty() || ROOT_DISK_BUSES.contains(d.bus()), param,
             "disk " + d.name() + " bus '" + d.bus() + "' must be virtio, sata or scsi (empty: the <diskBus>)");
         require(d.emptyDiskCapacity().isEmpty() != d.persistentVolumeClaim().isEmpty(), param, "disk " + d.name()
             + " needs exactly one of <emptyDiskCapacity> (e.g. 10Gi) and <persistentVolumeClaim> (a claim's name)");
@@ -533,11 +602,9 @@ public final class ChartSpec {
             "disk " + d.name() + " persistentVolumeClaim '" + d.persistentVolumeClaim()
                 + "' is not a claim name (lower-case letters, digits, '-', '.')");
       }
-      require(Set.of("IfNotPresent", "Always", "Never").contains(imagePullPolicy), "image pull policy",
-          "'" + imagePullPolicy + "' must be IfNotPresent, Always or Never");
+      List<ChartNic> resolvedNics = resolveNics();
       require(Set.of("ClusterIP", "NodePort", "LoadBalancer").contains(serviceType), "service type",
           "'" + serviceType + "' must be ClusterIP, NodePort or LoadBalancer");
-      String[] img = splitImage();
       Set<String> portNames = new HashSet<>();
       Set<String> portNumbers = new HashSet<>();
       for (ServicePort p : ports) {
@@ -571,7 +638,86 @@ public final class ChartSpec {
       require(cloudInitBytes <= CloudInit.MAX_BYTES, "<vm><cloudInitNetworkData>", "and <vm><cloudInit> together hold "
           + cloudInitBytes / 1024 + " KiB; they share one Secret, so together they may hold at most "
           + CloudInit.MAX_BYTES / 1024 + " KiB");
-      return new ChartSpec(this, rs, st, usb, devices, img, ciType);
+      return new ChartSpec(this, rs, st, usb, devices, img, ciType, resolvedDisks, resolvedNics);
+    }
+
+    /**
+     * Checks the VM's other disks and gives each its image (default {@code <repository>-<name>},
+     * the boot image's tag) as {@code repository:tag} plus digest.
+     */
+    private List<ChartDisk> resolveDisks(String[] rootImage, StorageType rootStorage, Set<String> diskNames)
+        throws ChartConfigException {
+      String param = "<disks>";
+      List<ChartDisk> out = new ArrayList<>();
+      for (ChartDisk d : disks) {
+        require(DISK_NAME.matcher(d.name()).matches(), param, "disk name '" + d.name()
+            + "' must be a DNS label (1 to 63 lower-case letters, digits and '-'), e.g. data");
+        require(diskNames.add(d.name()), param, "disk name '" + d.name()
+            + "' is used twice (rootdisk and cloudinitdisk are the chart's own)");
+        // <vm name>-<disk> names its DataVolume and PVC; kept to a label's 63 characters as -rootdisk is.
+        require(vmName.length() + 1 + d.name().length() <= 63, param, "disk name '" + d.name() + "' makes the"
+            + " DataVolume name '" + vmName + "-" + d.name() + "' longer than 63 characters; shorten the disk's"
+            + " name or <vm><name>");
+        require(d.bus().isEmpty() || DISK_BUSES.contains(d.bus()), param, "disk " + d.name() + " bus '" + d.bus()
+            + "' must be " + String.join(", ", DISK_BUSES) + " (empty: the <diskBus>)");
+        String[] image;
+        if (d.image().isEmpty()) {
+          // DESIGN.md: a disk's image is <image repository>-<disk name>:<tag> unless it names its own.
+          image = new String[] {rootImage[0] + "-" + d.name(), rootImage[1], d.imageDigest()};
+          require(d.imageDigest().isEmpty() || DIGEST.matcher(d.imageDigest()).matches(), param, "disk " + d.name()
+              + " image digest '" + d.imageDigest() + "' must be sha256: and 64 lower-case hex digits");
+        } else {
+          image = split(d.image(), d.imageDigest(), param, "disk " + d.name() + " image ");
+        }
+        require(d.storageType().isEmpty() || Set.of("containerDisk", "dataVolume").contains(d.storageType()), param,
+            "disk " + d.name() + " storage '" + d.storageType() + "' must be containerDisk or dataVolume (empty: the <storage>)");
+        String type = d.storageType().isEmpty() ? rootStorage.name() : d.storageType();
+        require(!type.equals("dataVolume") || !d.storageSize().isEmpty(), param, "disk " + d.name() + " needs a"
+            + " storage size with dataVolume storage: the PVC size CDI imports the disk into, at least its virtual size, e.g. 10Gi");
+        require(d.storageSize().isEmpty() || (MEMORY.matcher(d.storageSize()).matches()
+                && !d.storageSize().matches("^[0.]+[A-Za-z]*$")), param,
+            "disk " + d.name() + " storage size '" + d.storageSize() + "' is not a Kubernetes quantity such as 10Gi");
+        require(d.storageClass().isEmpty() || STORAGE_CLASS.matcher(d.storageClass()).matches(), param, "disk "
+            + d.name() + " storage class '" + d.storageClass() + "' is not a storage class name (lower-case letters, digits, '-', '.')");
+        out.add(new ChartDisk(d.name(), d.bus(), image[0] + ":" + image[1], image[2], d.storageType(),
+            d.storageSize(), d.storageClass()));
+      }
+      return out;
+    }
+
+    /** Checks the NICs and names them: {@code default} for the first, {@code nic<position>} by default. */
+    private List<ChartNic> resolveNics() throws ChartConfigException {
+      String param = "<vm><nics>";
+      List<ChartNic> given = nics.isEmpty() ? List.of(new ChartNic(POD_NIC, "", "", "")) : nics;
+      List<ChartNic> out = new ArrayList<>();
+      Set<String> names = new HashSet<>();
+      Set<String> macs = new HashSet<>();
+      for (int i = 0; i < given.size(); i++) {
+        ChartNic n = given.get(i);
+        String name = n.name().isEmpty() ? (i == 0 ? POD_NIC : "nic" + (i + 1)) : n.name();
+        if (i == 0) {
+          require(name.equals(POD_NIC), param, "the first NIC is the pod network's and is named " + POD_NIC
+              + ", not '" + name + "'");
+          require(n.network().isEmpty(), param, "the first NIC is on the pod network; it cannot be on the network '"
+              + n.network() + "' (only the NICs after it attach to Multus networks)");
+        } else {
+          require(DISK_NAME.matcher(name).matches(), param, "NIC name '" + name
+              + "' must be a DNS label (1 to 63 lower-case letters, digits and '-'), e.g. nic2");
+          require(!name.equals(POD_NIC), param, "NIC " + (i + 1) + " cannot be named " + POD_NIC
+              + ": that is the first NIC, on the pod network");
+        }
+        require(names.add(name), param, "NIC name '" + name + "' is used twice");
+        require(n.model().isEmpty() || NIC_MODELS.contains(n.model()), param, "NIC " + name + " model '" + n.model()
+            + "' must be one of " + String.join(", ", NIC_MODELS) + " (KubeVirt has no vmxnet3), or empty for virtio");
+        require(n.macAddress().isEmpty() || MAC_ADDRESS.matcher(n.macAddress()).matches(), param, "NIC " + name
+            + " MAC address '" + n.macAddress() + "' must be a unicast address such as 00:50:56:aa:bb:cc or 00-50-56-AA-BB-CC");
+        require(n.macAddress().isEmpty() || macs.add(n.macAddress().toLowerCase(Locale.ROOT).replace('-', ':')), param,
+            "NIC " + name + " MAC address '" + n.macAddress() + "' is used twice");
+        require(n.network().isEmpty() || NETWORK.matcher(n.network()).matches(), param, "NIC " + name + " network '"
+            + n.network() + "' must be a NetworkAttachmentDefinition name, optionally namespace/ first, e.g. vlan-10");
+        out.add(new ChartNic(name, n.model(), n.macAddress(), n.network()));
+      }
+      return out;
     }
 
     /** Splits {@code repo[:tag][@digest]}; the tag defaults to appVersion, a configured digest wins. */
@@ -579,7 +725,19 @@ public final class ChartSpec {
       String param = "<image> (vm.image)";
       require(image != null && !image.isBlank() && image.chars().noneMatch(Character::isWhitespace), param,
           "'" + image + "' must be an image reference such as registry.example.com/apps/my-vm:1.0.0");
-      String rest = image.trim();
+      return split(image, imageDigest, param, "");
+    }
+
+    /**
+     * Splits {@code repo[:tag][@digest]}; the tag defaults to appVersion, {@code digestOverride} wins.
+     *
+     * @param what the start of each message, naming the disk for one of the other disks
+     */
+    private String[] split(String reference, String digestOverride, String param, String what)
+        throws ChartConfigException {
+      require(reference.chars().noneMatch(Character::isWhitespace), param,
+          what + "'" + reference + "' must be an image reference such as registry.example.com/apps/my-vm:1.0.0");
+      String rest = reference.trim();
       String digest = "";
       int at = rest.indexOf('@');
       if (at >= 0) {
@@ -592,18 +750,18 @@ public final class ChartSpec {
         tag = rest.substring(colon + 1);
         rest = rest.substring(0, colon);
       }
-      require(REPOSITORY.matcher(rest).matches(), param, "repository '" + rest + "' of '" + image
+      require(REPOSITORY.matcher(rest).matches(), param, what + "repository '" + rest + "' of '" + reference
           + "' must be lower-case [host[:port]/]path, e.g. registry.example.com/apps/my-vm");
       if (tag.isEmpty()) {
         tag = appVersion;
       }
-      require(TAG.matcher(tag).matches(), param, "tag '" + tag + "' of '" + image
+      require(TAG.matcher(tag).matches(), param, what + "tag '" + tag + "' of '" + reference
           + "' must be 1 to 128 letters, digits, '_', '.' or '-', not starting with '.' or '-'");
-      if (!imageDigest.isEmpty()) {
-        digest = imageDigest;
+      if (!digestOverride.isEmpty()) {
+        digest = digestOverride;
       }
       require(digest.isEmpty() || DIGEST.matcher(digest).matches(), param,
-          "digest '" + digest + "' must be sha256: and 64 lower-case hex digits");
+          what + "digest '" + digest + "' must be sha256: and 64 lower-case hex digits");
       return new String[] {rest, tag, digest};
     }
 

@@ -21,10 +21,14 @@ final class ChartValues {
   static final List<String> KNOWN = List.of("image", "vm", "cloudInit", "service");
 
   private final Map<String, Object> tree;
+  private final List<ChartDisk> vmDisks;
+  private final List<ChartNic> vmNics;
   private final List<String> extraTopLevel = new ArrayList<>();
 
-  private ChartValues(Map<String, Object> tree) {
+  private ChartValues(Map<String, Object> tree, List<ChartDisk> vmDisks, List<ChartNic> vmNics) {
     this.tree = tree;
+    this.vmDisks = vmDisks;
+    this.vmNics = vmNics;
   }
 
   /** @return the default values of the spec */
@@ -68,6 +72,9 @@ final class ChartValues {
     storage.put("secretRef", spec.storageSecretRef());
     storage.put("certConfigMap", spec.storageCertConfigMap());
     vm.put("storage", storage);
+    if (!spec.disks().isEmpty()) {
+      vm.put("disks", disks(spec));
+    }
     List<Object> disks = new ArrayList<>();
     for (ExtraDisk d : spec.extraDisks()) {
       Map<String, Object> m = new LinkedHashMap<>();
@@ -83,6 +90,9 @@ final class ChartValues {
       disks.add(m);
     }
     vm.put("extraDisks", disks);
+    if (spec.nicsDescribed()) {
+      vm.put("interfaces", interfaces(spec));
+    }
     List<Object> usb = new ArrayList<>();
     for (HostDevice d : spec.hostDevices()) {
       Map<String, Object> m = new LinkedHashMap<>();
@@ -109,7 +119,47 @@ final class ChartValues {
     }
     service.put("ports", ports);
     root.put("service", service);
-    return new ChartValues(root);
+    return new ChartValues(root, spec.disks(), spec.nicsDescribed() ? spec.nics() : List.of());
+  }
+
+  /**
+   * The VM's disks besides the root disk, by name: a map, not a list, so that a deployer can change
+   * one with {@code --set vm.disks.data.bus=sata} (Helm replaces a whole list on {@code --set
+   * list[0].x}). Their boot order is the build's, written into the template.
+   */
+  private static Map<String, Object> disks(ChartSpec spec) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (ChartDisk d : spec.disks()) {
+      Map<String, Object> image = new LinkedHashMap<>();
+      image.put("repository", d.imageRepository());
+      image.put("tag", d.imageTag());
+      image.put("digest", d.imageDigest());
+      Map<String, Object> storage = new LinkedHashMap<>();
+      storage.put("type", d.storageType());
+      storage.put("size", d.storageSize());
+      storage.put("storageClass", d.storageClass());
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("bus", d.bus());
+      m.put("image", image);
+      m.put("storage", storage);
+      out.put(d.name(), m);
+    }
+    return out;
+  }
+
+  /** The NICs by name (a map for {@code --set}, as {@link #disks}); their order is the template's. */
+  private static Map<String, Object> interfaces(ChartSpec spec) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (ChartNic n : spec.nics()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("model", n.model());
+      m.put("macAddress", n.macAddress());
+      if (!n.name().equals(ChartSpec.POD_NIC)) {
+        m.put("network", n.network());
+      }
+      out.put(n.name(), m);
+    }
+    return out;
   }
 
   /**
@@ -208,7 +258,8 @@ final class ChartValues {
     c.put("vm.firmware", "bios or efi.");
     c.put("vm.secureBoot", "efi only: UEFI Secure Boot, with the SMM feature it needs; false boots efi without it.");
     c.put("vm.machineType", "QEMU machine type, e.g. q35; empty keeps KubeVirt's default.");
-    c.put("vm.diskBus", "Bus of the root (and cloud-init) disk: virtio, sata or scsi.");
+    c.put("vm.diskBus", "Bus of the root (and cloud-init) disk: virtio, sata or scsi."
+        + (vmDisks.isEmpty() ? "" : "\nAlso the bus of each of vm.disks whose bus is empty."));
     c.put("vm.terminationGracePeriodSeconds", "Seconds KubeVirt waits for the guest to shut down.");
     c.put("vm.storage", "The root disk.");
     c.put("vm.storage.type", "containerDisk (ephemeral, straight from the image) or dataVolume\n"
@@ -219,8 +270,42 @@ final class ChartValues {
         + "or pod (CDI's importer pulls it, using secretRef and certConfigMap).");
     c.put("vm.storage.secretRef", "dataVolume, pod pull: Secret with the registry's accessKeyId and secretKey; empty for none.");
     c.put("vm.storage.certConfigMap", "dataVolume, pod pull: ConfigMap with the registry's CA certificate(s); empty for none.");
-    c.put("vm.extraDisks", "Data disks besides the root disk: {name, bus (default diskBus), and either\n"
+    for (int i = 0; i < vmDisks.size(); i++) {
+      String d = "vm.disks." + vmDisks.get(i).name();
+      if (i == 0) {
+        c.put("vm.disks", "The VM's other disks, each from its own containerDisk image, tried after the root disk\n"
+            + "in this order (bootOrder 2, 3...). Empty values follow the root disk's.");
+      }
+      c.put(d, "Disk " + vmDisks.get(i).name() + " (bootOrder " + (i + 2) + ").");
+      c.put(d + ".bus", "virtio, sata, scsi or usb; empty: vm.diskBus.");
+      c.put(d + ".image", "Its containerDisk image; repository@digest when digest is set (pull policy: image.pullPolicy).");
+      c.put(d + ".image.repository", "Registry and path, without tag.");
+      c.put(d + ".image.tag", "Image tag.");
+      c.put(d + ".image.digest", "A sha256: digest pins the exact image; empty uses the tag.");
+      c.put(d + ".storage", "How the disk is held (dataVolume: pulled as vm.storage's pullMethod, secretRef, certConfigMap say).");
+      c.put(d + ".storage.type", "containerDisk or dataVolume; empty: vm.storage.type.");
+      c.put(d + ".storage.size", "dataVolume: the PVC <vm.name>-" + vmDisks.get(i).name() + "'s size, at least the disk's virtual size.");
+      c.put(d + ".storage.storageClass", "dataVolume: the storage class; empty: vm.storage.storageClass.");
+    }
+    c.put("vm.extraDisks", (vmDisks.isEmpty() ? "Data disks besides the root disk" : "Empty disks and claims besides the VM's disks")
+        + ": {name, bus (default diskBus), and either\n"
         + "emptyDiskCapacity (e.g. 10Gi, lives as long as the VM's pod) or persistentVolumeClaim (an existing claim)}.");
+    for (int i = 0; i < vmNics.size(); i++) {
+      String n = "vm.interfaces." + vmNics.get(i).name();
+      if (i == 0) {
+        c.put("vm.interfaces", "The VM's network interfaces, in the guest's order: default on the pod network\n"
+            + "(masquerade), each other one bridged onto the Multus network its network value names.");
+        c.put(n, "The first NIC, on the pod network.");
+      } else {
+        c.put(n, "NIC " + (i + 1) + ", on a Multus network.");
+      }
+      c.put(n + ".model", "e1000, e1000e, igb, ne2k_pci, pcnet, rtl8139 or virtio; empty: KubeVirt's default (virtio).");
+      c.put(n + ".macAddress", "The MAC address the guest knows, e.g. 00:50:56:aa:bb:cc; empty: KubeVirt picks one.");
+      if (i > 0) {
+        c.put(n + ".network", "The NetworkAttachmentDefinition ([namespace/]name) it attaches to;\n"
+            + "helm install fails while it is empty: --set " + n + ".network=<name>.");
+      }
+    }
     c.put("vm.usbDevices", "USB host devices passed through: {resource, name}; each resource must be\n"
         + "permitted in the cluster's KubeVirt CR (see NOTES and kubevirt-usb.yaml).");
     c.put("cloudInit", "cloud-init user-data and network data: in the chart's Secret template, or in a Secret\n"
@@ -261,9 +346,9 @@ final class ChartValues {
   Map<String, Object> schemaTree(ChartSpec spec) {
     String quantity = "(0|[1-9][0-9]*)(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?";
     Map<String, Object> image = object("The containerDisk image",
-        prop("repository", str("Registry and path, without tag", "^[a-z0-9]([a-z0-9._:-]*[a-z0-9])?(/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*$")),
-        prop("tag", str("Image tag", "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")),
-        prop("digest", str("sha256:<64 hex digits>, or empty", "^(sha256:[0-9a-f]{64})?$")),
+        prop("repository", str("Registry and path, without tag", IMAGE_REPOSITORY)),
+        prop("tag", str("Image tag", IMAGE_TAG)),
+        prop("digest", str("sha256:<64 hex digits>, or empty", IMAGE_DIGEST)),
         prop("pullPolicy", enumOf("containerDisk pull policy", "IfNotPresent", "Always", "Never")));
     Map<String, Object> storage = object("Root disk storage",
         prop("type", enumOf("containerDisk or dataVolume", "containerDisk", "dataVolume")),
@@ -284,7 +369,7 @@ final class ChartValues {
     usb.put("type", "array");
     usb.put("items", usbItem);
     Map<String, Object> memory = str("Guest memory, e.g. 64Mi, 2Gi", "^" + quantity + "$");
-    Map<String, Object> vm = object("The VirtualMachine",
+    List<Map.Entry<String, Object>> vmProps = new ArrayList<>(List.of(
         prop("name", str("metadata.name of the VirtualMachine", "^[a-z0-9]([-a-z0-9]{0,51}[a-z0-9])?$")),
         prop("runStrategy", enumOf("spec.runStrategy", "Always", "RerunOnFailure", "Once", "Manual", "Halted")),
         prop("memory", memory),
@@ -306,9 +391,17 @@ final class ChartValues {
         prop("machineType", str("QEMU machine type; empty for KubeVirt's default", "^([A-Za-z0-9][-A-Za-z0-9_.]*)?$")),
         prop("diskBus", enumOf("Disk bus", "virtio", "sata", "scsi")),
         prop("terminationGracePeriodSeconds", integer("Seconds to wait for guest shutdown", 0, null)),
-        prop("storage", storage),
-        prop("extraDisks", extraDisks()),
-        prop("usbDevices", usb));
+        prop("storage", storage)));
+    if (!vmDisks.isEmpty()) {
+      vmProps.add(prop("disks", disksSchema(quantity)));
+    }
+    vmProps.add(prop("extraDisks", extraDisks(vmDisks)));
+    if (!vmNics.isEmpty()) {
+      vmProps.add(prop("interfaces", interfacesSchema()));
+    }
+    vmProps.add(prop("usbDevices", usb));
+    @SuppressWarnings("unchecked")
+    Map<String, Object> vm = object("The VirtualMachine", vmProps.toArray(Map.Entry[]::new));
     // Secure Boot needs efi firmware (draft-07 if/then).
     vm.put("if", map("properties", map("secureBoot", map("const", true))));
     vm.put("then", map("properties", map("firmware", map("const", "efi"))));
@@ -350,10 +443,69 @@ final class ChartValues {
   /** An optional DNS-1123 subdomain (instancetype, preference, Secret or ConfigMap name). */
   private static final String RESOURCE_NAME = "^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?)?$";
 
-  private static Map<String, Object> extraDisks() {
+  /** The schema of {@code vm.disks}: exactly the VM's disks, so a misspelled name is refused. */
+  private Map<String, Object> disksSchema(String quantity) {
+    Map<String, Object> props = new LinkedHashMap<>();
+    for (ChartDisk d : vmDisks) {
+      Map<String, Object> storage = object("How the disk is held",
+          prop("type", enumOf("containerDisk or dataVolume; empty: vm.storage.type", "", "containerDisk", "dataVolume")),
+          prop("size", str("PVC size with dataVolume, e.g. 10Gi", "^(" + quantity + ")?$")),
+          prop("storageClass", str("Storage class; empty: vm.storage.storageClass", "^([a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$")));
+      storage.put("if", map("properties", map("type", map("const", "dataVolume"))));
+      storage.put("then", map("properties", map("size", map("minLength", 1))));
+      List<String> buses = new ArrayList<>(List.of(""));
+      buses.addAll(ChartSpec.DISK_BUSES);
+      props.put(d.name(), object("Disk " + d.name(),
+          prop("bus", enumOf("Disk bus; empty: vm.diskBus", buses.toArray(String[]::new))),
+          prop("image", object("Its containerDisk image",
+              prop("repository", str("Registry and path, without tag", IMAGE_REPOSITORY)),
+              prop("tag", str("Image tag", IMAGE_TAG)),
+              prop("digest", str("sha256:<64 hex digits>, or empty", IMAGE_DIGEST)))),
+          prop("storage", storage)));
+    }
+    Map<String, Object> o = new LinkedHashMap<>();
+    o.put("description", "The VM's other disks, in boot order after the root disk");
+    o.put("type", "object");
+    o.put("properties", props);
+    o.put("required", List.copyOf(props.keySet()));
+    o.put("additionalProperties", false);
+    return o;
+  }
+
+  /** The schema of {@code vm.interfaces}: exactly the VM's NICs. */
+  private Map<String, Object> interfacesSchema() {
+    List<String> models = new ArrayList<>(List.of(""));
+    models.addAll(ChartSpec.NIC_MODELS);
+    Map<String, Object> props = new LinkedHashMap<>();
+    for (ChartNic n : vmNics) {
+      Map.Entry<String, Object> model = prop("model", enumOf("NIC model; empty: virtio", models.toArray(String[]::new)));
+      Map.Entry<String, Object> mac = prop("macAddress", str("Unicast MAC address, or empty for one KubeVirt picks",
+          "^([0-9A-Fa-f][02468ACEace](:[0-9A-Fa-f]{2}){5}|[0-9A-Fa-f][02468ACEace](-[0-9A-Fa-f]{2}){5})?$"));
+      props.put(n.name(), n.name().equals(ChartSpec.POD_NIC)
+          ? object("The first NIC, on the pod network", model, mac)
+          : object("NIC " + n.name() + ", on a Multus network", model, mac,
+              prop("network", str("NetworkAttachmentDefinition, [namespace/]name; required at install",
+                  "^(([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?/)?[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?)?$"))));
+    }
+    Map<String, Object> o = new LinkedHashMap<>();
+    o.put("description", "The VM's network interfaces, in the guest's order");
+    o.put("type", "object");
+    o.put("properties", props);
+    o.put("required", List.copyOf(props.keySet()));
+    o.put("additionalProperties", false);
+    return o;
+  }
+
+  private static final String IMAGE_REPOSITORY = "^[a-z0-9]([a-z0-9._:-]*[a-z0-9])?(/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*$";
+  private static final String IMAGE_TAG = "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$";
+  private static final String IMAGE_DIGEST = "^(sha256:[0-9a-f]{64})?$";
+
+  private static Map<String, Object> extraDisks(List<ChartDisk> vmDisks) {
     String quantity = "^(0|[1-9][0-9]*)(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$";
     Map<String, Object> name = new LinkedHashMap<>(str("Disk and volume name", "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"));
-    name.put("not", map("enum", List.of("rootdisk", "cloudinitdisk")));
+    List<String> taken = new ArrayList<>(List.of("rootdisk", "cloudinitdisk"));
+    vmDisks.forEach(d -> taken.add(d.name()));
+    name.put("not", map("enum", taken));
     Map<String, Object> props = new LinkedHashMap<>();
     props.put("name", name);
     props.put("bus", enumOf("Disk bus; default vm.diskBus", "virtio", "sata", "scsi"));

@@ -3,6 +3,7 @@ package dev.vmpackager.chart;
 import static dev.vmpackager.chart.ChartTesting.cirros;
 import static org.junit.jupiter.api.Assertions.*;
 
+import java.util.List;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
@@ -138,6 +139,80 @@ class ChartSpecTest {
     fails(b -> b.addPort(new ServicePort("http", 80, "SCTP")), "<vm><ports>", "TCP or UDP");
     fails(b -> b.addPort(new ServicePort("http", 80, "TCP")).addPort(new ServicePort("http", 81, "TCP")),
         "<vm><ports>", "twice");
+  }
+
+  @Test
+  void otherDisksGetTheirImagesAndKeepTheirOrder() throws Exception {
+    String d = "sha256:" + "3e".repeat(32);
+    ChartSpec s = cirros().image("registry.example.com/apps/vm:1.0.0")
+        .disks(List.of(ChartDisk.named("logs"), ChartDisk.named("data").withBus("usb").withImage("other.example.com/data")
+            .withImageDigest(d).withStorage("dataVolume", "5Gi", "fast")))
+        .build();
+    assertEquals(List.of("logs", "data"), s.disks().stream().map(ChartDisk::name).toList(), "the given boot order");
+    ChartDisk logs = s.disks().get(0);
+    assertEquals("registry.example.com/apps/vm-logs:1.0.0", logs.image(), "<image repository>-<disk>:<tag>");
+    assertEquals("registry.example.com/apps/vm-logs", logs.imageRepository());
+    assertEquals("1.0.0", logs.imageTag());
+    assertEquals("", logs.imageDigest());
+    assertEquals("", logs.bus(), "empty: vm.diskBus at install time");
+    assertEquals("", logs.storageType(), "empty: vm.storage.type at install time");
+    ChartDisk data = s.disks().get(1);
+    assertEquals("other.example.com/data:0.1.0", data.image(), "no tag: the appVersion");
+    assertEquals(d, data.imageDigest());
+    assertEquals("usb", data.bus());
+    assertEquals(List.of(), cirros().build().disks());
+    assertEquals("registry:5000/a/b", new ChartDisk("x", "", "registry:5000/a/b@" + d, "", "", "", "").imageRepository());
+    assertEquals("", new ChartDisk("x", "", "registry:5000/a/b", "", "", "", "").imageTag());
+  }
+
+  @Test
+  void nicsAreNamedAndTheFirstIsThePodNetwork() throws Exception {
+    ChartSpec s = cirros().nics(List.of(new ChartNic(null, "e1000e", "00-50-56-AA-BB-CC", null),
+        new ChartNic("", "virtio", "", "infra/vlan-10"), new ChartNic("storage", "", "", ""))).build();
+    assertEquals(List.of("default", "nic2", "storage"), s.nics().stream().map(ChartNic::name).toList());
+    assertEquals("infra/vlan-10", s.nics().get(1).network());
+    assertTrue(s.nicsDescribed());
+    assertEquals(List.of(new ChartNic("default", "", "", "")), cirros().build().nics(), "none given: the pod NIC");
+    assertFalse(cirros().build().nicsDescribed());
+    assertFalse(cirros().addNic(new ChartNic("default", null, null, null)).build().nicsDescribed());
+    assertTrue(cirros().addNic(new ChartNic(null, null, "52:54:00:00:00:01", null)).build().nicsDescribed());
+  }
+
+  @Test
+  void badDisksAndNicsNameTheParameter() {
+    fails(b -> b.addDisk(ChartDisk.named("Data")), "<disks>", "DNS label");
+    fails(b -> b.addDisk(ChartDisk.named("rootdisk")), "<disks>", "'rootdisk' is used twice");
+    fails(b -> b.addDisk(ChartDisk.named("data")).addDisk(ChartDisk.named("data")), "<disks>", "'data' is used twice");
+    fails(b -> b.addDisk(ChartDisk.named("data")).addExtraDisk(new ExtraDisk("data", null, "1Gi", null)),
+        "<vm><extraDisks>", "'data' is used twice", "<disks>");
+    fails(b -> b.addDisk(ChartDisk.named("d".repeat(60))), "<disks>", "longer than 63 characters", "vm-cirros-ddd");
+    fails(b -> b.addDisk(ChartDisk.named("data").withBus("ide")), "<disks>", "disk data bus 'ide'", "virtio, sata, scsi, usb");
+    fails(b -> b.addDisk(ChartDisk.named("data").withImage("Registry/Data:1")), "<disks>", "disk data image repository");
+    fails(b -> b.addDisk(ChartDisk.named("data").withImage("r/data:-x")), "<disks>", "disk data image tag '-x'");
+    fails(b -> b.addDisk(ChartDisk.named("data").withImageDigest("sha256:12")), "<disks>", "disk data image digest");
+    fails(b -> b.addDisk(ChartDisk.named("data").withImage("r/data").withImageDigest("md5:12")), "<disks>",
+        "disk data image digest 'md5:12'");
+    fails(b -> b.addDisk(ChartDisk.named("data").withStorage("pvc", "", "")), "<disks>", "containerDisk or dataVolume");
+    fails(b -> b.addDisk(ChartDisk.named("data").withStorage("dataVolume", "", "")), "<disks>", "disk data needs a storage size");
+    fails(b -> b.storage("dataVolume").storageSize("1Gi").addDisk(ChartDisk.named("data")), "<disks>",
+        "disk data needs a storage size", "10Gi");
+    fails(b -> b.addDisk(ChartDisk.named("data").withStorage("", "5 GB", "")), "<disks>", "'5 GB'");
+    fails(b -> b.addDisk(ChartDisk.named("data").withStorage("", "", "Fast_SSD")), "<disks>", "storage class 'Fast_SSD'");
+    String nics = "<vm><nics>";
+    fails(b -> b.addNic(new ChartNic("eth0", "", "", "")), nics, "named default, not 'eth0'");
+    fails(b -> b.addNic(new ChartNic("", "", "", "vlan-10")), nics, "pod network", "'vlan-10'");
+    fails(b -> b.addNic(new ChartNic("", "", "", "")).addNic(new ChartNic("default", "", "", "")), nics,
+        "NIC 2 cannot be named default");
+    fails(b -> b.addNic(new ChartNic("", "", "", "")).addNic(new ChartNic("Eth1", "", "", "")), nics, "'Eth1'", "DNS label");
+    fails(b -> b.addNic(new ChartNic("", "", "", "")).addNic(new ChartNic("a", "", "", ""))
+        .addNic(new ChartNic("a", "", "", "")), nics, "'a' is used twice");
+    fails(b -> b.addNic(new ChartNic("", "vmxnet3", "", "")), nics, "model 'vmxnet3'", "e1000e", "no vmxnet3");
+    fails(b -> b.addNic(new ChartNic("", "", "00:50:56:aa:bb", "")), nics, "MAC address '00:50:56:aa:bb'", "unicast");
+    fails(b -> b.addNic(new ChartNic("", "", "01:00:5e:00:00:01", "")), nics, "'01:00:5e:00:00:01'", "unicast");
+    fails(b -> b.addNic(new ChartNic("", "", "00:50:56:aa:bb-cc", "")), nics, "MAC address");
+    fails(b -> b.addNic(new ChartNic("", "", "00:50:56:aa:bb:cc", "")).addNic(new ChartNic("", "", "00-50-56-AA-BB-CC", "")),
+        nics, "'00-50-56-AA-BB-CC' is used twice");
+    fails(b -> b.addNic(new ChartNic("", "", "", "")).addNic(new ChartNic("", "", "", "VLAN 10")), nics, "network 'VLAN 10'");
   }
 
   @Test

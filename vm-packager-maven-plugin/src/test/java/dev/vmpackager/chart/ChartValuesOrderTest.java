@@ -29,6 +29,7 @@ class ChartValuesOrderTest {
     Path user = Files.createDirectories(tmp.resolve("helm"));
     Files.writeString(user.resolve("values.yaml"), """
         vm:
+          disks: {logs: {storage: {size: 1Gi, type: dataVolume}}}
           tolerations: [{key: a, operator: Exists}]
           nodeSelector: {disk: ssd, zone: a}
         monitoring: {enabled: true, labels: {team: vms, tier: backend}}
@@ -37,7 +38,10 @@ class ChartValuesOrderTest {
         .firmware("efi").secureBoot(true).storage("dataVolume").storageSize("10Gi")
         .addExtraDisk(new ExtraDisk("scratch", "", "1Gi", "")).usbList(USB_LIST)
         .addUsbDevice(new UsbDeviceRequest("kubevirt.io/wifi-dongle", 2, null))
-        .addPort(new ServicePort("http", 80, "TCP")).userChartDirectory(user).build();
+        .addPort(new ServicePort("http", 80, "TCP")).userChartDirectory(user)
+        .addDisk(ChartDisk.named("data").withStorage("", "5Gi", "")).addDisk(ChartDisk.named("logs").withBus("sata").withStorage("containerDisk", "", ""))
+        .nics(List.of(new ChartNic("", "e1000e", "00:50:56:aa:bb:cc", ""), new ChartNic("", "", "", "vlan-10")))
+        .build();
     ChartValues values = ChartValues.of(spec);
     values.mergeOverrides(user.resolve("values.yaml"));
     List<String> unordered = new ArrayList<>();

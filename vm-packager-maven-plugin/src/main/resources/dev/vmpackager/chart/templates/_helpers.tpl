@@ -47,3 +47,14 @@ __HAS_USER_DATA__
 {{- define "__CHART__.hasNetworkData" -}}
 __HAS_NETWORK_DATA__
 {{- end }}
+##if disks
+
+{{/* The image of a disk of vm.disks (its image value): repository@digest when a digest is set, else repository:tag. */}}
+{{- define "__CHART__.diskImage" -}}
+{{- if .digest -}}
+{{ .repository }}@{{ .digest }}
+{{- else -}}
+{{ .repository }}:{{ .tag }}
+{{- end -}}
+{{- end }}
+##end
