@@ -12,8 +12,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -60,94 +58,37 @@ public final class DiskImages {
   /** Every disk is a whole number of these. */
   static final int SECTOR = 512;
 
-  /** Backing chains deeper than this are refused (and loops end here). */
-  static final int MAX_CHAIN_DEPTH = 16;
-
-  /** The files of the chain being opened on this thread, outermost first: for loop and depth checks. */
-  private static final ThreadLocal<Deque<Path>> CHAIN = ThreadLocal.withInitial(ArrayDeque::new);
-
   private DiskImages() {}
 
   /**
-   * Opens a disk image read-only.
+   * Opens a disk image read-only. Its driver gets {@code options} with the image added to
+   * {@link DiskOpenOptions#chain()}, so the backing files it opens in turn know the chain above them.
    *
    * @param file the image file
    * @param forcedOrNull the format to open it as, or null to detect it from content
-   * @param options what the image may reference outside itself
+   * @param options what the image may reference outside itself, and the chain it is opened in
    * @return the opened image; the caller closes it
    * @throws DiskImageException naming the file when it is missing, of another format than forced,
    *     named as a format its content is not, corrupt, or unsupported
+   * @throws CorruptImageException when the chain already holds 16 images
    */
   public static OpenedDisk open(Path file, DiskFormat forcedOrNull, DiskOpenOptions options) throws IOException {
     if (!Files.isRegularFile(file)) {
       throw new DiskImageException(file + ": no such disk image file");
     }
-    Deque<Path> chain = CHAIN.get();
-    if (chain.size() >= MAX_CHAIN_DEPTH) {
-      throw new CorruptImageException(file.getFileName() + ": the backing chain is deeper than " + MAX_CHAIN_DEPTH
-          + " images (" + describe(chain, file) + ")");
-    }
-    Path real = file.toRealPath();
+    BackingChain chain = options.chain().extend(file);
     FileImageSource source = FileImageSource.open(file);
-    chain.addLast(real);
     try {
       FormatDriver driver = choose(source, forcedOrNull);
       if (driver == RAW) {
         checkRawSize(source, forcedOrNull != null);
       }
-      DiskImageReader reader = driver.open(source, options);
+      DiskImageReader reader = driver.open(source, options.inChain(chain));
       return new OpenedDisk(source, reader);
     } catch (IOException | RuntimeException e) {
       source.close();
       throw e;
-    } finally {
-      chain.removeLast();
-      if (chain.isEmpty()) {
-        CHAIN.remove();
-      }
     }
-  }
-
-  /**
-   * @return how deep in a backing chain the image being opened on this thread is: 1 for the image
-   *     the user named, 2 for its backing file, ...; 0 when no image is being opened through
-   *     {@link #open}. Readers with caches size them by it, so a chain's caches together stay
-   *     bounded.
-   */
-  public static int chainPosition() {
-    Deque<Path> chain = CHAIN.get();
-    int n = chain.size();
-    if (n == 0) {
-      CHAIN.remove();
-    }
-    return n;
-  }
-
-  /**
-   * Refuses a parent that is already part of the chain being opened (a loop), before it is opened.
-   *
-   * @param child the child's name, for the message
-   * @param what how the child calls its parent
-   * @param reference the parent's name as the child stores it
-   * @param parent the parent's real path
-   */
-  static void checkChain(String child, String what, String reference, Path parent) throws CorruptImageException {
-    Deque<Path> chain = CHAIN.get();
-    if (chain.contains(parent)) {
-      throw new CorruptImageException(child + ": the backing chain loops: its " + what + " '" + reference
-          + "' is already part of it (" + describe(chain, parent) + ")");
-    }
-    if (chain.isEmpty()) {
-      CHAIN.remove();
-    }
-  }
-
-  private static String describe(Deque<Path> chain, Path next) {
-    StringBuilder b = new StringBuilder();
-    for (Path p : chain) {
-      b.append(p.getFileName()).append(" -> ");
-    }
-    return b.append(next.getFileName()).toString();
   }
 
   /**

@@ -18,7 +18,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Backing chains: loops and chains deeper than 16 are refused, naming the whole chain; chains never mix. */
+/**
+ * Backing chains: loops and chains deeper than 16 are refused, naming the whole chain; the chain is
+ * a value handed down with the options, so chains opened at the same time never mix.
+ */
 class BackingChainTest {
 
   @TempDir
@@ -68,6 +71,27 @@ class BackingChainTest {
         () -> DiskImages.open(deep, null, new DiskOpenOptions(true)).close());
     assertEquals(deepMessage(), e.getMessage());
     DiskImages.open(deep.resolveSibling("c15.qcow2"), null, new DiskOpenOptions(true)).close();
+  }
+
+  /**
+   * The chain is a value that travels with the options, not state of a thread: a chain started on
+   * one thread and continued on another still knows its images, and extending it leaves it as it was.
+   */
+  @Test
+  void theChainTravelsWithTheOptions() throws Exception {
+    BackingChain started = BackingChain.NONE.extend(loop);
+    assertEquals(1, started.depth());
+    ExecutorService other = Executors.newSingleThreadExecutor();
+    try {
+      Future<CorruptImageException> refused = other.submit(() -> assertThrows(CorruptImageException.class,
+          () -> DiskImages.open(loop.resolveSibling("b.qcow2"), null, new DiskOpenOptions(true).inChain(started))));
+      assertEquals(LOOP_MESSAGE, refused.get(1, TimeUnit.MINUTES).getMessage());
+    } finally {
+      other.shutdownNow();
+    }
+    assertEquals(0, BackingChain.NONE.depth());
+    assertEquals(1, started.depth());
+    assertEquals(2, started.extend(deep).depth());
   }
 
   /** Each thread opens its own chains while the other does: neither sees the other's images. */

@@ -8,7 +8,6 @@ import dev.vmpackager.disk.DiskExtent;
 import dev.vmpackager.disk.DiskFormat;
 import dev.vmpackager.disk.DiskImageException;
 import dev.vmpackager.disk.DiskImageReader;
-import dev.vmpackager.disk.DiskImages;
 import dev.vmpackager.disk.DiskOpenOptions;
 import dev.vmpackager.disk.ImageSource;
 import dev.vmpackager.disk.BackingFile;
@@ -57,7 +56,7 @@ public final class Qcow2Reader implements DiskImageReader {
   private final int cacheMax;
   private final ThreadLocal<Scratch> scratch;
 
-  private Qcow2Reader(ImageSource src, Qcow2Header h, long[] l1, BackingFile backing) {
+  private Qcow2Reader(ImageSource src, Qcow2Header h, long[] l1, BackingFile backing, int chainPosition) {
     this.src = src;
     this.h = h;
     this.l1 = l1;
@@ -67,7 +66,7 @@ public final class Qcow2Reader implements DiskImageReader {
     this.subBits = h.extendedL2 ? cb - 5 : cb;
     this.backing = backing;
     this.backingSize = backing == null ? 0 : backing.size();
-    this.cacheMax = cacheTables(cs, DiskImages.chainPosition());
+    this.cacheMax = cacheTables(cs, chainPosition);
     this.cache = new LinkedHashMap<>(16, 0.75f, true);
     this.scratch = ThreadLocal.withInitial(() -> new Scratch((int) cs));
   }
@@ -96,7 +95,8 @@ public final class Qcow2Reader implements DiskImageReader {
 
   /**
    * @param src the image bytes
-   * @param options whether a backing file may be followed (never out of the source's folder)
+   * @param options whether a backing file may be followed (never out of the source's folder), and
+   *     the chain the image is opened in (its depth sizes the L2 cache)
    * @return a reader
    */
   static Qcow2Reader open(ImageSource src, DiskOpenOptions options) throws IOException {
@@ -127,7 +127,7 @@ public final class Qcow2Reader implements DiskImageReader {
     if (h.backingFile != null) {
       backing = openBacking(src, h, options);
     }
-    return new Qcow2Reader(src, h, l1, backing);
+    return new Qcow2Reader(src, h, l1, backing, options.chain().depth());
   }
 
   private static BackingFile openBacking(ImageSource src, Qcow2Header h, DiskOpenOptions options) throws IOException {
