@@ -1,18 +1,10 @@
 package dev.vmpackager.disk;
 
-import dev.vmpackager.disk.ova.OvaDriver;
-import dev.vmpackager.disk.qcow2.Qcow2Driver;
-import dev.vmpackager.disk.qed.QedDriver;
-import dev.vmpackager.disk.vdi.VdiDriver;
-import dev.vmpackager.disk.vhdx.VhdxDriver;
-import dev.vmpackager.disk.vmdk.VmdkDriver;
-import dev.vmpackager.disk.vpc.VpcDriver;
 import dev.vmpackager.disk.raw.RawDriver;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -20,29 +12,14 @@ import java.util.Optional;
  * Opens disk images: detects the format from content (never the name), refuses a file whose name
  * claims a format its content does not have, and hands back the reader.
  *
- * <p>Detection tries {@link #DRIVERS} in order; content that none of them recognises is raw,
- * unless the name says it is a hypervisor's other file (a {@code .vmx}, an {@code .nvram}... see
+ * <p>Detection tries {@link FormatDrivers#detectionOrder()} in order; content that none of them
+ * recognises is raw, unless the name says it is a hypervisor's other file (a {@code .vmx}, an {@code .nvram}... see
  * {@link HypervisorFiles}). A raw disk whose size is not a whole number of 512-byte sectors is
  * refused, detected or forced: no hypervisor makes one, so it is some other file.
  */
 public final class DiskImages {
 
-  /**
-   * The format drivers, in detection order. Raw is not here: it is what content that matches none
-   * of them is. Formats identified only by a footer (fixed VHD) should come after those with magic
-   * at the head.
-   */
-  private static final List<FormatDriver> DRIVERS = List.of(
-      new Qcow2Driver(),
-      new VmdkDriver(),
-      new OvaDriver(List.of(new VmdkDriver(), new Qcow2Driver(), new VdiDriver(), new VhdxDriver(), new QedDriver(),
-          new VpcDriver())),
-      new VdiDriver(),
-      new VhdxDriver(),
-      new QedDriver(),
-      // Last: a fixed VHD is known only by its footer at the end of the file.
-      new VpcDriver());
-
+  /** Not among {@link FormatDrivers}: raw is what content matching none of them is. */
   private static final FormatDriver RAW = new RawDriver();
 
   /** What each format's content would show, for the "name says X but content is not" message. */
@@ -120,7 +97,7 @@ public final class DiskImages {
       }
       return d.get();
     }
-    for (FormatDriver d : DRIVERS) {
+    for (FormatDriver d : FormatDrivers.detectionOrder()) {
       if (d.matches(head.duplicate(), source)) {
         return d;
       }
@@ -155,7 +132,7 @@ public final class DiskImages {
   }
 
   private static Optional<FormatDriver> driver(DiskFormat f) {
-    return DRIVERS.stream().filter(d -> d.format() == f).findFirst();
+    return FormatDrivers.detectionOrder().stream().filter(d -> d.format() == f).findFirst();
   }
 
   private static ByteBuffer head(ImageSource source) throws IOException {
