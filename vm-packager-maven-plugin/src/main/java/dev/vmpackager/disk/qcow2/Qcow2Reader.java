@@ -54,6 +54,11 @@ public final class Qcow2Reader implements DiskImageReader {
   private final long backingSize;
   private final Map<Integer, long[]> cache;
   private final int cacheMax;
+  /**
+   * Scratch space for speed, not state: each compressed cluster read takes its thread's buffers and
+   * decompressors, resets them and is done with them before it returns. Per thread because the
+   * conversion reads from several threads at once; per reader because the buffers are cluster-sized.
+   */
   private final ThreadLocal<Scratch> scratch;
 
   private Qcow2Reader(ImageSource src, Qcow2Header h, long[] l1, BackingFile backing, int chainPosition) {
@@ -436,7 +441,7 @@ public final class Qcow2Reader implements DiskImageReader {
     }
   }
 
-  /** Per-thread buffers and decompressors. */
+  /** One thread's buffers and decompressors for compressed clusters (see {@link #scratch}). */
   private static final class Scratch {
     final ByteBuffer in;
     final ByteBuffer out;
