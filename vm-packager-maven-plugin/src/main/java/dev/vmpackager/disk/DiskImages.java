@@ -13,9 +13,9 @@ import java.util.Optional;
  * claims a format its content does not have, and hands back the reader.
  *
  * <p>Detection tries {@link FormatDrivers#detectionOrder()} in order; content that none of them
- * recognises is raw, unless the name says it is a hypervisor's other file (a {@code .vmx}, an {@code .nvram}... see
- * {@link HypervisorFiles}). A raw disk whose size is not a whole number of 512-byte sectors is
- * refused, detected or forced: no hypervisor makes one, so it is some other file.
+ * recognises is raw, unless the name says it is a hypervisor's other file (a {@code .vmx}, an
+ * {@code .nvram}... see {@link HypervisorFiles}). A raw disk whose size is not a whole number of
+ * 512-byte sectors is refused, detected or forced: no hypervisor makes one, so it is some other file.
  */
 public final class DiskImages {
 
