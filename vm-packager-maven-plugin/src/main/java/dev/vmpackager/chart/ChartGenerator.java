@@ -2,6 +2,7 @@ package dev.vmpackager.chart;
 
 import dev.vmpackager.event.BuildListener;
 import dev.vmpackager.io.DiskFullException;
+import dev.vmpackager.io.FileTrees;
 import dev.vmpackager.io.TempPaths;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,7 +17,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +24,6 @@ import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.stream.Stream;
 
 /**
  * Writes a Helm chart (apiVersion v2) running one KubeVirt VirtualMachine from a {@link ChartSpec}:
@@ -79,13 +78,13 @@ public final class ChartGenerator {
         Files.write(f, e.getValue());
       }
       writing = target;
-      deleteTree(target);
+      FileTrees.deleteRecursively(target);
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       // Named by where the file goes in the chart, not by the temporary folder that is removed.
       throw DiskFullException.named(e, writing);
     } finally {
-      deleteTree(tmp);
+      FileTrees.deleteRecursively(tmp);
     }
     listener.info("Wrote Helm chart " + spec.name() + " " + spec.version() + " (" + files.size() + " files) to " + target);
     return target;
@@ -490,17 +489,6 @@ public final class ChartGenerator {
         String cell = v.toString().replace("\n", " ").replaceAll(" +", " ").replace("|", "\\|");
         String doc = comments.getOrDefault(p, "").replace("\n", " ").replace("|", "\\|");
         b.append("| `").append(p).append("` | `").append(cell).append("` | ").append(doc).append(" |\n");
-      }
-    }
-  }
-
-  private static void deleteTree(Path p) throws IOException {
-    if (!Files.exists(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(p)) {
-      for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(q);
       }
     }
   }

@@ -12,9 +12,9 @@ import java.nio.file.Path;
  * opened under the rules every format shares: refused unless the user allowed external files,
  * a plain name resolved against the child's folder and never leaving it (no {@code ..}, no
  * absolute path elsewhere, no symbolic link out), no archive member pointing outside its
- * archive, loops and chains deeper than {@link DiskImages#MAX_CHAIN_DEPTH} refused. The parent
- * is opened through {@link DiskImages#open} with content detection (or a given format), so
- * chains of mixed formats work.
+ * archive, loops and chains deeper than {@link BackingChain#MAX_DEPTH} refused (the chain comes
+ * with the child's options). The parent is opened through {@link DiskImages#open} with content
+ * detection (or a given format), so chains of mixed formats work.
  *
  * <p>The child reads its unallocated ranges through {@link #extentAt} and {@link #read}: the
  * parent's bytes below its size, zeros beyond it (a child may be larger than its parent).
@@ -43,7 +43,7 @@ public final class BackingFile implements Closeable {
    * @param child the child image's bytes (its name and folder are used)
    * @param reference the parent's name exactly as the child stores it
    * @param formatOrNull the parent's format when the child fixes it, null to detect it from content
-   * @param options the child's open options; the parent is opened with the same
+   * @param options the child's open options, its chain included; the parent is opened with the same
    * @param what how the child calls its parent in messages, e.g. {@code "backing file"} or {@code "parent"}
    * @return the opened parent; the child closes it with itself
    * @throws UnsupportedImageException when external files are not allowed, or the name is not a
@@ -93,7 +93,7 @@ public final class BackingFile implements Closeable {
       throw new CorruptImageException(name + ": the backing chain loops: its " + what + " '" + reference
           + "' is the image itself");
     }
-    DiskImages.checkChain(name, what, reference, real);
+    options.chain().refuseLoop(name, what, reference, real);
     return new BackingFile(reference, real, DiskImages.open(real, formatOrNull, options));
   }
 

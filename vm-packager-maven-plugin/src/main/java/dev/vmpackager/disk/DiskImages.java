@@ -1,20 +1,10 @@
 package dev.vmpackager.disk;
 
-import dev.vmpackager.disk.ova.OvaDriver;
-import dev.vmpackager.disk.qcow2.Qcow2Driver;
-import dev.vmpackager.disk.qed.QedDriver;
-import dev.vmpackager.disk.vdi.VdiDriver;
-import dev.vmpackager.disk.vhdx.VhdxDriver;
-import dev.vmpackager.disk.vmdk.VmdkDriver;
-import dev.vmpackager.disk.vpc.VpcDriver;
 import dev.vmpackager.disk.raw.RawDriver;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -22,29 +12,14 @@ import java.util.Optional;
  * Opens disk images: detects the format from content (never the name), refuses a file whose name
  * claims a format its content does not have, and hands back the reader.
  *
- * <p>Detection tries {@link #DRIVERS} in order; content that none of them recognises is raw,
- * unless the name says it is a hypervisor's other file (a {@code .vmx}, an {@code .nvram}... see
- * {@link HypervisorFiles}). A raw disk whose size is not a whole number of 512-byte sectors is
- * refused, detected or forced: no hypervisor makes one, so it is some other file.
+ * <p>Detection tries {@link FormatDrivers#detectionOrder()} in order; content that none of them
+ * recognises is raw, unless the name says it is a hypervisor's other file (a {@code .vmx}, an
+ * {@code .nvram}... see {@link HypervisorFiles}). A raw disk whose size is not a whole number of
+ * 512-byte sectors is refused, detected or forced: no hypervisor makes one, so it is some other file.
  */
 public final class DiskImages {
 
-  /**
-   * The format drivers, in detection order. Raw is not here: it is what content that matches none
-   * of them is. Formats identified only by a footer (fixed VHD) should come after those with magic
-   * at the head.
-   */
-  private static final List<FormatDriver> DRIVERS = List.of(
-      new Qcow2Driver(),
-      new VmdkDriver(),
-      new OvaDriver(List.of(new VmdkDriver(), new Qcow2Driver(), new VdiDriver(), new VhdxDriver(), new QedDriver(),
-          new VpcDriver())),
-      new VdiDriver(),
-      new VhdxDriver(),
-      new QedDriver(),
-      // Last: a fixed VHD is known only by its footer at the end of the file.
-      new VpcDriver());
-
+  /** Not among {@link FormatDrivers}: raw is what content matching none of them is. */
   private static final FormatDriver RAW = new RawDriver();
 
   /** What each format's content would show, for the "name says X but content is not" message. */
@@ -60,94 +35,37 @@ public final class DiskImages {
   /** Every disk is a whole number of these. */
   static final int SECTOR = 512;
 
-  /** Backing chains deeper than this are refused (and loops end here). */
-  static final int MAX_CHAIN_DEPTH = 16;
-
-  /** The files of the chain being opened on this thread, outermost first: for loop and depth checks. */
-  private static final ThreadLocal<Deque<Path>> CHAIN = ThreadLocal.withInitial(ArrayDeque::new);
-
   private DiskImages() {}
 
   /**
-   * Opens a disk image read-only.
+   * Opens a disk image read-only. Its driver gets {@code options} with the image added to
+   * {@link DiskOpenOptions#chain()}, so the backing files it opens in turn know the chain above them.
    *
    * @param file the image file
    * @param forcedOrNull the format to open it as, or null to detect it from content
-   * @param options what the image may reference outside itself
+   * @param options what the image may reference outside itself, and the chain it is opened in
    * @return the opened image; the caller closes it
    * @throws DiskImageException naming the file when it is missing, of another format than forced,
    *     named as a format its content is not, corrupt, or unsupported
+   * @throws CorruptImageException when the chain already holds 16 images
    */
   public static OpenedDisk open(Path file, DiskFormat forcedOrNull, DiskOpenOptions options) throws IOException {
     if (!Files.isRegularFile(file)) {
       throw new DiskImageException(file + ": no such disk image file");
     }
-    Deque<Path> chain = CHAIN.get();
-    if (chain.size() >= MAX_CHAIN_DEPTH) {
-      throw new CorruptImageException(file.getFileName() + ": the backing chain is deeper than " + MAX_CHAIN_DEPTH
-          + " images (" + describe(chain, file) + ")");
-    }
-    Path real = file.toRealPath();
+    BackingChain chain = options.chain().extend(file);
     FileImageSource source = FileImageSource.open(file);
-    chain.addLast(real);
     try {
       FormatDriver driver = choose(source, forcedOrNull);
       if (driver == RAW) {
         checkRawSize(source, forcedOrNull != null);
       }
-      DiskImageReader reader = driver.open(source, options);
+      DiskImageReader reader = driver.open(source, options.inChain(chain));
       return new OpenedDisk(source, reader);
     } catch (IOException | RuntimeException e) {
       source.close();
       throw e;
-    } finally {
-      chain.removeLast();
-      if (chain.isEmpty()) {
-        CHAIN.remove();
-      }
     }
-  }
-
-  /**
-   * @return how deep in a backing chain the image being opened on this thread is: 1 for the image
-   *     the user named, 2 for its backing file, ...; 0 when no image is being opened through
-   *     {@link #open}. Readers with caches size them by it, so a chain's caches together stay
-   *     bounded.
-   */
-  public static int chainPosition() {
-    Deque<Path> chain = CHAIN.get();
-    int n = chain.size();
-    if (n == 0) {
-      CHAIN.remove();
-    }
-    return n;
-  }
-
-  /**
-   * Refuses a parent that is already part of the chain being opened (a loop), before it is opened.
-   *
-   * @param child the child's name, for the message
-   * @param what how the child calls its parent
-   * @param reference the parent's name as the child stores it
-   * @param parent the parent's real path
-   */
-  static void checkChain(String child, String what, String reference, Path parent) throws CorruptImageException {
-    Deque<Path> chain = CHAIN.get();
-    if (chain.contains(parent)) {
-      throw new CorruptImageException(child + ": the backing chain loops: its " + what + " '" + reference
-          + "' is already part of it (" + describe(chain, parent) + ")");
-    }
-    if (chain.isEmpty()) {
-      CHAIN.remove();
-    }
-  }
-
-  private static String describe(Deque<Path> chain, Path next) {
-    StringBuilder b = new StringBuilder();
-    for (Path p : chain) {
-      b.append(p.getFileName()).append(" -> ");
-    }
-    return b.append(next.getFileName()).toString();
   }
 
   /**
@@ -179,7 +97,7 @@ public final class DiskImages {
       }
       return d.get();
     }
-    for (FormatDriver d : DRIVERS) {
+    for (FormatDriver d : FormatDrivers.detectionOrder()) {
       if (d.matches(head.duplicate(), source)) {
         return d;
       }
@@ -214,7 +132,7 @@ public final class DiskImages {
   }
 
   private static Optional<FormatDriver> driver(DiskFormat f) {
-    return DRIVERS.stream().filter(d -> d.format() == f).findFirst();
+    return FormatDrivers.detectionOrder().stream().filter(d -> d.format() == f).findFirst();
   }
 
   private static ByteBuffer head(ImageSource source) throws IOException {

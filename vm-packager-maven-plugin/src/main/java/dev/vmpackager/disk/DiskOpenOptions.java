@@ -15,8 +15,11 @@ import java.util.Objects;
  *     where the output goes and not to a possibly small {@code /tmp}
  * @param listener where a reader reports long work done while opening (inflating that entry), as
  *     progress lines
+ * @param chain the backing chain the image is opened in: {@link BackingChain#NONE} for the image
+ *     the user names; {@link DiskImages#open} hands its driver the chain extended by the image
  */
-public record DiskOpenOptions(boolean allowExternalReferences, Path scratchDirectory, BuildListener listener) {
+public record DiskOpenOptions(boolean allowExternalReferences, Path scratchDirectory, BuildListener listener,
+    BackingChain chain) {
 
   /** The safe default: no backing chains; scratch files in the JVM's temp folder. */
   public static final DiskOpenOptions DEFAULT = new DiskOpenOptions(false);
@@ -31,8 +34,19 @@ public record DiskOpenOptions(boolean allowExternalReferences, Path scratchDirec
     this(allowExternalReferences, scratchDirectory, BuildListener.NONE);
   }
 
+  /** Options for the image the user names: the start of its backing chain. */
+  public DiskOpenOptions(boolean allowExternalReferences, Path scratchDirectory, BuildListener listener) {
+    this(allowExternalReferences, scratchDirectory, listener, BackingChain.NONE);
+  }
+
   public DiskOpenOptions {
     Objects.requireNonNull(scratchDirectory, "scratchDirectory");
     Objects.requireNonNull(listener, "listener");
+    Objects.requireNonNull(chain, "chain");
+  }
+
+  /** @return the same options for an image opened in {@code next} */
+  DiskOpenOptions inChain(BackingChain next) {
+    return new DiskOpenOptions(allowExternalReferences, scratchDirectory, listener, next);
   }
 }

@@ -1,6 +1,7 @@
 package dev.vmpackager.image;
 
 import dev.vmpackager.event.BuildListener;
+import dev.vmpackager.io.FileTrees;
 import dev.vmpackager.io.TempPaths;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -154,12 +155,12 @@ final class ImageArchive {
         Files.write(blobs.resolve(image.index().get().hex()), image.index().get().bytes());
       }
       Files.write(tmp.resolve("index.json"), ImageJson.layoutIndex(image.root(), refName));
-      deleteRecursively(output);
+      FileTrees.deleteRecursively(output);
       Files.move(tmp, output, StandardCopyOption.ATOMIC_MOVE);
       Path blob = output.toAbsolutePath().resolve("blobs").resolve("sha256").resolve(layer.hex());
       return new Written(image, new LayerRecord(blob, 0, layer), reuse.isPresent());
     } finally {
-      deleteRecursively(tmp);
+      FileTrees.deleteRecursively(tmp);
     }
   }
 
@@ -207,16 +208,5 @@ final class ImageArchive {
     out.write(DiskLayerTar.header(name, '0', data.length, FILE_MODE, 0, mtime));
     out.write(data);
     out.write(new byte[DiskLayerTar.padding(data.length)]);
-  }
-
-  static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-      return;
-    }
-    try (var s = Files.walk(dir)) {
-      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
   }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vmpackager.io.DiskFullException;
+import dev.vmpackager.io.FileTrees;
 import dev.vmpackager.publish.RegistryAccess;
 import dev.vmpackager.testing.LocalRegistry;
 import dev.vmpackager.testing.TinyTmpfs;
@@ -57,7 +58,7 @@ class ContainerDiskFullDiskTest {
 
   @AfterEach
   void empty() throws Exception {
-    ImageArchive.deleteRecursively(tmpfs.dir().resolve("work"));
+    FileTrees.deleteRecursively(tmpfs.dir().resolve("work"));
   }
 
   static ContainerDiskSpec spec(Path cache) {

@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.vmpackager.io.Digests;
+import dev.vmpackager.io.FileTrees;
 import dev.vmpackager.testing.PatternedDisk;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -62,7 +62,7 @@ class ReproducibleAcrossJvmsTest {
     List<SortedMap<String, String>> digests = new ArrayList<>();
     List<SortedMap<String, byte[]>> contents = new ArrayList<>();
     for (List<String> options : RUNS) {
-      deleteTree(project);
+      FileTrees.deleteRecursively(project);
       run(options, project, source);
       SortedMap<String, byte[]> files = files(project.resolve("target"));
       contents.add(files);
@@ -159,16 +159,5 @@ class ReproducibleAcrossJvmsTest {
       }
     }
     return " in length (" + xl.length + " and " + yl.length + " lines)";
-  }
-
-  private static void deleteTree(Path p) throws IOException {
-    if (!Files.exists(p)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(p)) {
-      for (Path q : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(q);
-      }
-    }
   }
 }

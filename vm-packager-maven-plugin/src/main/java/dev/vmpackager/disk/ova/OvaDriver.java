@@ -7,6 +7,7 @@ import dev.vmpackager.disk.DiskImageReader;
 import dev.vmpackager.disk.DiskOpenOptions;
 import dev.vmpackager.disk.FileImageSource;
 import dev.vmpackager.disk.FormatDriver;
+import dev.vmpackager.disk.FormatDrivers;
 import dev.vmpackager.disk.ImageSource;
 import dev.vmpackager.disk.UnsupportedImageException;
 import dev.vmpackager.disk.vmdk.VmdkDriver;
@@ -24,8 +25,9 @@ import java.util.Optional;
 /**
  * The OVA format: a ustar archive whose first entry is an OVF descriptor. The archive is read in
  * place; the first disk of the OVF's {@code DiskSection} is opened as a window of the archive by
- * the driver its {@code ovf:format} names (VMDK unless other drivers are given). When the archive
- * holds a manifest, the digests of the descriptor and of every disk entry read are checked at open.
+ * the driver its {@code ovf:format} names, or else by the one of {@link FormatDrivers} that
+ * recognises its content (OVA's own excepted: OVAs do not nest). When the archive holds a manifest,
+ * the digests of the descriptor and of every disk entry read are checked at open.
  *
  * <p>Chunked disks ({@code ovf:chunkSize}: entries {@code disk.vmdk.000000000}, ...) are read in
  * place as one file. A gzip-compressed disk ({@code ovf:compression="gzip"}) cannot be read at random,
@@ -37,21 +39,6 @@ public final class OvaDriver implements FormatDriver {
 
   /** OVF descriptors larger than this are refused: real ones are tens of KiB. */
   static final int MAX_OVF_BYTES = 16 << 20;
-
-  private final List<FormatDriver> diskDrivers;
-
-  /** An OVA driver that opens VMDK disks. */
-  public OvaDriver() {
-    this(List.of(new VmdkDriver()));
-  }
-
-  /**
-   * @param diskDrivers the drivers for disks inside the archive (an OVA driver among them is
-   *     ignored: OVAs do not nest)
-   */
-  public OvaDriver(List<FormatDriver> diskDrivers) {
-    this.diskDrivers = diskDrivers.stream().filter(d -> d.format() != DiskFormat.OVA).toList();
-  }
 
   @Override
   public DiskFormat format() {
@@ -198,7 +185,16 @@ public final class OvaDriver implements FormatDriver {
   }
 
 
-  private FormatDriver chooseDriver(String ovfFormat, ImageSource disk) throws IOException {
+  /**
+   * @return the drivers for the disk inside the archive: looked up at open, not at construction,
+   *     since {@link FormatDrivers} itself holds this driver
+   */
+  private static List<FormatDriver> diskDrivers() {
+    return FormatDrivers.detectionOrder().stream().filter(d -> d.format() != DiskFormat.OVA).toList();
+  }
+
+  private static FormatDriver chooseDriver(String ovfFormat, ImageSource disk) throws IOException {
+    List<FormatDriver> diskDrivers = diskDrivers();
     DiskFormat named = formatOf(ovfFormat);
     if (named != null) {
       for (FormatDriver d : diskDrivers) {
@@ -213,7 +209,7 @@ public final class OvaDriver implements FormatDriver {
     disk.readFully(head, 0);
     head.flip();
     for (FormatDriver d : diskDrivers) {
-      if (d.format() != DiskFormat.RAW && d.matches(head.duplicate(), disk)) {
+      if (d.matches(head.duplicate(), disk)) {
         return d;
       }
     }

@@ -8,7 +8,6 @@ import dev.vmpackager.disk.DiskExtent;
 import dev.vmpackager.disk.DiskFormat;
 import dev.vmpackager.disk.DiskImageException;
 import dev.vmpackager.disk.DiskImageReader;
-import dev.vmpackager.disk.DiskImages;
 import dev.vmpackager.disk.DiskOpenOptions;
 import dev.vmpackager.disk.ImageSource;
 import dev.vmpackager.disk.BackingFile;
@@ -55,9 +54,14 @@ public final class Qcow2Reader implements DiskImageReader {
   private final long backingSize;
   private final Map<Integer, long[]> cache;
   private final int cacheMax;
+  /**
+   * Scratch space for speed, not state: each compressed cluster read takes its thread's buffers and
+   * decompressors, resets them and is done with them before it returns. Per thread because the
+   * conversion reads from several threads at once; per reader because the buffers are cluster-sized.
+   */
   private final ThreadLocal<Scratch> scratch;
 
-  private Qcow2Reader(ImageSource src, Qcow2Header h, long[] l1, BackingFile backing) {
+  private Qcow2Reader(ImageSource src, Qcow2Header h, long[] l1, BackingFile backing, int chainPosition) {
     this.src = src;
     this.h = h;
     this.l1 = l1;
@@ -67,7 +71,7 @@ public final class Qcow2Reader implements DiskImageReader {
     this.subBits = h.extendedL2 ? cb - 5 : cb;
     this.backing = backing;
     this.backingSize = backing == null ? 0 : backing.size();
-    this.cacheMax = cacheTables(cs, DiskImages.chainPosition());
+    this.cacheMax = cacheTables(cs, chainPosition);
     this.cache = new LinkedHashMap<>(16, 0.75f, true);
     this.scratch = ThreadLocal.withInitial(() -> new Scratch((int) cs));
   }
@@ -96,7 +100,8 @@ public final class Qcow2Reader implements DiskImageReader {
 
   /**
    * @param src the image bytes
-   * @param options whether a backing file may be followed (never out of the source's folder)
+   * @param options whether a backing file may be followed (never out of the source's folder), and
+   *     the chain the image is opened in (its depth sizes the L2 cache)
    * @return a reader
    */
   static Qcow2Reader open(ImageSource src, DiskOpenOptions options) throws IOException {
@@ -127,7 +132,7 @@ public final class Qcow2Reader implements DiskImageReader {
     if (h.backingFile != null) {
       backing = openBacking(src, h, options);
     }
-    return new Qcow2Reader(src, h, l1, backing);
+    return new Qcow2Reader(src, h, l1, backing, options.chain().depth());
   }
 
   private static BackingFile openBacking(ImageSource src, Qcow2Header h, DiskOpenOptions options) throws IOException {
@@ -436,7 +441,7 @@ public final class Qcow2Reader implements DiskImageReader {
     }
   }
 
-  /** Per-thread buffers and decompressors. */
+  /** One thread's buffers and decompressors for compressed clusters (see {@link #scratch}). */
   private static final class Scratch {
     final ByteBuffer in;
     final ByteBuffer out;

@@ -45,6 +45,12 @@ final class SparseExtent implements Extent {
    * its marker and deflate's stored-block overhead fits, so one read per grain is the rule.
    */
   private static final int INPUT_CHUNK = 68 * 1024;
+  /*
+   * The two ThreadLocals below are scratch space for speed, not state: each read takes them, resets
+   * them and is done with them before it returns, so nothing one read leaves there is seen by the next.
+   * Per thread because the conversion reads grains from several threads at once.
+   */
+
   /** One inflater per thread, reset per grain: creating one per grain costs more than inflating. */
   private static final ThreadLocal<Inflater> INFLATERS = ThreadLocal.withInitial(Inflater::new);
   /**

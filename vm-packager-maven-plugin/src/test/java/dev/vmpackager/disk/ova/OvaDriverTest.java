@@ -9,9 +9,11 @@ import dev.vmpackager.disk.CorruptImageException;
 import dev.vmpackager.disk.DiskFormat;
 import dev.vmpackager.disk.DiskImageException;
 import dev.vmpackager.disk.DiskImageReader;
+import dev.vmpackager.disk.DiskImages;
 import dev.vmpackager.disk.DiskOpenOptions;
 import dev.vmpackager.disk.FileImageSource;
 import dev.vmpackager.disk.FormatDriver;
+import dev.vmpackager.disk.OpenedDisk;
 import dev.vmpackager.disk.UnsupportedImageException;
 import dev.vmpackager.disk.vmdk.VmwareStreamWriter;
 import dev.vmpackager.testing.PatternedDisk;
@@ -35,6 +37,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** OVAs built here (ovf + mf + streamOptimized VMDK) read back in place; bad ones fail by name. */
 @Timeout(60)
@@ -146,6 +150,31 @@ class OvaDriverTest {
   void ovaWithSha256ManifestAndVmwareStream() throws Exception {
     Path ova = tar(dir.resolve("app.ova"), ova("disk1.vmdk", vmwareDisk, "SHA-256", "SHA256"));
     QemuImg.assertIdentical(source, "raw", readBack(ova), "raw");
+  }
+
+  /**
+   * Disks of the other formats inside an OVA, opened through {@link DiskImages} as the plugin does:
+   * by the driver {@code ovf:format} names, or (a format URI we do not know) by content, with the
+   * same driver list {@link DiskImages} detects files with.
+   */
+  @ParameterizedTest
+  @CsvSource({"qcow2, qcow2, QCOW2", "vdi, vdi, VDI", "vhdx, vhdx, VHDX", "vpc, vhd, VPC", "qed, x-unknown, QED",
+      "qcow2, x-unknown, QCOW2"})
+  void disksOfOtherFormatsInside(String qemuFormat, String ovfFormat, DiskFormat expected) throws Exception {
+    Path sub = Files.createDirectories(dir.resolve("inside-" + qemuFormat + "-" + ovfFormat));
+    Path disk = sub.resolve("disk1." + qemuFormat);
+    QemuImg.convert(source, disk, qemuFormat, qemuFormat.equals("vpc") ? new String[] {"-o", "force_size=on"}
+        : new String[0]);
+    byte[] ovf = ovf(disk.getFileName().toString()).replace(STREAM_FORMAT, "http://example.org/formats/" + ovfFormat)
+        .getBytes(StandardCharsets.UTF_8);
+    Map<String, byte[]> entries = new LinkedHashMap<>();
+    entries.put("app.ovf", ovf);
+    entries.put(disk.getFileName().toString(), Files.readAllBytes(disk));
+    Path ova = tar(sub.resolve("app.ova"), entries);
+    try (OpenedDisk d = DiskImages.open(ova, null, DiskOpenOptions.DEFAULT)) {
+      assertEquals(expected, ((OvaReader) d.reader()).diskFormat());
+      QemuImg.assertIdentical(source, "raw", ReaderDump.toRaw(d.reader(), sub.resolve("read.raw")), "raw");
+    }
   }
 
   @Test
