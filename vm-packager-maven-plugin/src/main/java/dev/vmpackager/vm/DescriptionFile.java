@@ -47,7 +47,7 @@ public final class DescriptionFile {
   }
 
   private static VmDescriptionException tooLarge(Path file, long maxBytes, String what) {
-    return new VmDescriptionException(file, "size", "the file is larger than " + maxBytes + " bytes, and "
+    return new VmDescriptionException(file, "size", "the file is more than " + maxBytes + " bytes, and "
         + what + " is a few kilobytes: is this the right file?");
   }
 }

@@ -2,8 +2,6 @@ package dev.vmpackager.vm;
 
 import dev.vmpackager.io.SafeXml;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,18 +37,7 @@ public final class DescriptionXml {
    *     (read through a bounded stream, so a device or a growing file cannot make it read forever)
    */
   public static byte[] read(Path file) throws VmDescriptionException {
-    try (InputStream in = Files.newInputStream(file)) {
-      byte[] data = in.readNBytes(MAX_BYTES + 1);
-      if (data.length > MAX_BYTES) {
-        throw new VmDescriptionException(file, "file", "more than " + MAX_BYTES + " bytes; a VM description is a"
-            + " few KiB, so this is not one");
-      }
-      return data;
-    } catch (VmDescriptionException e) {
-      throw e;
-    } catch (IOException e) {
-      throw new VmDescriptionException(file, "file", "cannot be read: " + e, e);
-    }
+    return DescriptionFile.read(file, MAX_BYTES, "a VM description");
   }
 
   /**

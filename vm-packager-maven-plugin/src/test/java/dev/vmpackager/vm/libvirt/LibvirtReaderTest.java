@@ -376,7 +376,7 @@ class LibvirtReaderTest {
     try (RandomAccessFile f = new RandomAccessFile(xml.toFile(), "rw")) {
       f.setLength(LibvirtReader.MAX_SIZE + 1);
     }
-    assertFails(xml, "size", "larger than");
+    assertFails(xml, "size", "more than");
   }
 
   @Test

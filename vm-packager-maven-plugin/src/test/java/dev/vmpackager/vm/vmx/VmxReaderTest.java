@@ -241,7 +241,7 @@ class VmxReaderTest {
     assertFails(descriptor, "VMDK disk");
     Path huge = dir.resolve("huge.vmx");
     Files.write(huge, new byte[(int) VmxReader.MAX_SIZE + 1]);
-    assertFails(huge, "size", "larger than");
+    assertFails(huge, "size", "more than");
     assertFails(dir.resolve("absent.vmx"), "does not exist");
   }
 
