@@ -61,7 +61,10 @@ public final class ChartSpec {
   private static final Pattern DISK_NAME = Pattern.compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$");
   private static final Pattern CPU_MODEL = Pattern.compile("^[A-Za-z0-9][-A-Za-z0-9_.]{0,62}$");
   private static final Pattern MACHINE_TYPE = Pattern.compile("^[A-Za-z0-9][-A-Za-z0-9_.]*$");
-  /** The buses of the boot disk (and of extra disks): those a guest boots from without surprises. */
+  /**
+   * The buses of the boot disk ({@code vm.diskBus}) and of extra disks. Not usb: the one-disk
+   * chart's schema has always allowed these three, and it must stay byte for byte the same.
+   */
   private static final List<String> ROOT_DISK_BUSES = List.of("virtio", "sata", "scsi");
   /** The buses KubeVirt accepts for a disk ({@code ide} it rejects). */
   public static final List<String> DISK_BUSES = List.of("virtio", "sata", "scsi", "usb");
