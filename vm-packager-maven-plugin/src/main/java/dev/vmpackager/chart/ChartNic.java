@@ -9,7 +9,8 @@ package dev.vmpackager.chart;
  * Every field becomes a value under {@code vm.interfaces.<name>} a deployer can change.
  *
  * @param name the interface and network name, a DNS label; for the first NIC empty or
- *     {@code default}, for the others empty gives {@code nic<position>} (nic2, nic3...)
+ *     {@code default}, for the others empty gives {@code net1}, {@code net2}... (as Multus names a
+ *     pod's extra interfaces)
  * @param model {@code e1000}, {@code e1000e}, {@code igb}, {@code ne2k_pci}, {@code pcnet},
  *     {@code rtl8139} or {@code virtio}; empty for KubeVirt's default (virtio)
  * @param macAddress the MAC address the source fixed ({@code 00:50:56:aa:bb:cc} or

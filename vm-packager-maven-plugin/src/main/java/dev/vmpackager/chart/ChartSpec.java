@@ -61,8 +61,12 @@ public final class ChartSpec {
   private static final Pattern DISK_NAME = Pattern.compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$");
   private static final Pattern CPU_MODEL = Pattern.compile("^[A-Za-z0-9][-A-Za-z0-9_.]{0,62}$");
   private static final Pattern MACHINE_TYPE = Pattern.compile("^[A-Za-z0-9][-A-Za-z0-9_.]*$");
-  /** The buses of the boot disk (and of extra disks): those a guest boots from without surprises. */
-  private static final List<String> ROOT_DISK_BUSES = List.of("virtio", "sata", "scsi");
+  /**
+   * The buses of extra disks, and those {@code vm.diskBus} of a one-disk chart takes at install
+   * time unless built with usb: its schema has always allowed these three and stays byte for byte
+   * the same.
+   */
+  static final List<String> CLASSIC_DISK_BUSES = List.of("virtio", "sata", "scsi");
   /** The buses KubeVirt accepts for a disk ({@code ide} it rejects). */
   public static final List<String> DISK_BUSES = List.of("virtio", "sata", "scsi", "usb");
   /** The NIC models KubeVirt accepts ({@code igb} since 1.4); empty means its default, virtio. */
@@ -238,7 +242,7 @@ public final class ChartSpec {
   public boolean secureBoot() { return secureBoot; }
   /** @return the machine type, empty for KubeVirt's default */
   public String machineType() { return machineType; }
-  /** @return {@code virtio}, {@code sata} or {@code scsi} */
+  /** @return the boot disk's bus: {@code virtio}, {@code sata}, {@code scsi} or {@code usb} */
   public String diskBus() { return diskBus; }
   /** @return seconds KubeVirt waits for the guest to shut down */
   public int terminationGracePeriodSeconds() { return terminationGracePeriodSeconds; }
@@ -553,8 +557,8 @@ public final class ChartSpec {
           + " is a UEFI feature, and the firmware is " + firmware);
       require(machineType.isEmpty() || MACHINE_TYPE.matcher(machineType).matches(), "<vm><machineType>",
           "'" + machineType + "' must be a QEMU machine type such as q35 or pc-q35-rhel9.6.0, or empty");
-      require(ROOT_DISK_BUSES.contains(diskBus), "<vm><diskBus>",
-          "'" + diskBus + "' must be virtio, sata or scsi");
+      require(DISK_BUSES.contains(diskBus), "<vm><diskBus>",
+          "'" + diskBus + "' must be " + String.join(", ", DISK_BUSES));
       require(terminationGracePeriodSeconds >= 0, "<vm><terminationGracePeriodSeconds>",
           terminationGracePeriodSeconds + " must be 0 or more seconds");
       StorageType st;
@@ -591,7 +595,7 @@ public final class ChartSpec {
             + "' must be a DNS label (1 to 63 lower-case letters, digits and '-'), e.g. data");
         require(diskNames.add(d.name()), param, "disk name '" + d.name() + "' is used twice (rootdisk and cloudinitdisk"
             + (disks.isEmpty() ? "" : " and the names of the VM's <disks>") + " are the chart's own)");
-        require(d.bus().isEmpty() || ROOT_DISK_BUSES.contains(d.bus()), param,
+        require(d.bus().isEmpty() || CLASSIC_DISK_BUSES.contains(d.bus()), param,
             "disk " + d.name() + " bus '" + d.bus() + "' must be virtio, sata or scsi (empty: the <diskBus>)");
         require(d.emptyDiskCapacity().isEmpty() != d.persistentVolumeClaim().isEmpty(), param, "disk " + d.name()
             + " needs exactly one of <emptyDiskCapacity> (e.g. 10Gi) and <persistentVolumeClaim> (a claim's name)");
@@ -685,7 +689,7 @@ public final class ChartSpec {
       return out;
     }
 
-    /** Checks the NICs and names them: {@code default} for the first, {@code nic<position>} by default. */
+    /** Checks the NICs and names them: {@code default} for the first, by default {@code net1}, {@code net2}... after it. */
     private List<ChartNic> resolveNics() throws ChartConfigException {
       String param = "<vm><nics>";
       List<ChartNic> given = nics.isEmpty() ? List.of(new ChartNic(POD_NIC, "", "", "")) : nics;
@@ -694,7 +698,8 @@ public final class ChartSpec {
       Set<String> macs = new HashSet<>();
       for (int i = 0; i < given.size(); i++) {
         ChartNic n = given.get(i);
-        String name = n.name().isEmpty() ? (i == 0 ? POD_NIC : "nic" + (i + 1)) : n.name();
+        // net1, net2...: as Multus names a pod's extra interfaces (and the VM model its NICs).
+        String name = n.name().isEmpty() ? (i == 0 ? POD_NIC : "net" + i) : n.name();
         if (i == 0) {
           require(name.equals(POD_NIC), param, "the first NIC is the pod network's and is named " + POD_NIC
               + ", not '" + name + "'");
@@ -702,7 +707,7 @@ public final class ChartSpec {
               + n.network() + "' (only the NICs after it attach to Multus networks)");
         } else {
           require(DISK_NAME.matcher(name).matches(), param, "NIC name '" + name
-              + "' must be a DNS label (1 to 63 lower-case letters, digits and '-'), e.g. nic2");
+              + "' must be a DNS label (1 to 63 lower-case letters, digits and '-'), e.g. net1");
           require(!name.equals(POD_NIC), param, "NIC " + (i + 1) + " cannot be named " + POD_NIC
               + ": that is the first NIC, on the pod network");
         }

@@ -23,12 +23,15 @@ final class ChartValues {
   private final Map<String, Object> tree;
   private final List<ChartDisk> vmDisks;
   private final List<ChartNic> vmNics;
+  /** Whether vm.diskBus may be usb: a chart of several disks, or one built with usb (a one-disk chart is as it was). */
+  private final boolean usbRoot;
   private final List<String> extraTopLevel = new ArrayList<>();
 
-  private ChartValues(Map<String, Object> tree, List<ChartDisk> vmDisks, List<ChartNic> vmNics) {
+  private ChartValues(Map<String, Object> tree, List<ChartDisk> vmDisks, List<ChartNic> vmNics, boolean usbRoot) {
     this.tree = tree;
     this.vmDisks = vmDisks;
     this.vmNics = vmNics;
+    this.usbRoot = usbRoot;
   }
 
   /** @return the default values of the spec */
@@ -119,7 +122,8 @@ final class ChartValues {
     }
     service.put("ports", ports);
     root.put("service", service);
-    return new ChartValues(root, spec.disks(), spec.nicsDescribed() ? spec.nics() : List.of());
+    return new ChartValues(root, spec.disks(), spec.nicsDescribed() ? spec.nics() : List.of(),
+        !spec.disks().isEmpty() || spec.diskBus().equals("usb"));
   }
 
   /**
@@ -258,7 +262,7 @@ final class ChartValues {
     c.put("vm.firmware", "bios or efi.");
     c.put("vm.secureBoot", "efi only: UEFI Secure Boot, with the SMM feature it needs; false boots efi without it.");
     c.put("vm.machineType", "QEMU machine type, e.g. q35; empty keeps KubeVirt's default.");
-    c.put("vm.diskBus", "Bus of the root (and cloud-init) disk: virtio, sata or scsi."
+    c.put("vm.diskBus", "Bus of the root (and cloud-init) disk: virtio, sata or scsi" + (usbRoot ? ", or usb." : ".")
         + (vmDisks.isEmpty() ? "" : "\nAlso the bus of each of vm.disks whose bus is empty."));
     c.put("vm.terminationGracePeriodSeconds", "Seconds KubeVirt waits for the guest to shut down.");
     c.put("vm.storage", "The root disk.");
@@ -389,7 +393,7 @@ final class ChartValues {
         prop("firmware", enumOf("bios or efi", "bios", "efi")),
         prop("secureBoot", bool("UEFI Secure Boot with SMM (efi only)")),
         prop("machineType", str("QEMU machine type; empty for KubeVirt's default", "^([A-Za-z0-9][-A-Za-z0-9_.]*)?$")),
-        prop("diskBus", enumOf("Disk bus", "virtio", "sata", "scsi")),
+        prop("diskBus", enumOf("Disk bus", (usbRoot ? ChartSpec.DISK_BUSES : ChartSpec.CLASSIC_DISK_BUSES).toArray(String[]::new))),
         prop("terminationGracePeriodSeconds", integer("Seconds to wait for guest shutdown", 0, null)),
         prop("storage", storage)));
     if (!vmDisks.isEmpty()) {

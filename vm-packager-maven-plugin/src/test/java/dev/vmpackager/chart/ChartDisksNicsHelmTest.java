@@ -87,7 +87,7 @@ class ChartDisksNicsHelmTest {
     assertTrue(ifaces.get(0).path("masquerade").isObject());
     assertEquals("e1000e", ifaces.get(0).path("model").asText());
     assertEquals(MAC1, ifaces.get(0).path("macAddress").asText());
-    assertEquals("nic2", ifaces.get(1).path("name").asText());
+    assertEquals("net1", ifaces.get(1).path("name").asText());
     assertTrue(ifaces.get(1).path("bridge").isObject());
     assertEquals("e1000e", ifaces.get(1).path("model").asText());
     assertEquals(MAC2, ifaces.get(1).path("macAddress").asText());
@@ -96,20 +96,20 @@ class ChartDisksNicsHelmTest {
     JsonNode networks = t.at("/networks");
     assertEquals(2, networks.size());
     assertTrue(networks.get(0).path("pod").isObject());
-    assertEquals("nic2", networks.get(1).path("name").asText());
+    assertEquals("net1", networks.get(1).path("name").asText());
     assertEquals("vlan-10", networks.get(1).at("/multus/networkName").asText());
 
     String values = Files.readString(chart.resolve("values.yaml"));
     assertTrue(values.contains("  disks:\n    # Disk data (bootOrder 2).\n    data:\n"), values);
-    assertTrue(values.contains("--set vm.interfaces.nic2.network=<name>"), values);
+    assertTrue(values.contains("--set vm.interfaces.net1.network=<name>"), values);
     String readme = Files.readString(chart.resolve("README.md"));
     assertTrue(readme.contains("| `vm.disks.data.bus` | `\"sata\"` |"), readme);
-    assertTrue(readme.contains("| `vm.interfaces.nic2.network` | `\"vlan-10\"` |"), readme);
+    assertTrue(readme.contains("| `vm.interfaces.net1.network` | `\"vlan-10\"` |"), readme);
     assertTrue(readme.contains("--set vm.disks.data.bus=sata"), readme);
     String notes = installOutput(chart);
     assertTrue(notes.contains("rootdisk: " + CIRROS_IMAGE + " (containerDisk, virtio)\n  data: " + DATA_IMAGE
         + " (containerDisk, sata)"), notes);
-    assertTrue(notes.contains("Network interfaces: default on the pod network, nic2 on the Multus network vlan-10."), notes);
+    assertTrue(notes.contains("Network interfaces: default on the pod network, net1 on the Multus network vlan-10."), notes);
     assertFalse(notes.contains("CDI imports"), notes);
   }
 
@@ -175,8 +175,8 @@ class ChartDisksNicsHelmTest {
         .set("vm.disks.data.storage.type", "dataVolume")
         .set("vm.disks.data.storage.size", "3Gi")
         .set("vm.disks.data.image.tag", "v2")
-        .set("vm.interfaces.nic2.network", "infra/vlan-20")
-        .set("vm.interfaces.nic2.model", "virtio")
+        .set("vm.interfaces.net1.network", "infra/vlan-20")
+        .set("vm.interfaces.net1.model", "virtio")
         .set("vm.interfaces.default.macAddress", "")).at("/spec");
     assertEquals("scsi", t.at("/template/spec/domain/devices/disks/1/disk/bus").asText());
     assertEquals("virtio", t.at("/template/spec/domain/devices/disks/0/disk/bus").asText(), "the root disk unchanged");
@@ -243,6 +243,25 @@ class ChartDisksNicsHelmTest {
   }
 
   @Test
+  void aBootDiskOnUsbIsAllowedWhereTheChartIsNew() throws Exception {
+    // Built with usb (a VM model may boot from a USB disk): the one-disk chart takes it.
+    Path usb = generate(cirros().diskBus("usb").build());
+    assertLintPasses(usb);
+    JsonNode t = vm(template(usb)).at("/spec/template/spec");
+    assertEquals("usb", t.at("/domain/devices/disks/0/disk/bus").asText());
+    assertEquals("usb", t.at("/domain/devices/disks/1/disk/bus").asText(), "the cloud-init disk follows vm.diskBus");
+    assertTrue(Files.readString(usb.resolve("values.yaml")).contains("virtio, sata or scsi, or usb."));
+    // A one-disk chart built otherwise keeps the schema it always had; one of several disks takes usb.
+    Path classic = generate(cirros().build());
+    Exception e = assertThrows(Exception.class, () -> template(classic).set("vm.diskBus", "usb").call());
+    assertTrue(e.getMessage().contains("schema") && e.getMessage().contains("/vm/diskBus"), e.getMessage());
+    Path several = generate(twoDisksTwoNics().build());
+    t = vm(template(several).set("vm.diskBus", "usb").set("vm.interfaces.net1.network", "x")).at("/spec/template/spec");
+    assertEquals("usb", t.at("/domain/devices/disks/0/disk/bus").asText());
+    assertEquals("sata", t.at("/domain/devices/disks/1/disk/bus").asText(), "its own bus");
+  }
+
+  @Test
   void valuesThatBreakTheSchemaAreRejectedByHelm() throws Exception {
     Path chart = generate(twoDisksTwoNics().build());
     String[][] bad = { // key, value, what Helm's schema error must name
@@ -255,11 +274,11 @@ class ChartDisksNicsHelmTest {
         {"vm.disks.data.image.digest", "sha256:12", "/vm/disks/data/image/digest"},
         {"vm.disks.data.image.repository", "Quay.io/x", "/vm/disks/data/image/repository"},
         {"vm.disks.data", "null", "missing property 'data'"},
-        {"vm.interfaces.nic3.model", "virtio", "additional properties 'nic3'"},
-        {"vm.interfaces.nic2.model", "vmxnet3", "/vm/interfaces/nic2/model"},          // VMware's, not KubeVirt's
-        {"vm.interfaces.nic2.macAddress", "01:00:5e:00:00:01", "/vm/interfaces/nic2/macAddress"}, // multicast
-        {"vm.interfaces.nic2.macAddress", "00:50:56:aa:bb", "/vm/interfaces/nic2/macAddress"},
-        {"vm.interfaces.nic2.network", "VLAN_10", "/vm/interfaces/nic2/network"},
+        {"vm.interfaces.net2.model", "virtio", "additional properties 'net2'"},
+        {"vm.interfaces.net1.model", "vmxnet3", "/vm/interfaces/net1/model"},          // VMware's, not KubeVirt's
+        {"vm.interfaces.net1.macAddress", "01:00:5e:00:00:01", "/vm/interfaces/net1/macAddress"}, // multicast
+        {"vm.interfaces.net1.macAddress", "00:50:56:aa:bb", "/vm/interfaces/net1/macAddress"},
+        {"vm.interfaces.net1.network", "VLAN_10", "/vm/interfaces/net1/network"},
         {"vm.interfaces.default.network", "vlan-10", "additional properties 'network'"}, // the pod network's NIC
         {"vm.extraDisks[0].name", "data", "/vm/extraDisks/0"},                        // a VM disk's name
     };
@@ -268,7 +287,7 @@ class ChartDisksNicsHelmTest {
       assertTrue(e.getMessage().contains("schema") && e.getMessage().contains(kv[2]), kv[0] + ": " + e.getMessage());
     }
     // Dash-separated upper-case MACs are KubeVirt's too.
-    assertEquals("00-50-56-AA-BB-03", vm(template(chart).set("vm.interfaces.nic2.macAddress", "00-50-56-AA-BB-03"))
+    assertEquals("00-50-56-AA-BB-03", vm(template(chart).set("vm.interfaces.net1.macAddress", "00-50-56-AA-BB-03"))
         .at("/spec/template/spec/domain/devices/interfaces/1/macAddress").asText());
     // A values file naming an extra disk like a VM disk is caught by the template too (the schema sees no list names).
     Path clash = Files.writeString(tmp.resolve("clash.yaml"), "vm:\n  extraDisks:\n    - {name: scratch, emptyDiskCapacity: 1Gi}\n"

@@ -169,7 +169,7 @@ class ChartSpecTest {
   void nicsAreNamedAndTheFirstIsThePodNetwork() throws Exception {
     ChartSpec s = cirros().nics(List.of(new ChartNic(null, "e1000e", "00-50-56-AA-BB-CC", null),
         new ChartNic("", "virtio", "", "infra/vlan-10"), new ChartNic("storage", "", "", ""))).build();
-    assertEquals(List.of("default", "nic2", "storage"), s.nics().stream().map(ChartNic::name).toList());
+    assertEquals(List.of("default", "net1", "storage"), s.nics().stream().map(ChartNic::name).toList());
     assertEquals("infra/vlan-10", s.nics().get(1).network());
     assertTrue(s.nicsDescribed());
     assertEquals(List.of(new ChartNic("default", "", "", "")), cirros().build().nics(), "none given: the pod NIC");
