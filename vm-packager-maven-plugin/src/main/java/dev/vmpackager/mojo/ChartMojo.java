@@ -369,16 +369,16 @@ public class ChartMojo extends AbstractImageMojo {
         .secureBoot(m.secureBoot().value())
         .machineType(m.machineType().value())
         .diskBus(m.bootDisk().bus().value());
-    if (m.memory().isStated()) {
+    if (sizes(m.memory(), v)) {
       b.memory(m.memory().value());
     }
-    if (m.cpuSockets().isStated()) {
+    if (sizes(m.cpuSockets(), v)) {
       b.cpuSockets(m.cpuSockets().value());
     }
-    if (m.cpuCores().isStated()) {
+    if (sizes(m.cpuCores(), v)) {
       b.cpuCores(m.cpuCores().value());
     }
-    if (m.cpuThreads().isStated()) {
+    if (sizes(m.cpuThreads(), v)) {
       b.cpuThreads(m.cpuThreads().value());
     }
     List<ChartDisk> others = new ArrayList<>();
@@ -396,6 +396,15 @@ public class ChartMojo extends AbstractImageMojo {
       }
       b.nics(nics);
     }
+  }
+
+  /**
+   * @return whether the chart writes this CPU or memory setting: the POM's always (with an
+   *     instancetype that is the error it has always been), the description's unless an
+   *     instancetype gives the VM its size
+   */
+  private static boolean sizes(Setting<?> s, VmConfig v) {
+    return s.from() == Setting.From.POM || (s.isStated() && v.getInstancetype() == null);
   }
 
   /** A relative file is relative to the project's folder, not to Maven's working directory. */

@@ -37,7 +37,9 @@ import org.apache.maven.plugins.annotations.Parameter;
  * or straight to the registry. What {@code push} and {@code chart} read back is kept per image
  * reference in {@code target/vm/containerdisk/<reference as a path>/} (the spec, where the layer blob
  * is, and the digest in {@code image.digest}), so several executions, each with its own
- * {@code <image>}, never share a state file.
+ * {@code <image>}, never share a state file. A VM of several disks gets one image per disk: the
+ * boot disk's is {@code <image>}, each other disk's its {@code <disks><disk><image>}, else
+ * {@code <image repository>-<disk name>:<tag>}, holding {@code /disk/<vm name>-<disk name>.<format>}.
  *
  * @since 0.1.0
  */
@@ -60,7 +62,10 @@ public class ContainerizeMojo extends AbstractRegistryMojo {
   /**
    * The image tar written by the {@code tar} target: an OCI archive (read it with
    * {@code skopeo inspect oci-archive:<file>}) or, with {@code imageFormat=Docker}, a Docker archive
-   * ({@code docker-archive:}, {@code docker load}).
+   * ({@code docker-archive:}, {@code docker load}). It holds the boot disk's image; each other disk
+   * of the VM has its own tar beside it, the disk's name before {@code -containerdisk.tar}
+   * ({@code target/<finalName>-<disk name>-containerdisk.tar}), or before the extension of a tar
+   * named otherwise.
    *
    * @since 0.1.0
    */

@@ -18,8 +18,11 @@ import org.apache.maven.plugins.annotations.Parameter;
 
 /**
  * Converts the VM's disk image (raw, qcow2, VMDK, VDI, VHD, VHDX, QED or OVA) to qcow2 or raw in
- * {@code target/vm/<vm name>.<format>}, in pure Java (or with qemu-img when asked). Skipped when
- * the source and settings are unchanged since the last successful conversion.
+ * {@code target/vm/<vm name>.<format>}, in pure Java (or with qemu-img when asked). A VM of several
+ * disks (its description's, or {@code <disks>}) has each converted to
+ * {@code target/vm/<vm name>-<disk name>.<format>}; a disk inside an OVA is read from its own
+ * entry. Each disk is skipped when its source and settings are unchanged since its last
+ * successful conversion.
  *
  * @since 0.1.0
  */
@@ -44,7 +47,8 @@ public class ConvertMojo extends AbstractVmMojo {
    * {@code raw}, {@code qcow2}, {@code vmdk}, {@code vdi}, {@code vpc} (VHD), {@code vhdx},
    * {@code qed} or {@code ova}. With {@code auto}, content that matches no format is raw, unless
    * the file's name claims a format ({@code .qcow2}, {@code .vmdk}...): then the build fails, so a
-   * corrupt or mislabelled download is not shipped as a raw disk. A raw disk whose size is not a
+   * corrupt or mislabelled download is not shipped as a raw disk. It applies to a VM's one disk
+   * file; the disks of a VM with several, and an OVA's entries, are always detected. A raw disk whose size is not a
    * whole number of 512-byte sectors is refused, detected or given: it is some other file.
    *
    * @since 0.1.0

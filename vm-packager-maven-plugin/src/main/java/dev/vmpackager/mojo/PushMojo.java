@@ -25,7 +25,8 @@ import org.apache.maven.plugins.annotations.Parameter;
 /**
  * Publishes what the build made: the containerDisk image to its registry ({@code image} and every
  * tag) and the Helm chart to the OCI chart repository {@code chartRepository}, as {@code helm push}
- * would lay it out, so {@code helm install oci://...} works. Offline mode refuses to push.
+ * would lay it out, so {@code helm install oci://...} works. Offline mode refuses to push. A VM of
+ * several disks has every disk's image pushed (each checked before any is sent), then the chart.
  *
  * <p>The image pushed under {@code image} is the one {@code containerize} built for that reference
  * (its state in {@code target/vm/containerdisk/<reference as a path>/}): the layer blob
