@@ -11,6 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.marcnuri.helm.Helm;
+import dev.vmpackager.image.ImageState;
+import dev.vmpackager.testing.LocalRegistry;
 import dev.vmpackager.testing.PatternedDisk;
 import dev.vmpackager.testing.QemuImg;
 import dev.vmpackager.vm.VmFixtures;
@@ -25,6 +27,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.maven.artifact.DefaultArtifact;
+import org.apache.maven.execution.DefaultMavenExecutionRequest;
+import org.apache.maven.execution.DefaultMavenExecutionResult;
+import org.apache.maven.execution.MavenSession;
 import org.apache.maven.artifact.handler.DefaultArtifactHandler;
 import org.apache.maven.model.Build;
 import org.apache.maven.model.Model;
@@ -145,13 +150,56 @@ class VmModelMojoTest {
     assertEquals(2, log.infos.stream().filter(l -> l.contains("is up to date")).count(), log.infos.toString());
   }
 
+  @Test
+  void pushSendsEveryDisksImageAndDevicesPropertyWinsOverTheVmElement() throws Exception {
+    PatternedDisk.create(vmDir.resolve("os.raw"), 4L << 20, 7);
+    PatternedDisk.create(vmDir.resolve("data.raw"), 2L << 20, 8);
+    List<VmDiskConfig> disks = List.of(disk("os", "src/main/vm/os.raw", null), disk("data", "src/main/vm/data.raw",
+        null));
+    try (LocalRegistry registry = LocalRegistry.plain(base.resolve("registry"))) {
+      String image = registry.hostPort() + "/apps/app-vm:1.0";
+      run(null, disks, image, null);
+      PushMojo p = new PushMojo();
+      common(p, null, disks);
+      p.image = image;
+      p.outputTimestamp = "2026-01-01T00:00:00Z";
+      p.allowInsecureRegistries = true;
+      p.settingsDecrypter = TwoExecutions.decrypter();
+      p.session = new MavenSession(null, null, new DefaultMavenExecutionRequest(), new DefaultMavenExecutionResult());
+      p.execute();
+      for (String r : List.of(image, registry.hostPort() + "/apps/app-vm-data:1.0")) {
+        JsonNode pushed = new ObjectMapper().readTree(registry.skopeo("inspect", "docker://" + r));
+        String built = ImageState.of(base.resolve("target/vm"), r).digest().orElseThrow();
+        assertEquals(built, pushed.path("Digest").asText(), r);
+      }
+    }
+
+    // <vm><devices>virtio</devices> with -Dvm.devices=compatible: the property wins (the log says so).
+    VmConfig vm = new VmConfig();
+    set(vm, "devices", "virtio");
+    log.infos.clear();
+    MavenProjectHelper helper = (MavenProjectHelper) Proxy.newProxyInstance(getClass().getClassLoader(),
+        new Class<?>[] {MavenProjectHelper.class}, (proxy, method, args) -> null);
+    ChartMojo m = new ChartMojo(helper);
+    common(m, vm, disks);
+    m.devices = "compatible";
+    m.image = IMAGE;
+    m.outputTimestamp = "2026-01-01T00:00:00Z";
+    m.execute();
+    assertTrue(log.infos.contains("devices compatible (from <vm><devices>)"), log.infos.toString());
+  }
+
   // ---- harness -------------------------------------------------------------------------------
 
   private void run(VmConfig vm, List<VmDiskConfig> disks, String devices) throws Exception {
+    run(vm, disks, IMAGE, devices);
+  }
+
+  private void run(VmConfig vm, List<VmDiskConfig> disks, String image, String devices) throws Exception {
     convert(vm, disks).execute();
     ContainerizeMojo c = new ContainerizeMojo();
     common(c, vm, disks);
-    c.image = IMAGE;
+    c.image = image;
     c.imageTar = base.resolve("target/app-vm-1.0-containerdisk.tar").toFile();
     c.imageLayout = base.resolve("target/app-vm-1.0-containerdisk-oci").toFile();
     c.target = "tar";
@@ -165,7 +213,7 @@ class VmModelMojoTest {
         new Class<?>[] {MavenProjectHelper.class}, (proxy, method, args) -> null);
     ChartMojo m = new ChartMojo(helper);
     common(m, vm, disks);
-    m.image = IMAGE;
+    m.image = image;
     m.outputTimestamp = "2026-01-01T00:00:00Z";
     m.helmSourceDirectory = base.resolve("src/main/helm").toFile();
     m.execute();
