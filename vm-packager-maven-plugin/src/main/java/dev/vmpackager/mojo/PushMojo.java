@@ -9,8 +9,13 @@ import dev.vmpackager.publish.ChartPublisher;
 import dev.vmpackager.publish.ChartPushResult;
 import dev.vmpackager.publish.OciChartRepository;
 import dev.vmpackager.publish.PublishException;
+import dev.vmpackager.vm.VmDisk;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
@@ -20,7 +25,8 @@ import org.apache.maven.plugins.annotations.Parameter;
 /**
  * Publishes what the build made: the containerDisk image to its registry ({@code image} and every
  * tag) and the Helm chart to the OCI chart repository {@code chartRepository}, as {@code helm push}
- * would lay it out, so {@code helm install oci://...} works. Offline mode refuses to push.
+ * would lay it out, so {@code helm install oci://...} works. Offline mode refuses to push. A VM of
+ * several disks has every disk's image pushed (each checked before any is sent), then the chart.
  *
  * <p>The image pushed under {@code image} is the one {@code containerize} built for that reference
  * (its state in {@code target/vm/containerdisk/<reference as a path>/}): the layer blob
@@ -33,6 +39,15 @@ import org.apache.maven.plugins.annotations.Parameter;
  */
 @Mojo(name = "push", defaultPhase = LifecyclePhase.DEPLOY, threadSafe = true)
 public class PushMojo extends AbstractRegistryMojo {
+
+  /**
+   * The VirtualMachine ({@code <vm>}), as the other goals read it: this goal pushes the image of
+   * every disk of the VM it describes, with the VM's description and {@code <disks>}.
+   *
+   * @since 0.2.0
+   */
+  @Parameter
+  VmConfig vm;
 
   /**
    * Where the chart goes: an OCI repository {@code oci://host[:port]/path}; the chart is pushed as
@@ -87,11 +102,23 @@ public class PushMojo extends AbstractRegistryMojo {
         + (pushChart ? " and the chart to " + chartRepository.trim() : ""));
     // Check both inputs before publishing anything, so a missing chart cannot leave the image
     // pushed alone.
-    ContainerDiskSpec spec;
-    try {
-      spec = ImageState.of(buildDirectory().resolve("vm"), reference).built();
-    } catch (ImageException e) {
-      throw new MojoFailureException(e.getMessage(), e);
+    // Every disk's image: the boot disk's is <image>, each other disk's its own.
+    Map<String, ContainerDiskSpec> images = new LinkedHashMap<>();
+    // A VM no description or <disks> describes has one disk, <image>: its source need not be here.
+    List<String> references = new ArrayList<>(List.of(reference));
+    if (describesVm()) {
+      for (VmDisk d : resolveVm(vm, reference).disks()) {
+        if (!d.isBootDisk()) {
+          references.add(d.image().value());
+        }
+      }
+    }
+    for (String r : references) {
+      try {
+        images.put(r, ImageState.of(buildDirectory().resolve("vm"), r).built());
+      } catch (ImageException e) {
+        throw new MojoFailureException(e.getMessage(), e);
+      }
     }
     OciChartRepository repository = null;
     Path chart = null;
@@ -109,7 +136,9 @@ public class PushMojo extends AbstractRegistryMojo {
     } else {
       getLog().info("No <chartRepository> (vm.chart.repository) is set: the chart is not pushed");
     }
-    pushImage(spec, reference);
+    for (Map.Entry<String, ContainerDiskSpec> image : images.entrySet()) {
+      pushImage(image.getValue(), image.getKey());
+    }
     if (pushChart) {
       pushChart(repository, chart);
     }
