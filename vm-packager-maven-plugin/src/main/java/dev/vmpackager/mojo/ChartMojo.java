@@ -11,6 +11,7 @@ import dev.vmpackager.chart.ServicePort;
 import dev.vmpackager.chart.UsbDeviceRequest;
 import dev.vmpackager.image.ImageException;
 import dev.vmpackager.image.ImageState;
+import dev.vmpackager.registry.ImageReference;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -316,14 +317,15 @@ public class ChartMojo extends AbstractImageMojo {
 
   private String pinnedDigest() throws MojoFailureException {
     try {
-      ImageState state = ImageState.of(buildDirectory().resolve("vm"), imageReference());
+      ImageState state = ImageState.of(buildDirectory().resolve("vm"),
+          ImageReference.parse(imageReference(), "vm.image"));
       Optional<String> digest = state.digest();
       if (digest.isEmpty()) {
         getLog().warn("vm.image.pinDigest is set but " + state.digestFile() + " does not exist (containerize has not"
             + " built " + imageReference() + "); the chart refers to the image by tag");
       }
       return digest.orElse("");
-    } catch (ImageException e) {
+    } catch (ImageException | IllegalArgumentException e) {
       throw new MojoFailureException(e.getMessage() + ", or unset vm.image.pinDigest", e);
     }
   }
