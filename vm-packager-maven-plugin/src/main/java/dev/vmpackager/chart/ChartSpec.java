@@ -1,5 +1,6 @@
 package dev.vmpackager.chart;
 
+import dev.vmpackager.io.Digests;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -35,7 +36,6 @@ public final class ChartSpec {
   static final Pattern MEMORY = Pattern.compile("^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$");
   /** An IANA service name as Kubernetes checks a port name. */
   private static final Pattern PORT_NAME = Pattern.compile("^(?=.*[a-z])[a-z0-9]([a-z0-9-]*[a-z0-9])?$");
-  private static final Pattern DIGEST = Pattern.compile("^sha256:[0-9a-f]{64}$");
   private static final Pattern TAG = Pattern.compile("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$");
   private static final Pattern REPOSITORY =
       Pattern.compile("^[a-z0-9]([a-z0-9._:-]*[a-z0-9])?(/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*$");
@@ -602,7 +602,7 @@ public final class ChartSpec {
       if (!imageDigest.isEmpty()) {
         digest = imageDigest;
       }
-      require(digest.isEmpty() || DIGEST.matcher(digest).matches(), param,
+      require(digest.isEmpty() || Digests.isDigest(digest), param,
           "digest '" + digest + "' must be sha256: and 64 lower-case hex digits");
       return new String[] {rest, tag, digest};
     }

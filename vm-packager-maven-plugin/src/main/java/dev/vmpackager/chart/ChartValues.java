@@ -3,6 +3,7 @@ package dev.vmpackager.chart;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.vmpackager.io.Digests;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -263,7 +264,7 @@ final class ChartValues {
     Map<String, Object> image = object("The containerDisk image",
         prop("repository", str("Registry and path, without tag", "^[a-z0-9]([a-z0-9._:-]*[a-z0-9])?(/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*$")),
         prop("tag", str("Image tag", "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")),
-        prop("digest", str("sha256:<64 hex digits>, or empty", "^(sha256:[0-9a-f]{64})?$")),
+        prop("digest", str("sha256:<64 hex digits>, or empty", "^(" + Digests.DIGEST_REGEX + ")?$")),
         prop("pullPolicy", enumOf("containerDisk pull policy", "IfNotPresent", "Always", "Never")));
     Map<String, Object> storage = object("Root disk storage",
         prop("type", enumOf("containerDisk or dataVolume", "containerDisk", "dataVolume")),
