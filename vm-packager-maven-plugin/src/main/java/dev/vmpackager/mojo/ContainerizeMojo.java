@@ -187,7 +187,6 @@ public class ContainerizeMojo extends AbstractRegistryMojo {
     super(settingsDecrypter);
   }
 
-
   @Override
   protected String goal() {
     return "containerize";
@@ -309,10 +308,9 @@ public class ContainerizeMojo extends AbstractRegistryMojo {
    */
   private void claimOutputs(ImageTarget imageTarget, ImageState state, Path disk) throws MojoFailureException {
     BuildClaims.claim(project, "the image " + state.canonicalReference(), disk.toAbsolutePath().normalize().toString(),
-        mojoExecution, (prior, priorDisk, me) -> "Execution " + me + " builds the image " + state.reference() + " from "
-            + disk
-            + ", which execution " + prior + " built from " + priorDisk + " in this build: one tag cannot hold two"
-            + " disks. Give one of them its own <image> (vm.image)");
+        mojoExecution, (prior, priorDisk, me) -> "Execution " + me + " builds the image " + state.reference()
+            + " from " + disk + ", which execution " + prior + " built from " + priorDisk + " in this build: one tag"
+            + " cannot hold two disks. Give one of them its own <image> (vm.image)");
     if (imageTarget != ImageTarget.REGISTRY) {
       boolean tar = imageTarget == ImageTarget.TAR;
       Path output = (tar ? imageTar : imageLayout).toPath().toAbsolutePath().normalize();
