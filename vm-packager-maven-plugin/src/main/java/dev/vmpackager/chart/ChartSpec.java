@@ -1,5 +1,6 @@
 package dev.vmpackager.chart;
 
+import dev.vmpackager.io.Digests;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -35,7 +36,6 @@ public final class ChartSpec {
   static final Pattern MEMORY = Pattern.compile("^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$");
   /** An IANA service name as Kubernetes checks a port name. */
   private static final Pattern PORT_NAME = Pattern.compile("^(?=.*[a-z])[a-z0-9]([a-z0-9-]*[a-z0-9])?$");
-  private static final Pattern DIGEST = Pattern.compile("^sha256:[0-9a-f]{64}$");
   private static final Pattern TAG = Pattern.compile("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$");
   private static final Pattern REPOSITORY =
       Pattern.compile("^[a-z0-9]([a-z0-9._:-]*[a-z0-9])?(/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*$");
@@ -668,7 +668,7 @@ public final class ChartSpec {
         if (d.image().isEmpty()) {
           // DESIGN.md: a disk's image is <image repository>-<disk name>:<tag> unless it names its own.
           image = new String[] {rootImage[0] + "-" + d.name(), rootImage[1], d.imageDigest()};
-          require(d.imageDigest().isEmpty() || DIGEST.matcher(d.imageDigest()).matches(), param, "disk " + d.name()
+          require(d.imageDigest().isEmpty() || Digests.isDigest(d.imageDigest()), param, "disk " + d.name()
               + " image digest '" + d.imageDigest() + "' must be sha256: and 64 lower-case hex digits");
         } else {
           image = split(d.image(), d.imageDigest(), param, "disk " + d.name() + " image ");
@@ -765,7 +765,7 @@ public final class ChartSpec {
       if (!digestOverride.isEmpty()) {
         digest = digestOverride;
       }
-      require(digest.isEmpty() || DIGEST.matcher(digest).matches(), param,
+      require(digest.isEmpty() || Digests.isDigest(digest), param,
           what + "digest '" + digest + "' must be sha256: and 64 lower-case hex digits");
       return new String[] {rest, tag, digest};
     }

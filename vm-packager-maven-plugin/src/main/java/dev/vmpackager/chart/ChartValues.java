@@ -3,6 +3,7 @@ package dev.vmpackager.chart;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.vmpackager.io.Digests;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -502,7 +503,7 @@ final class ChartValues {
 
   private static final String IMAGE_REPOSITORY = "^[a-z0-9]([a-z0-9._:-]*[a-z0-9])?(/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*$";
   private static final String IMAGE_TAG = "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$";
-  private static final String IMAGE_DIGEST = "^(sha256:[0-9a-f]{64})?$";
+  private static final String IMAGE_DIGEST = "^(" + Digests.DIGEST_REGEX + ")?$";
 
   private static Map<String, Object> extraDisks(List<ChartDisk> vmDisks) {
     String quantity = "^(0|[1-9][0-9]*)(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$";

@@ -1,8 +1,9 @@
 package dev.vmpackager.image;
 
 import dev.vmpackager.event.BuildListener;
-import dev.vmpackager.publish.RegistryAccess;
-import dev.vmpackager.publish.RetryPolicy;
+import dev.vmpackager.registry.ImageReference;
+import dev.vmpackager.registry.RegistryAccess;
+import dev.vmpackager.registry.RetryPolicy;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,17 +11,17 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * One run of {@link ContainerDiskBuilder#build(BuildRequest)}: what to build ({@link ContainerDiskSpec}),
- * under which reference, and where to put it.
+ * One run of {@link ContainerDiskBuilder#build(BuildRequest)} or {@link ImagePublisher#push(BuildRequest)}:
+ * what to build or push ({@link ContainerDiskSpec}), under which reference, and where to put it.
  */
 public final class BuildRequest {
 
   private final ContainerDiskSpec spec;
   private final ImageTarget target;
-  private final String reference;
+  private final ImageReference reference;
   private final List<String> additionalTags;
   private final Optional<Path> output;
-  private final Optional<RegistryAccess> access;
+  private final RegistryAccess access;
   private final boolean offline;
   private final int threads;
   private final BuildListener listener;
@@ -32,13 +33,17 @@ public final class BuildRequest {
     this.reference = Objects.requireNonNull(b.reference, "reference");
     this.additionalTags = List.copyOf(b.additionalTags);
     this.output = Optional.ofNullable(b.output).map(p -> p.toAbsolutePath().normalize());
-    this.access = Optional.ofNullable(b.access);
+    this.access = b.access == null ? RegistryAccess.anonymous(reference.registry()) : b.access;
     this.offline = b.offline;
     this.threads = b.threads > 0 ? b.threads : Runtime.getRuntime().availableProcessors();
     this.listener = b.listener == null ? BuildListener.NONE : b.listener;
     this.retry = Objects.requireNonNull(b.retry, "retry");
     if (target != ImageTarget.REGISTRY && output.isEmpty()) {
       throw new IllegalArgumentException("the " + target + " target needs an output path");
+    }
+    if (!access.registry().equals(reference.registry())) {
+      throw new IllegalArgumentException("the access is for " + access.registry() + ", the image " + reference
+          + " is on " + reference.registry());
     }
   }
 
@@ -63,7 +68,7 @@ public final class BuildRequest {
   }
 
   /** @return the image reference, e.g. {@code registry.example.com/apps/vm:1.0} */
-  public String reference() {
+  public ImageReference reference() {
     return reference;
   }
 
@@ -78,7 +83,7 @@ public final class BuildRequest {
   }
 
   /** @return credentials and TLS policy of the reference's registry (REGISTRY); default anonymous */
-  public Optional<RegistryAccess> access() {
+  public RegistryAccess access() {
     return access;
   }
 
@@ -101,7 +106,7 @@ public final class BuildRequest {
   public static final class Builder {
     private ContainerDiskSpec spec;
     private ImageTarget target = ImageTarget.TAR;
-    private String reference;
+    private ImageReference reference;
     private final List<String> additionalTags = new ArrayList<>();
     private Path output;
     private RegistryAccess access;
@@ -131,10 +136,10 @@ public final class BuildRequest {
     }
 
     /**
-     * @param reference the image reference
+     * @param reference the image reference, parsed where the user wrote it
      * @return this
      */
-    public Builder reference(String reference) {
+    public Builder reference(ImageReference reference) {
       this.reference = reference;
       return this;
     }
@@ -158,7 +163,7 @@ public final class BuildRequest {
     }
 
     /**
-     * @param access the registry's credentials and TLS policy
+     * @param access the credentials and TLS policy of the reference's registry
      * @return this
      */
     public Builder access(RegistryAccess access) {

@@ -152,11 +152,7 @@ final class ImageJson {
   private static Document document(String mediaType, JsonTemplate template, ImagePlatform platform)
       throws IOException {
     byte[] bytes = JsonTemplateMapper.toByteArray(template);
-    return new Document(mediaType, bytes, sha256(bytes), template, platform);
-  }
-
-  static String sha256(byte[] bytes) {
-    return Digests.sha256(bytes);
+    return new Document(mediaType, bytes, Digests.sha256(bytes), template, platform);
   }
 
   // ---- templates: fields only, in a fixed order, nulls left out ----

@@ -1,13 +1,13 @@
 package dev.vmpackager.image;
 
-import com.google.cloud.tools.jib.api.ImageReference;
+import dev.vmpackager.io.Digests;
+import dev.vmpackager.registry.ImageReference;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
@@ -36,7 +36,8 @@ import java.util.stream.Stream;
  * Typical use:
  *
  * <pre>{@code
- * ImageState state = ImageState.of(target.resolve("vm"), "registry.example.com/apps/vm:1.0");
+ * ImageReference ref = ImageReference.parse("registry.example.com/apps/vm:1.0", "vm.image"); // once, in the Mojo
+ * ImageState state = ImageState.of(target.resolve("vm"), ref);
  * ContainerDiskSpec spec = ContainerDiskSpec.builder()...cacheDirectory(state.directory()).build();
  * BuildResult built = ContainerDiskBuilder.build(...);       // containerize
  * state.record(spec, built.digest());
@@ -53,7 +54,6 @@ public final class ImageState {
   public static final String DIGEST_FILE = "image.digest";
 
   private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+-]*");
-  private static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
 
   private final Path root;
   private final String reference;
@@ -71,23 +71,24 @@ public final class ImageState {
    * @param vmDirectory the build's {@code target/vm/}
    * @param reference the image reference, e.g. {@code registry.example.com/apps/vm:1.0}
    * @return the image's state (nothing is read or written yet)
-   * @throws ImageException when the reference is not valid
+   * @throws ImageException when the reference cannot name a folder
    */
-  public static ImageState of(Path vmDirectory, String reference) throws ImageException {
-    String canonical = canonical(reference);
+  public static ImageState of(Path vmDirectory, ImageReference reference) throws ImageException {
+    String canonical = reference.canonical();
     Path root = vmDirectory.toAbsolutePath().normalize().resolve(FOLDER);
     Path dir = root;
     for (String segment : canonical.replace(':', '+').replace('@', '+').split("/")) {
       // Jib's grammar already rules these out; checked so a reference can never name a folder outside.
       if (!SEGMENT.matcher(segment).matches()) {
-        throw new ImageException("'" + reference + "' (vm.image) cannot name a state folder ('" + segment + "')");
+        throw new ImageException("'" + reference.written() + "' (vm.image) cannot name a state folder ('" + segment
+            + "')");
       }
       dir = dir.resolve(segment);
     }
-    return new ImageState(root, reference, canonical, dir);
+    return new ImageState(root, reference.written(), canonical, dir);
   }
 
-  /** @return the reference as given */
+  /** @return the reference as written */
   public String reference() {
     return reference;
   }
@@ -146,7 +147,7 @@ public final class ImageState {
     } catch (IOException e) {
       throw new ImageException("Cannot read the image digest file " + f + ": " + e.getMessage(), e);
     }
-    if (!DIGEST.matcher(d).matches()) {
+    if (!Digests.isDigest(d)) {
       throw new ImageException("The image digest file " + f + " holds '" + (d.length() > 80 ? d.substring(0, 80)
           + "..." : d) + "', not sha256: and 64 lower-case hex digits: build " + reference + " again with"
           + " vm-packager:containerize");
@@ -205,8 +206,8 @@ public final class ImageState {
 
   private boolean recordedFor(String image) {
     try {
-      return !image.isEmpty() && canonical(image).equals(canonical);
-    } catch (ImageException e) {
+      return !image.isEmpty() && ImageReference.parse(image, LayerRecord.FILE_NAME).canonical().equals(canonical);
+    } catch (IllegalArgumentException e) {
       return false;
     }
   }
@@ -230,13 +231,6 @@ public final class ImageState {
       }
     }
     return new ArrayList<>(images);
-  }
-
-  /** @return the reference as Jib reads it, with the tag, the registry host in lower case */
-  static String canonical(String reference) throws ImageException {
-    ImageReference r = ContainerDiskBuilder.parseReference(reference);
-    return ImageReference.of(r.getRegistry().toLowerCase(Locale.ROOT), r.getRepository(), r.getQualifier())
-        .toStringWithQualifier();
   }
 
   @Override

@@ -2,34 +2,27 @@ package dev.vmpackager.image;
 
 import com.google.cloud.tools.jib.api.Credential;
 import com.google.cloud.tools.jib.api.DescriptorDigest;
-import com.google.cloud.tools.jib.api.ImageReference;
 import com.google.cloud.tools.jib.api.LogEvent;
-import com.google.cloud.tools.jib.api.RegistryException;
-import com.google.cloud.tools.jib.api.RegistryUnauthorizedException;
 import com.google.cloud.tools.jib.blob.Blob;
 import com.google.cloud.tools.jib.blob.BlobDescriptor;
 import com.google.cloud.tools.jib.event.EventHandlers;
 import com.google.cloud.tools.jib.global.JibSystemProperties;
 import com.google.cloud.tools.jib.http.FailoverHttpClient;
-import com.google.cloud.tools.jib.http.ResponseException;
 import com.google.cloud.tools.jib.registry.RegistryClient;
 import dev.vmpackager.event.BuildListener;
 import dev.vmpackager.event.ProgressReporter;
-import dev.vmpackager.publish.RegistryAccess;
-import dev.vmpackager.publish.RegistryCredentials;
-import dev.vmpackager.publish.RetryPolicy;
+import dev.vmpackager.registry.ImageReference;
+import dev.vmpackager.registry.RegistryAccess;
+import dev.vmpackager.registry.RegistryCredentials;
+import dev.vmpackager.registry.RegistryException;
+import dev.vmpackager.registry.RetryPolicy;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
 import java.security.DigestException;
-import java.util.List;
 import java.util.Optional;
-import javax.net.ssl.SSLException;
 
 /**
  * Pushes the image with Jib core's registry client ({@link RegistryClient}), the way Jib's own
@@ -46,19 +39,21 @@ final class RegistryPusher {
   private RegistryPusher() {}
 
   /**
-   * @param reference the image reference (registry, repository, tag)
-   * @param tags more tags for the same image
-   * @param access credentials and TLS policy
+   * @param request the reference (registry, repository, tag), more tags, the registry's access,
+   *     the retry policy, and where progress goes (never the password)
    * @param image the JSON documents
    * @param layer where the layer blob is
-   * @param listener progress; never the password
-   * @param retry how often a call that failed in a passing way (HTTP 5xx/429, a dropped
-   *     connection) is made again
    * @return the pushed digest (of the index or the manifest), as the registry reports it
+   * @throws RegistryException when the registry refuses or keeps failing, as {@link RetryPolicy#call} reports it
+   * @throws ImageException when Jib would send other bytes than the image's
+   * @throws IOException when the connections cannot be closed
    */
-  static String push(ImageReference reference, List<String> tags, RegistryAccess access, ImageJson.Image image,
-      LayerRecord layer, BuildListener listener, RetryPolicy retry)
-      throws IOException, RegistryException, InterruptedException {
+  static String push(BuildRequest request, ImageJson.Image image, LayerRecord layer)
+      throws ImageException, IOException, InterruptedException {
+    ImageReference reference = request.reference();
+    RegistryAccess access = request.access();
+    BuildListener listener = request.listener();
+    RetryPolicy retry = request.retry();
     EventHandlers handlers = EventHandlers.builder().add(LogEvent.class, e -> log(listener, e)).build();
     // As Jib: credentials go over plain http only with -DsendCredentialsOverHttp=true (allowInsecure
     // alone allows http and unverified TLS, but keeps the password off an unencrypted connection).
@@ -67,22 +62,21 @@ final class RegistryPusher {
     try {
       Optional<RegistryCredentials> credentials = access.credentials();
       Credential credential = credentials.map(c -> Credential.from(c.username(), c.password())).orElse(null);
-      RegistryClient client = RegistryClient.factory(handlers, reference.getRegistry(), reference.getRepository(), http)
+      RegistryClient client = RegistryClient.factory(handlers, reference.registry(), reference.repository(), http)
           .setCredential(credential)
           .setUserAgent(ContainerDiskBuilder.TOOL_NAME)
           .newRegistryClient();
-      Retrying calls = new Retrying(retry, listener, reference.getRegistry());
-      boolean bearer = calls.call("authenticating", client::doPushBearerAuth);
+      boolean bearer = retry.call("authenticating", access, listener, client::doPushBearerAuth);
       if (!bearer && credential != null && !credential.isOAuth2RefreshToken()) {
         client.configureBasicAuth(); // the registry answered "WWW-Authenticate: Basic"
       }
 
       LayerInfo l = layer.layer();
       DescriptorDigest layerDigest = digest(l.digest());
-      if (calls.call("checking for the layer", () -> client.checkBlob(layerDigest)).isPresent()) {
+      if (retry.call("checking for the layer", access, listener, () -> client.checkBlob(layerDigest)).isPresent()) {
         listener.info("The registry already has the layer " + l.digest());
       } else {
-        calls.call("pushing the layer " + l.digest(), () -> {
+        retry.call("pushing the layer " + l.digest(), access, listener, () -> {
           // A retry starts a new upload from the first byte, so its progress starts again too.
           ProgressReporter progress = ProgressReporter.start(listener, "Pushing the layer " + l.digest(), l.size());
           boolean mounted = client.pushBlob(layerDigest, new FileWindowBlob(layer), null, progress::advance);
@@ -92,20 +86,24 @@ final class RegistryPusher {
       }
       for (ImageJson.Document config : image.configs()) {
         DescriptorDigest d = digest(config.digest());
-        if (calls.call("checking for the config", () -> client.checkBlob(d)).isEmpty()) {
-          calls.call("pushing the config " + d, () -> client.pushBlob(d, new BytesBlob(config.bytes(), d), null, n -> { }));
+        if (retry.call("checking for the config", access, listener, () -> client.checkBlob(d)).isEmpty()) {
+          retry.call("pushing the config " + d, access, listener,
+              () -> client.pushBlob(d, new BytesBlob(config.bytes(), d), null, n -> { }));
         }
       }
-      String tag = reference.getTag().orElse(reference.getQualifier());
+      String tag = reference.tag().orElse(reference.qualifier());
       if (image.index().isPresent()) {
         for (ImageJson.Document m : image.manifests()) {
-          check(calls.call("pushing the manifest " + m.digest(), () -> client.pushManifest(m.manifest(), m.digest())), m);
+          check(retry.call("pushing the manifest " + m.digest(), access, listener,
+              () -> client.pushManifest(m.manifest(), m.digest())), m);
         }
       }
       ImageJson.Document root = image.root();
-      check(calls.call("pushing the image under the tag " + tag, () -> client.pushManifest(root.manifest(), tag)), root);
-      for (String extra : tags) {
-        check(calls.call("pushing the tag " + extra, () -> client.pushManifest(root.manifest(), extra)), root);
+      check(retry.call("pushing the image under the tag " + tag, access, listener,
+          () -> client.pushManifest(root.manifest(), tag)), root);
+      for (String extra : request.additionalTags()) {
+        check(retry.call("pushing the tag " + extra, access, listener,
+            () -> client.pushManifest(root.manifest(), extra)), root);
       }
       return root.digest();
     } finally {
@@ -113,77 +111,10 @@ final class RegistryPusher {
     }
   }
 
-  /** A registry call through Jib's client. */
-  private interface Call<T> {
-    T run() throws IOException, RegistryException;
-  }
-
-  /**
-   * Makes each call again when it failed in a way that may pass. Jib's registry client does not
-   * retry (its high-level builder did not either): a 500 from a busy registry or a connection a
-   * proxy dropped halfway through a multi-gigabyte upload would otherwise fail the deploy.
-   */
-  private record Retrying(RetryPolicy policy, BuildListener listener, String registry) {
-
-    <T> T call(String what, Call<T> call) throws IOException, RegistryException, InterruptedException {
-      long backoff = policy.backoff().toMillis();
-      for (int attempt = 1; ; attempt++) {
-        try {
-          return call.run();
-        } catch (IOException | RegistryException e) {
-          if (attempt >= policy.attempts() || !isTransient(e)) {
-            throw e;
-          }
-          listener.warn("The registry " + registry + " failed while " + what + " (" + describe(e)
-              + "); trying again in " + backoff + " ms (attempt " + (attempt + 1) + " of " + policy.attempts() + ")");
-          Thread.sleep(backoff);
-          backoff *= 2;
-        }
-      }
-    }
-  }
-
-  /**
-   * @return whether trying again may pass: an HTTP 5xx or 429 answer, or a connection that broke
-   *     mid-request; never 4xx, refused connections, unknown hosts or TLS failures
-   */
-  static boolean isTransient(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof ResponseException r) {
-        return r.getStatusCode() >= 500 || r.getStatusCode() == 429;
-      }
-    }
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof ConnectException || t instanceof UnknownHostException || t instanceof NoRouteToHostException
-          || t instanceof SSLException || t instanceof RegistryUnauthorizedException) {
-        return false;
-      }
-    }
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof IOException) {
-        return true; // reset, EOF, no answer, read timeout
-      }
-    }
-    return false;
-  }
-
-  private static String describe(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof ResponseException r) {
-        return "HTTP " + r.getStatusCode();
-      }
-    }
-    Throwable root = e;
-    while (root.getCause() != null) {
-      root = root.getCause();
-    }
-    return root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
-  }
-
   /** The digest Jib computed from the template it sent must be the one of the bytes we wrote. */
-  private static void check(DescriptorDigest pushed, ImageJson.Document document) throws IOException {
+  private static void check(DescriptorDigest pushed, ImageJson.Document document) throws ImageException {
     if (!pushed.toString().equals(document.digest())) {
-      throw new IOException("Jib serialised the " + document.mediaType() + " as " + pushed + ", not as the "
+      throw new ImageException("Jib serialised the " + document.mediaType() + " as " + pushed + ", not as the "
           + document.digest() + " written to the tar: this jib-core is not the 0.28.1 vm-packager is built with");
     }
   }

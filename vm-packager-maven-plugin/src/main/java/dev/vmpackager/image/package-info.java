@@ -1,8 +1,9 @@
 /**
  * The KubeVirt containerDisk image: assembled by us, written as a tar (OCI archive or Docker
  * archive) or an OCI image layout, or pushed to a registry with Jib core's registry client. No Maven
- * types here; {@code dev.vmpackager.mojo.ContainerizeMojo} and the {@code push} goal call
- * {@link dev.vmpackager.image.ContainerDiskBuilder} and {@link dev.vmpackager.image.ImagePublisher}.
+ * types here; {@code dev.vmpackager.mojo.ContainerizeMojo} and the {@code push} goal parse the image
+ * reference once and call {@link dev.vmpackager.image.ContainerDiskBuilder} and
+ * {@link dev.vmpackager.image.ImagePublisher}, both with one {@link dev.vmpackager.image.BuildRequest}.
  *
  * <h2>Image</h2>
  * A scratch image with one layer: the tar entries {@code disk/} (directory, 0555) and
@@ -56,13 +57,17 @@
  * fails naming what changed otherwise; it never compresses a disk of its own accord.
  *
  * <h2>Registries</h2>
- * Credentials go to Jib's registry client and are never logged. {@code allowInsecure} lets the
- * client fall back to unverified TLS and plain http (with a warning); as in Jib, credentials are
- * sent over plain http only with {@code -DsendCredentialsOverHttp=true}. A CA file is trusted by
- * installing, around the push only, a default {@code SSLContext} that trusts the JVM's CAs plus
- * that file ({@link dev.vmpackager.image.RegistryTrust} explains why the
- * {@code javax.net.ssl.trustStore} property cannot work inside Maven). A preflight connection turns
- * an unknown host, a closed port or an untrusted certificate into an immediate error instead of
- * the registry client's 50 seconds of retries.
+ * How a registry is reached (credentials, CA file, retries, the error model, the parsed image
+ * reference) is {@code dev.vmpackager.registry}'s, shared with the chart push; this package only
+ * drives Jib's registry client ({@link dev.vmpackager.image.RegistryPusher}, every call through the
+ * request's {@code RetryPolicy}) and never imports {@code dev.vmpackager.publish}. Credentials go to
+ * Jib's client and are never logged. {@code allowInsecure} lets the client fall back to unverified
+ * TLS and plain http (with a warning); as in Jib, credentials are sent over plain http only with
+ * {@code -DsendCredentialsOverHttp=true}. A CA file is trusted by installing, around the push only,
+ * a default {@code SSLContext} that trusts the JVM's CAs plus that file
+ * ({@code RegistryTrust.withDefault} explains why the {@code javax.net.ssl.trustStore} property
+ * cannot work inside Maven). A preflight connection ({@code RegistryProbe}) turns an unknown host, a
+ * closed port or an untrusted certificate into an immediate error instead of the registry client's
+ * 50 seconds of retries.
  */
 package dev.vmpackager.image;

@@ -1,6 +1,7 @@
 package dev.vmpackager.mojo;
 
 import dev.vmpackager.chart.Names;
+import dev.vmpackager.registry.ImageReference;
 import java.time.Instant;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.Parameter;
@@ -43,6 +44,27 @@ public abstract class AbstractImageMojo extends AbstractVmMojo {
     }
     return derived("image", Names.image(project.getArtifactId(), project.getVersion()),
         "artifactId-containerdisk:version", project.getArtifactId() + "-containerdisk:" + project.getVersion());
+  }
+
+  /**
+   * @return {@link #imageReference()} parsed: its registry, repository and tag, for the core
+   * @throws MojoFailureException naming {@code vm.image} when it is not an image reference
+   */
+  protected ImageReference parsedImageReference() throws MojoFailureException {
+    return parsedImageReference(imageReference());
+  }
+
+  /**
+   * @param reference an image reference: {@code <image>} or one a disk's image was derived from it
+   * @return it parsed, once, for every step that needs its registry, repository or tag
+   * @throws MojoFailureException naming {@code vm.image} when it is not a valid reference
+   */
+  protected ImageReference parsedImageReference(String reference) throws MojoFailureException {
+    try {
+      return ImageReference.parse(reference, "vm.image");
+    } catch (IllegalArgumentException e) {
+      throw new MojoFailureException(e.getMessage(), e);
+    }
   }
 
   /**

@@ -1,10 +1,10 @@
 package dev.vmpackager.mojo;
 
-import dev.vmpackager.publish.RegistryAccess;
+import dev.vmpackager.registry.RegistryAccess;
 import java.io.File;
 import java.util.List;
+import java.util.Objects;
 import org.apache.maven.plugin.MojoFailureException;
-import org.apache.maven.plugins.annotations.Component;
 import org.apache.maven.plugins.annotations.Parameter;
 import org.apache.maven.settings.crypto.SettingsDecrypter;
 
@@ -60,8 +60,12 @@ public abstract class AbstractRegistryMojo extends AbstractImageMojo {
   protected List<String> tags;
 
   /** Decrypts {@code settings.xml} passwords. */
-  @Component
-  protected SettingsDecrypter settingsDecrypter;
+  private final SettingsDecrypter settingsDecrypter;
+
+  /** @param settingsDecrypter decrypts {@code settings.xml} passwords (the subclass's injected one) */
+  protected AbstractRegistryMojo(SettingsDecrypter settingsDecrypter) {
+    this.settingsDecrypter = Objects.requireNonNull(settingsDecrypter, "settingsDecrypter");
+  }
 
   /** @return {@link #tags} without blanks, never null */
   protected List<String> extraTags() {

@@ -18,6 +18,7 @@ import dev.vmpackager.vm.Setting;
 import dev.vmpackager.vm.Vm;
 import dev.vmpackager.vm.VmDisk;
 import dev.vmpackager.vm.VmNic;
+import dev.vmpackager.registry.ImageReference;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -415,14 +416,14 @@ public class ChartMojo extends AbstractImageMojo {
 
   private String pinnedDigest(String reference) throws MojoFailureException {
     try {
-      ImageState state = ImageState.of(buildDirectory().resolve("vm"), reference);
+      ImageState state = ImageState.of(buildDirectory().resolve("vm"), parsedImageReference(reference));
       Optional<String> digest = state.digest();
       if (digest.isEmpty()) {
         getLog().warn("vm.image.pinDigest is set but " + state.digestFile() + " does not exist (containerize has not"
             + " built " + reference + "); the chart refers to the image by tag");
       }
       return digest.orElse("");
-    } catch (ImageException e) {
+    } catch (ImageException | IllegalArgumentException e) {
       throw new MojoFailureException(e.getMessage() + ", or unset vm.image.pinDigest", e);
     }
   }

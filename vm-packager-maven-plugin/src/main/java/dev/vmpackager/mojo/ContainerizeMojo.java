@@ -10,7 +10,7 @@ import dev.vmpackager.image.ImageState;
 import dev.vmpackager.image.ImageTarget;
 import dev.vmpackager.image.LayerCompression;
 import dev.vmpackager.image.ManifestFormat;
-import dev.vmpackager.publish.RegistryAccess;
+import dev.vmpackager.registry.ImageReference;
 import dev.vmpackager.vm.VmDisk;
 import java.io.File;
 import java.io.IOException;
@@ -20,6 +20,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import javax.inject.Inject;
 import org.apache.maven.model.Scm;
 import org.apache.maven.plugin.MojoExecution;
 import org.apache.maven.plugin.MojoExecutionException;
@@ -27,6 +28,7 @@ import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
 import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
+import org.apache.maven.settings.crypto.SettingsDecrypter;
 
 /**
  * Wraps the converted disk ({@code target/vm/<vm name>.<format>}, written by {@code convert}) as a
@@ -176,7 +178,11 @@ public class ContainerizeMojo extends AbstractRegistryMojo {
   @Parameter(defaultValue = "${mojoExecution}", readonly = true)
   MojoExecution mojoExecution;
 
-
+  /** @param settingsDecrypter decrypts {@code settings.xml} passwords of the registry target */
+  @Inject
+  public ContainerizeMojo(SettingsDecrypter settingsDecrypter) {
+    super(settingsDecrypter);
+  }
 
   @Override
   protected String goal() {
@@ -224,12 +230,13 @@ public class ContainerizeMojo extends AbstractRegistryMojo {
         : name + "-" + disk);
   }
 
-  private void containerize(Path disk, String reference, ImageTarget imageTarget, Path tar, Path layout)
+  private void containerize(Path disk, String referenceText, ImageTarget imageTarget, Path tar, Path layout)
       throws MojoExecutionException, MojoFailureException {
     if (!Files.isRegularFile(disk)) {
       throw new MojoFailureException("The converted disk " + disk + " does not exist: run vm-packager:convert"
           + " first (it binds to the package phase before containerize)");
     }
+    ImageReference reference = parsedImageReference(referenceText);
     ImageState state = imageState(reference);
     ContainerDiskSpec spec = spec(disk, state);
     claimOutputs(imageTarget, state, disk, reference, tar, layout);
@@ -243,12 +250,13 @@ public class ContainerizeMojo extends AbstractRegistryMojo {
     switch (imageTarget) {
       case TAR -> request.output(tar);
       case OCI_LAYOUT -> request.output(layout);
-      case REGISTRY -> request.access(imageRegistryAccess(reference));
+      case REGISTRY -> request.access(registryAccess(reference.registry()));
     }
     try {
       BuildResult result = ContainerDiskBuilder.build(request.build());
       state.record(spec, result.digest());
-      getLog().info("containerDisk image " + reference + "@" + result.digest() + " (state in " + state.directory() + ")");
+      getLog().info("containerDisk image " + reference.written() + "@" + result.digest() + " (state in "
+          + state.directory() + ")");
     } catch (ImageException e) {
       throw new MojoFailureException(e.getMessage(), e);
     } catch (IOException e) {
@@ -328,17 +336,17 @@ public class ContainerizeMojo extends AbstractRegistryMojo {
    * from another disk, or wrote this tar or layout for another image: either would leave push with
    * a tag or a file that no longer holds what the first execution built.
    */
-  private void claimOutputs(ImageTarget imageTarget, ImageState state, Path disk, String reference, Path tar,
+  private void claimOutputs(ImageTarget imageTarget, ImageState state, Path disk, ImageReference reference, Path tar,
       Path layout) throws MojoFailureException {
     BuildClaims.claim(project, "the image " + state.canonicalReference(), disk.toAbsolutePath().normalize().toString(),
-        mojoExecution, (prior, priorDisk, me) -> "Execution " + me + " builds the image " + reference + " from " + disk
-            + ", which execution " + prior + " built from " + priorDisk + " in this build: one tag cannot hold two"
-            + " disks. Give one of them its own <image> (vm.image)");
+        mojoExecution, (prior, priorDisk, me) -> "Execution " + me + " builds the image " + state.reference()
+            + " from " + disk + ", which execution " + prior + " built from " + priorDisk + " in this build: one tag"
+            + " cannot hold two disks. Give one of them its own <image> (vm.image)");
     if (imageTarget != ImageTarget.REGISTRY) {
       boolean isTar = imageTarget == ImageTarget.TAR;
       Path output = (isTar ? tar : layout).toAbsolutePath().normalize();
       BuildClaims.claim(project, "the image file " + output, state.canonicalReference(), mojoExecution,
-          (prior, priorImage, me) -> "Execution " + me + " writes the image " + reference + " to " + output
+          (prior, priorImage, me) -> "Execution " + me + " writes the image " + state.reference() + " to " + output
               + ", which execution " + prior + " wrote for the image " + priorImage + " in this build: the second"
               + " would replace the first before it is pushed. Give one of them its own "
               + (isTar ? "<imageTar> (vm.imageTar)" : "<imageLayout> (vm.imageLayout)"));
@@ -346,23 +354,13 @@ public class ContainerizeMojo extends AbstractRegistryMojo {
   }
 
   /** @return where this execution's image keeps its state, {@code target/vm/containerdisk/<reference>/} */
-  private ImageState imageState(String reference) throws MojoFailureException {
+  private ImageState imageState(ImageReference reference) throws MojoFailureException {
     try {
       return ImageState.of(buildDirectory().resolve("vm"), reference);
     } catch (ImageException e) {
       throw new MojoFailureException(e.getMessage(), e);
     }
   }
-
-  /** @return the access for the image's registry (the registry target) */
-  private RegistryAccess imageRegistryAccess(String reference) throws MojoFailureException {
-    try {
-      return registryAccess(ContainerDiskBuilder.registryHost(reference));
-    } catch (ImageException e) {
-      throw new MojoFailureException(e.getMessage(), e);
-    }
-  }
-
 
   private interface Parse<T> {
     T get();

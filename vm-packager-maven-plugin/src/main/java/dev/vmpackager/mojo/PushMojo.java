@@ -1,10 +1,12 @@
 package dev.vmpackager.mojo;
 
-import dev.vmpackager.image.ContainerDiskBuilder;
+import dev.vmpackager.image.BuildRequest;
+import dev.vmpackager.image.BuildResult;
 import dev.vmpackager.image.ContainerDiskSpec;
 import dev.vmpackager.image.ImageException;
 import dev.vmpackager.image.ImagePublisher;
 import dev.vmpackager.image.ImageState;
+import dev.vmpackager.image.ImageTarget;
 import dev.vmpackager.publish.ChartPublisher;
 import dev.vmpackager.publish.ChartPushResult;
 import dev.vmpackager.publish.OciChartRepository;
@@ -16,11 +18,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import dev.vmpackager.registry.ImageReference;
+import java.io.IOException;
+import javax.inject.Inject;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
 import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
+import org.apache.maven.settings.crypto.SettingsDecrypter;
 
 /**
  * Publishes what the build made: the containerDisk image to its registry ({@code image} and every
@@ -84,6 +90,12 @@ public class PushMojo extends AbstractRegistryMojo {
   @Parameter(property = "vm.push.skip", defaultValue = "false")
   boolean skipPush;
 
+  /** @param settingsDecrypter decrypts {@code settings.xml} passwords of the registries */
+  @Inject
+  public PushMojo(SettingsDecrypter settingsDecrypter) {
+    super(settingsDecrypter);
+  }
+
   @Override
   protected String goal() {
     return "push";
@@ -97,23 +109,23 @@ public class PushMojo extends AbstractRegistryMojo {
   @Override
   protected void doExecute() throws MojoExecutionException, MojoFailureException {
     boolean pushChart = chartRepository != null && !chartRepository.isBlank();
-    String reference = imageReference();
-    RegistryAccessResolver.requireOnline(session, "push the image " + reference
+    ImageReference reference = parsedImageReference();
+    RegistryAccessResolver.requireOnline(session, "push the image " + reference.written()
         + (pushChart ? " and the chart to " + chartRepository.trim() : ""));
     // Check both inputs before publishing anything, so a missing chart cannot leave the image
     // pushed alone.
     // Every disk's image: the boot disk's is <image>, each other disk's its own.
-    Map<String, ContainerDiskSpec> images = new LinkedHashMap<>();
+    Map<ImageReference, ContainerDiskSpec> images = new LinkedHashMap<>();
     // A VM no description or <disks> describes has one disk, <image>: its source need not be here.
-    List<String> references = new ArrayList<>(List.of(reference));
+    List<ImageReference> references = new ArrayList<>(List.of(reference));
     if (describesVm()) {
-      for (VmDisk d : resolveVm(vm, reference).disks()) {
+      for (VmDisk d : resolveVm(vm, imageReference()).disks()) {
         if (!d.isBootDisk()) {
-          references.add(d.image().value());
+          references.add(parsedImageReference(d.image().value()));
         }
       }
     }
-    for (String r : references) {
+    for (ImageReference r : references) {
       try {
         images.put(r, ImageState.of(buildDirectory().resolve("vm"), r).built());
       } catch (ImageException e) {
@@ -136,7 +148,7 @@ public class PushMojo extends AbstractRegistryMojo {
     } else {
       getLog().info("No <chartRepository> (vm.chart.repository) is set: the chart is not pushed");
     }
-    for (Map.Entry<String, ContainerDiskSpec> image : images.entrySet()) {
+    for (Map.Entry<ImageReference, ContainerDiskSpec> image : images.entrySet()) {
       pushImage(image.getValue(), image.getKey());
     }
     if (pushChart) {
@@ -144,16 +156,24 @@ public class PushMojo extends AbstractRegistryMojo {
     }
   }
 
-  private void pushImage(ContainerDiskSpec spec, String reference) throws MojoExecutionException, MojoFailureException {
+  private void pushImage(ContainerDiskSpec spec, ImageReference reference)
+      throws MojoExecutionException, MojoFailureException {
     try {
-      String digest = ImagePublisher.push(new ImagePublisher.PushRequest(spec, reference, extraTags(),
-          registryAccess(ContainerDiskBuilder.registryHost(reference)), session.isOffline(), listener()));
-      getLog().info("Pushed image " + reference + "@" + digest);
+      BuildResult pushed = ImagePublisher.push(BuildRequest.builder()
+          .spec(spec)
+          .target(ImageTarget.REGISTRY)
+          .reference(reference)
+          .additionalTags(extraTags())
+          .access(registryAccess(reference.registry()))
+          .offline(session.isOffline())
+          .listener(listener())
+          .build());
+      getLog().info("Pushed image " + reference.written() + "@" + pushed.digest());
     } catch (ImageException e) {
       throw new MojoFailureException(e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new MojoExecutionException("Interrupted while pushing " + reference, e);
+      throw new MojoExecutionException("Interrupted while pushing " + reference.written(), e);
     }
   }
 
@@ -163,7 +183,7 @@ public class PushMojo extends AbstractRegistryMojo {
           .push(chart, repository, registryAccess(repository.registry()), buildTimestamp());
       getLog().info("Pushed chart " + r.reference() + "@" + r.digest() + ": helm install " + r.chartName()
           + " oci://" + r.reference().substring(0, r.reference().lastIndexOf(':')) + " --version " + r.chartVersion());
-    } catch (PublishException e) {
+    } catch (IOException e) {
       RegistryAccessResolver.fail(e);
     }
   }

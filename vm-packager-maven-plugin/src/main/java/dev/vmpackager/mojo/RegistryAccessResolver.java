@@ -1,13 +1,14 @@
 package dev.vmpackager.mojo;
 
 import dev.vmpackager.event.BuildListener;
-import dev.vmpackager.publish.DockerCredentials;
-import dev.vmpackager.publish.PublishException;
-import dev.vmpackager.publish.RegistryAccess;
-import dev.vmpackager.publish.RegistryAuthenticationException;
-import dev.vmpackager.publish.RegistryCredentials;
-import dev.vmpackager.publish.RegistryUnreachableException;
+import dev.vmpackager.registry.DockerCredentials;
+import dev.vmpackager.registry.RegistryAccess;
+import dev.vmpackager.registry.RegistryAuthenticationException;
+import dev.vmpackager.registry.RegistryCredentials;
+import dev.vmpackager.registry.RegistryException;
+import dev.vmpackager.registry.RegistryUnreachableException;
 import java.io.File;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -37,7 +38,7 @@ import org.apache.maven.settings.crypto.SettingsDecryptionResult;
  *
  * <p>In a Mojo:
  * <pre>{@code
- * @Inject SettingsDecrypter decrypter;   // or @Component
+ * @Inject public PushMojo(SettingsDecrypter decrypter) { ... }
  * RegistryAccess access = RegistryAccessResolver.of(session, decrypter, listener())
  *     .resolve(repo.registry(), registryUsername, registryPassword, allowInsecureRegistries, registryCaFile);
  * }</pre>
@@ -121,7 +122,7 @@ public final class RegistryAccessResolver {
       if (fromDocker.isPresent()) {
         return fromDocker;
       }
-    } catch (PublishException e) {
+    } catch (RegistryException e) {
       throw new MojoFailureException(e.getMessage(), e);
     }
     boolean hasUser = username != null && !username.isBlank();
@@ -183,19 +184,20 @@ public final class RegistryAccessResolver {
   }
 
   /**
-   * Maps a publishing failure onto Maven's: what the user can fix (credentials, unreachable
-   * registry, bad repository URL or chart) fails the build, the rest is an execution error.
+   * Maps a publishing failure ({@link RegistryException}, or the output's own, e.g. an invalid
+   * chart) onto Maven's: what the user can fix (credentials, unreachable registry, bad repository
+   * URL or chart) fails the build, the rest is an execution error.
    *
    * <pre>{@code
-   * catch (PublishException e) { RegistryAccessResolver.fail(e); }
+   * catch (PublishException | RegistryException e) { RegistryAccessResolver.fail(e); }
    * }</pre>
    *
    * @param e the failure
    * @throws MojoFailureException for credentials refused, an unreachable registry, or invalid
-   *     input (repository URL, chart, CA file)
+   *     input (repository URL, chart, CA file): a failure without a cause
    * @throws MojoExecutionException for anything else (e.g. the registry kept failing with 5xx)
    */
-  public static void fail(PublishException e) throws MojoExecutionException, MojoFailureException {
+  public static void fail(IOException e) throws MojoExecutionException, MojoFailureException {
     if (e instanceof RegistryAuthenticationException || e instanceof RegistryUnreachableException
         || e.getCause() == null) {
       throw new MojoFailureException(e.getMessage(), e);

@@ -2,18 +2,17 @@ package dev.vmpackager.publish;
 
 import dev.vmpackager.event.BuildListener;
 import dev.vmpackager.io.Digests;
+import dev.vmpackager.registry.RegistryAccess;
+import dev.vmpackager.registry.RegistryAuthenticationException;
+import dev.vmpackager.registry.RegistryCredentials;
+import dev.vmpackager.registry.RegistryException;
+import dev.vmpackager.registry.RegistryProbe;
+import dev.vmpackager.registry.RegistryUnreachableException;
+import dev.vmpackager.registry.RetryPolicy;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.MessageDigest;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
@@ -27,10 +26,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLException;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManagerFactory;
 import land.oras.ContainerRef;
 import land.oras.Manifest;
 import land.oras.Registry;
@@ -69,7 +64,6 @@ public final class ChartPublisher {
   /** The content type the manifest is pushed with. */
   public static final String MANIFEST_MEDIA_TYPE = "application/vnd.oci.image.manifest.v1+json";
 
-  private static final int CONNECT_TIMEOUT_MS = 10_000;
   /** A TLS server answers a ClientHello at once; a plain HTTP server may wait for a request line. */
   private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(5);
   /**
@@ -114,10 +108,11 @@ public final class ChartPublisher {
    * @return the reference, tag and manifest digest
    * @throws RegistryAuthenticationException on HTTP 401/403
    * @throws RegistryUnreachableException when the registry cannot be connected to or TLS fails
-   * @throws PublishException when the chart is unreadable or invalid, or the push fails otherwise
+   * @throws RegistryException when the push fails otherwise (the registry kept failing, did not answer)
+   * @throws PublishException when the chart is unreadable or invalid
    */
   public ChartPushResult push(Path chartTgz, OciChartRepository repository, RegistryAccess access, Instant created)
-      throws PublishException {
+      throws PublishException, RegistryException {
     if (!repository.registry().equals(access.registry())) {
       throw new IllegalArgumentException("access is for " + access.registry() + ", the repository is on "
           + repository.registry());
@@ -144,14 +139,14 @@ public final class ChartPublisher {
     String chartDigest;
     long chartSize;
     try {
-      chartDigest = sha256(chartTgz);
+      chartDigest = Digests.sha256(chartTgz);
       chartSize = Files.size(chartTgz);
     } catch (IOException e) {
       throw new PublishException("Cannot read the chart package " + chartTgz + ": " + e.getMessage(), e);
     }
     byte[] manifest = manifest(meta, config, chartDigest, chartSize, created);
     String manifestJson = new String(manifest, StandardCharsets.UTF_8);
-    String digest = sha256(manifest);
+    String digest = Digests.sha256(manifest);
     listener.debug("Chart manifest for " + reference + ": " + manifestJson);
 
     ContainerRef ref;
@@ -174,11 +169,11 @@ public final class ChartPublisher {
     });
     try {
       // Blobs first, the manifest (which makes the tag visible) last.
-      withRetries(calls, "uploading the chart config of " + reference, () -> registry.pushBlob(ref, config), access);
-      withRetries(calls, "uploading the chart " + chartTgz.getFileName() + " to " + reference,
-          () -> registry.pushBlob(ref, chartTgz, Map.of()), access);
-      withRetries(calls, "pushing the manifest of " + reference,
-          () -> registry.pushManifest(ref, Manifest.fromJson(manifestJson)), access);
+      call(calls, "uploading the chart config of " + reference, access, () -> registry.pushBlob(ref, config));
+      call(calls, "uploading the chart " + chartTgz.getFileName() + " to " + reference, access,
+          () -> registry.pushBlob(ref, chartTgz, Map.of()));
+      call(calls, "pushing the manifest of " + reference, access,
+          () -> registry.pushManifest(ref, Manifest.fromJson(manifestJson)));
     } finally {
       calls.shutdownNow();
       // ORAS makes a thread pool per client (used for parallel pulls); do not leave it behind.
@@ -188,49 +183,34 @@ public final class ChartPublisher {
     return new ChartPushResult(reference, tag, digest, meta.name(), meta.version());
   }
 
-
-  private interface Call {
-    Object run();
-  }
-
-  private void withRetries(ExecutorService calls, String what, Call call, RegistryAccess access)
-      throws PublishException {
-    long backoff = retry.backoff().toMillis();
-    for (int attempt = 1; ; attempt++) {
-      Future<Object> f = calls.submit(call::run);
-      try {
-        f.get(callTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        return;
-      } catch (TimeoutException e) {
-        f.cancel(true);
-        throw new PublishException("The registry " + access.registry() + " did not answer within "
-            + callTimeout.toSeconds() + " s while " + what, e);
-      } catch (InterruptedException e) {
-        f.cancel(true);
-        Thread.currentThread().interrupt();
-        throw new PublishException("Interrupted while " + what, e);
-      } catch (ExecutionException wrapped) {
-        Throwable e = wrapped.getCause();
-        if (e instanceof Error err) {
-          throw err;
-        }
-        PublishException failure = RegistryFaults.map(e, what, access);
-        if (attempt >= retry.attempts() || !RegistryFaults.isTransient(e)) {
-          if (attempt > 1) {
-            failure.addSuppressed(new PublishException("gave up after " + attempt + " attempts"));
-          }
-          throw failure;
-        }
-        listener.warn(failure.getMessage() + "; trying again in " + backoff + " ms (attempt " + (attempt + 1)
-            + " of " + retry.attempts() + ")");
+  /**
+   * Makes one ORAS call through the retry policy, each try on the calls thread with the call
+   * timeout: ORAS sets only a connect timeout.
+   */
+  private void call(ExecutorService calls, String what, RegistryAccess access, Runnable work)
+      throws RegistryException {
+    try {
+      retry.call(what, access, listener, () -> {
+        Future<?> f = calls.submit(work);
         try {
-          Thread.sleep(backoff);
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-          throw new PublishException("Interrupted while " + what, ie);
+          return f.get(callTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+          f.cancel(true);
+          throw new RegistryException("The registry " + access.registry() + " did not answer within "
+              + callTimeout.toSeconds() + " s while " + what, e);
+        } catch (InterruptedException e) {
+          f.cancel(true);
+          throw e;
+        } catch (ExecutionException wrapped) {
+          if (wrapped.getCause() instanceof Error err) {
+            throw err;
+          }
+          throw wrapped.getCause() instanceof Exception e ? e : wrapped;
         }
-        backoff *= 2;
-      }
+      });
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RegistryException("Interrupted while " + what, e);
     }
   }
 
@@ -239,7 +219,7 @@ public final class ChartPublisher {
    * one is given); with {@code allowInsecure}, a registry whose certificate does not verify is used
    * without verification and one that does not speak TLS over plain http, each with a warning.
    */
-  Registry openRegistry(RegistryAccess access) throws PublishException {
+  Registry openRegistry(RegistryAccess access) throws RegistryException {
     Registry.Builder b = Registry.builder();
     if (access.credentials().isPresent()) {
       RegistryCredentials c = access.credentials().get();
@@ -250,18 +230,13 @@ public final class ChartPublisher {
       b.withAuthProvider(new NoAuthProvider());
       listener.debug("Registry " + access.registry() + ": no credentials, pushing anonymously");
     }
-    if (access.caFile().isPresent()) {
-      Path ca = access.caFile().get();
-      if (!Files.isReadable(ca)) {
-        throw new PublishException("The CA certificate file " + ca + " (vm.registry.caFile) does not exist or"
-            + " cannot be read");
-      }
-    }
+    // ORAS reads the CA file itself, and trusts only it; read it here first for a clear error.
+    SSLContext trust = RegistryProbe.trust(access, false);
     if (!access.allowInsecure()) {
       access.caFile().ifPresent(b::withCaFile);
       return b.build();
     }
-    switch (probeTls(access)) {
+    switch (RegistryProbe.tls(access, trust, handshakeTimeout, listener)) {
       case VERIFIED -> access.caFile().ifPresent(b::withCaFile);
       case UNVERIFIED -> {
         listener.warn("The TLS certificate of registry " + access.registry() + " is not trusted; pushing without"
@@ -277,72 +252,6 @@ public final class ChartPublisher {
       default -> throw new IllegalStateException();
     }
     return b.build();
-  }
-
-  enum Tls { VERIFIED, UNVERIFIED, PLAIN }
-
-  /** Finds out, with one TLS handshake, whether the registry speaks TLS and whether its certificate verifies. */
-  Tls probeTls(RegistryAccess access) throws PublishException {
-    String registry = access.registry();
-    int colon = registry.lastIndexOf(':');
-    boolean hasPort = colon > registry.lastIndexOf(']');
-    String host = hasPort ? registry.substring(0, colon) : registry;
-    if (host.startsWith("[")) {
-      host = host.substring(1, host.length() - 1);
-    }
-    int port = hasPort ? Integer.parseInt(registry.substring(colon + 1)) : 443;
-    SSLContext ctx;
-    try {
-      ctx = access.caFile().isPresent() ? caContext(access.caFile().get()) : SSLContext.getDefault();
-    } catch (GeneralSecurityException | IOException e) {
-      throw new PublishException("The CA certificate file " + access.caFile().get() + " (vm.registry.caFile) is not"
-          + " a PEM certificate: " + e.getMessage(), e);
-    }
-    try (Socket plain = new Socket()) {
-      plain.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MS);
-      plain.setSoTimeout((int) handshakeTimeout.toMillis());
-      try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket(plain, host, port, false)) {
-        SSLParameters p = s.getSSLParameters();
-        p.setEndpointIdentificationAlgorithm("HTTPS");
-        s.setSSLParameters(p);
-        s.startHandshake();
-        listener.debug("Registry " + registry + ": TLS certificate verified");
-        return Tls.VERIFIED;
-      }
-    } catch (SSLException e) {
-      if (RegistryFaults.find(e, java.security.cert.CertificateException.class) != null
-          || String.valueOf(e.getMessage()).contains("certif")) {
-        listener.debug("Registry " + registry + ": TLS certificate not trusted: " + e.getMessage());
-        return Tls.UNVERIFIED;
-      }
-      listener.debug("Registry " + registry + ": no TLS (" + e.getMessage() + ")");
-      return port == 443 && !hasPort ? Tls.UNVERIFIED : Tls.PLAIN;
-    } catch (java.net.SocketTimeoutException e) {
-      // Connected, but no TLS answer: a plain HTTP server waiting for its request line.
-      listener.debug("Registry " + registry + ": no answer to a TLS handshake, taking it for plain http");
-      return Tls.PLAIN;
-    } catch (IOException e) {
-      throw RegistryFaults.map(e, "connecting to it", access);
-    }
-  }
-
-  private static SSLContext caContext(Path caFile) throws GeneralSecurityException, IOException {
-    KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
-    ks.load(null, null);
-    try (InputStream in = Files.newInputStream(caFile)) {
-      int i = 0;
-      for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-        ks.setCertificateEntry("ca" + i++, c);
-      }
-      if (i == 0) {
-        throw new GeneralSecurityException("no certificate in it");
-      }
-    }
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(ks);
-    SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(null, tmf.getTrustManagers(), null);
-    return ctx;
   }
 
   /**
@@ -362,28 +271,13 @@ public final class ChartPublisher {
     return new GoJson().beginObject()
         .name("schemaVersion").value(2)
         .name("config").beginObject()
-        .name("mediaType").value(CONFIG_MEDIA_TYPE).name("digest").value(sha256(config)).name("size").value(config.length)
+        .name("mediaType").value(CONFIG_MEDIA_TYPE).name("digest").value(Digests.sha256(config))
+        .name("size").value(config.length)
         .endObject()
         .name("layers").beginArray().beginObject()
         .name("mediaType").value(CHART_MEDIA_TYPE).name("digest").value(chartDigest).name("size").value(chartSize)
         .endObject().endArray()
         .optional("annotations", annotations)
         .endObject().toBytes();
-  }
-
-  static String sha256(byte[] data) {
-    return Digests.sha256(data);
-  }
-
-  static String sha256(Path file) throws IOException {
-    try (InputStream in = Files.newInputStream(file)) {
-      MessageDigest md = Digests.sha256();
-      byte[] buf = new byte[65536];
-      int n;
-      while ((n = in.read(buf)) > 0) {
-        md.update(buf, 0, n);
-      }
-      return Digests.ociDigest(md.digest());
-    }
   }
 }

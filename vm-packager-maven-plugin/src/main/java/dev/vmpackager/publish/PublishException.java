@@ -3,8 +3,10 @@ package dev.vmpackager.publish;
 import java.io.IOException;
 
 /**
- * Publishing a chart (or reaching a registry) failed. The message says which registry or file
- * and what went wrong, and never contains a secret, so it can go straight into a build failure.
+ * A chart cannot be published: the package is unreadable or invalid, or the chart repository URL
+ * is not one. The message names the file or {@code vm.chart.repository} and what is wrong, so it
+ * can go straight into a build failure. What the registry does wrong is a
+ * {@link dev.vmpackager.registry.RegistryException}.
  */
 public class PublishException extends IOException {
 

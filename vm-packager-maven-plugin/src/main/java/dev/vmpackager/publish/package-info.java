@@ -1,12 +1,12 @@
 /**
- * Publishing: the chart pushed to an OCI registry as {@code helm push} writes it
- * ({@link dev.vmpackager.publish.ChartPublisher}), and how a registry is reached
- * ({@link dev.vmpackager.publish.RegistryAccess}: credentials, TLS policy) including Docker's
- * credential store ({@link dev.vmpackager.publish.DockerCredentials}). No Maven types here: the
- * Mojos resolve settings.xml in {@code dev.vmpackager.mojo.RegistryAccessResolver}.
+ * Publishing the chart: pushed to an OCI registry as {@code helm push} writes it
+ * ({@link dev.vmpackager.publish.ChartPublisher}, through the ORAS SDK), its Chart.yaml read back
+ * from the package ({@link dev.vmpackager.publish.ChartMetadata}). How a registry is reached
+ * (credentials, TLS, retries, the error model) is {@code dev.vmpackager.registry}'s, shared with the
+ * image push; this package never imports {@code dev.vmpackager.image}. No Maven types here.
  *
  * <p>References: OCI distribution spec (push: blobs, then the manifest), Helm {@code pkg/registry}
  * (config/layer media types, annotations, tag rules) and {@code pkg/chart/v2/metadata.go}
- * (Chart.yaml fields and sanitizing), Docker CLI credential helpers protocol.
+ * (Chart.yaml fields and sanitizing).
  */
 package dev.vmpackager.publish;

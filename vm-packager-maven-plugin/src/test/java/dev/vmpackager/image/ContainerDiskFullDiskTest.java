@@ -8,7 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vmpackager.io.DiskFullException;
 import dev.vmpackager.io.FileTrees;
-import dev.vmpackager.publish.RegistryAccess;
+import dev.vmpackager.registry.ImageReference;
+import dev.vmpackager.registry.RegistryAccess;
 import dev.vmpackager.testing.LocalRegistry;
 import dev.vmpackager.testing.TinyTmpfs;
 import java.nio.file.Files;
@@ -30,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ContainerDiskFullDiskTest {
 
-  private static final String REF = "example.org/apps/myvm-containerdisk:1.0";
+  private static final ImageReference REF = ImageFixtures.ref("example.org/apps/myvm-containerdisk:1.0");
 
   private static final String REASON = ": the disk is full (No space left on device); free space on that file"
       + " system or write the output elsewhere, then run again";
@@ -103,7 +104,8 @@ class ContainerDiskFullDiskTest {
     try (LocalRegistry registry = LocalRegistry.plain(dir.resolve("registry"))) {
       RegistryAccess access = new RegistryAccess(registry.hostPort(), Optional.empty(), true, Optional.empty());
       ImageException e = assertThrows(ImageException.class, () -> ContainerDiskBuilder.build(BuildRequest.builder()
-          .spec(spec(work)).target(ImageTarget.REGISTRY).reference(registry.hostPort() + "/apps/full:1")
+          .spec(spec(work)).target(ImageTarget.REGISTRY)
+          .reference(ImageFixtures.ref(registry.hostPort() + "/apps/full:1"))
           .access(access).build()));
       DiskFullException cause = assertInstanceOf(DiskFullException.class, e.getCause(), e::toString);
       assertEquals(work.resolve("blobs").toString(), cause.getFile());

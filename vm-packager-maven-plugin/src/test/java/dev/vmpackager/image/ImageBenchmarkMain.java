@@ -32,7 +32,7 @@ public final class ImageBenchmarkMain {
     };
     long t = System.nanoTime();
     BuildResult r = ContainerDiskBuilder.build(BuildRequest.builder().spec(spec).target(ImageTarget.TAR)
-        .reference("bench/containerdisk:1").output(Path.of(args[1])).listener(quiet).build());
+        .reference(ImageFixtures.ref("bench/containerdisk:1")).output(Path.of(args[1])).listener(quiet).build());
     double s = (System.nanoTime() - t) / 1e9;
     System.err.println("[info] digest " + r.digest() + ", layer " + (r.layerSize() >> 20) + " MiB");
     System.out.printf(java.util.Locale.ROOT, "%.2f%n", s);

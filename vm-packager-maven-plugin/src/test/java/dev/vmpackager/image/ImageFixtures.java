@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.vmpackager.registry.ImageReference;
 import dev.vmpackager.testing.PatternedDisk;
 import dev.vmpackager.testing.QemuImg;
 import java.io.IOException;
@@ -51,6 +52,11 @@ final class ImageFixtures {
     assertEquals(0, p.exitValue(), () -> String.join(" ", cmd) + " failed:\n" + out
         + new String(err, StandardCharsets.UTF_8));
     return out;
+  }
+
+  /** @return the reference parsed as the goals parse {@code vm.image} */
+  static ImageReference ref(String reference) {
+    return ImageReference.parse(reference, "vm.image");
   }
 
   static JsonNode json(String s) throws IOException {

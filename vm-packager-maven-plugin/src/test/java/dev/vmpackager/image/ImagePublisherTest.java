@@ -3,20 +3,23 @@ package dev.vmpackager.image;
 import static dev.vmpackager.image.ImageFixtures.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vmpackager.event.BuildListener;
-import dev.vmpackager.publish.RegistryAccess;
-import dev.vmpackager.publish.RegistryCredentials;
+import dev.vmpackager.registry.RegistryAccess;
+import dev.vmpackager.registry.RegistryAuthenticationException;
+import dev.vmpackager.registry.RegistryCredentials;
+import dev.vmpackager.registry.RegistryUnreachableException;
 import dev.vmpackager.testing.LocalRegistry;
+import dev.vmpackager.testing.RecordingListener;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
@@ -55,13 +58,12 @@ class ImagePublisherTest {
     }
   }
 
-  /** Collects what the core reports, to check nothing secret is logged. */
-  static final class Collecting implements BuildListener {
-    final List<String> lines = Collections.synchronizedList(new ArrayList<>());
-
-    @Override public void info(String m) { lines.add("INFO " + m); }
-    @Override public void warn(String m) { lines.add("WARN " + m); }
-    @Override public void debug(String m) { lines.add("DEBUG " + m); }
+  /** Pushes what containerize recorded for the spec, as the push goal does. */
+  static BuildResult push(ContainerDiskSpec spec, String reference, List<String> tags, RegistryAccess access,
+      boolean offline, BuildListener listener) throws Exception {
+    return ImagePublisher.push(BuildRequest.builder().spec(spec).target(ImageTarget.REGISTRY)
+        .reference(ImageFixtures.ref(reference)).additionalTags(tags).access(access).offline(offline)
+        .listener(listener).build());
   }
 
   static RegistryAccess secureAccess(String password, boolean insecure, boolean ca) {
@@ -83,10 +85,9 @@ class ImagePublisherTest {
   void pushToPlainRegistryGivesTheBuiltDigestAndSkipsKnownBlobs() throws Exception {
     RegistryAccess access = new RegistryAccess(plain.hostPort(), Optional.empty(), true, Optional.empty());
     String ref = plain.hostPort() + "/apps/myvm:1.0";
-    Collecting log = new Collecting();
+    RecordingListener log = new RecordingListener();
     java.nio.file.attribute.FileTime tarTime = Files.getLastModifiedTime(builtTar);
-    BuildResult first = ImagePublisher.pushWithResult(
-        new ImagePublisher.PushRequest(spec, ref, List.of("latest"), access, false, log));
+    BuildResult first = push(spec, ref, List.of("latest"), access, false, log);
     assertEquals(builtDigest, first.digest());
     assertTrue(first.layerReused(), "the push sends the layer containerize wrote into the tar");
     assertTrue(log.lines.stream().anyMatch(l -> l.contains("from " + builtTar)), () -> "pushed from the tar: " + log.lines);
@@ -111,8 +112,8 @@ class ImagePublisherTest {
 
     long uploads = blobUploads(plain, "apps/myvm");
     assertTrue(uploads >= 2, "layer and config were uploaded once: " + uploads);
-    String again = ImagePublisher.push(new ImagePublisher.PushRequest(spec, plain.hostPort() + "/apps/myvm:1.0.1",
-        List.of(), access, false, BuildListener.NONE));
+    String again = push(spec, plain.hostPort() + "/apps/myvm:1.0.1", List.of(), access, false, BuildListener.NONE)
+        .digest();
     assertEquals(builtDigest, again);
     assertEquals(uploads, blobUploads(plain, "apps/myvm"), "a second push uploads no blob again");
   }
@@ -122,9 +123,8 @@ class ImagePublisherTest {
     ContainerDiskSpec fresh = ContainerDiskBuilderTest.spec(shared.resolve("fresh-cache")).build();
     RegistryAccess access = new RegistryAccess(plain.hostPort(), Optional.empty(), true, Optional.empty());
     String ref = plain.hostPort() + "/apps/fresh:1.0";
-    Collecting log = new Collecting();
-    ImageException e = assertThrows(ImageException.class, () -> ImagePublisher.push(
-        new ImagePublisher.PushRequest(fresh, ref, List.of(), access, false, log)));
+    RecordingListener log = new RecordingListener();
+    ImageException e = assertThrows(ImageException.class, () -> push(fresh, ref, List.of(), access, false, log));
     assertTrue(e.getMessage().contains("Cannot push " + ref) && e.getMessage().contains("no layer is recorded")
         && e.getMessage().contains("vm-packager:containerize"), e.getMessage());
     assertFalse(Files.exists(fresh.cacheDirectory().resolve("blobs")), "not compressed at push time");
@@ -139,14 +139,13 @@ class ImagePublisherTest {
     RegistryAccess access = new RegistryAccess(plain.hostPort(), Optional.empty(), true, Optional.empty());
     String ref = plain.hostPort() + "/apps/direct:1.0";
     BuildResult first = ContainerDiskBuilder.build(BuildRequest.builder().spec(direct).target(ImageTarget.REGISTRY)
-        .reference(ref).access(access).build());
+        .reference(ImageFixtures.ref(ref)).access(access).build());
     assertFalse(first.layerReused());
     assertEquals(builtDigest, first.digest(), "reproducible: the same digest as the tar's");
     Path blob = direct.cacheDirectory().resolve("blobs").resolve(first.layerDigest().substring(7));
     assertEquals(first.layerDigest(), ImageFixtures.sha256(blob));
     java.nio.file.attribute.FileTime blobTime = Files.getLastModifiedTime(blob);
-    BuildResult again = ImagePublisher.pushWithResult(
-        new ImagePublisher.PushRequest(direct, ref, List.of("2"), access, false, BuildListener.NONE));
+    BuildResult again = push(direct, ref, List.of("2"), access, false, BuildListener.NONE);
     assertTrue(again.layerReused(), "the blob file is pushed, not written again");
     assertEquals(blobTime, Files.getLastModifiedTime(blob));
     assertEquals(builtDigest, json(plain.skopeo("inspect", "docker://" + plain.hostPort() + "/apps/direct:2"))
@@ -161,8 +160,7 @@ class ImagePublisherTest {
     BuildResult result = ContainerDiskBuilderTest.tar(docker, tar);
     RegistryAccess access = new RegistryAccess(plain.hostPort(), Optional.empty(), true, Optional.empty());
     String ref = plain.hostPort() + "/apps/docker:1.0";
-    BuildResult pushed = ImagePublisher.pushWithResult(
-        new ImagePublisher.PushRequest(docker, ref, List.of(), access, false, BuildListener.NONE));
+    BuildResult pushed = push(docker, ref, List.of(), access, false, BuildListener.NONE);
     assertTrue(pushed.layerReused(), "pushed from the Docker archive's layer");
     assertEquals(result.digest(), pushed.digest());
     String raw = plain.skopeo("inspect", "--raw", "docker://" + ref);
@@ -184,8 +182,7 @@ class ImagePublisherTest {
     // The OCI index (default) and the Docker manifest list.
     for (ManifestFormat format : ManifestFormat.values()) {
       String ref = plain.hostPort() + "/apps/multi-" + format.name().toLowerCase() + ":1.0";
-      String digest = ImagePublisher.push(new ImagePublisher.PushRequest(multi.format(format).build(), ref,
-          List.of(), access, false, null));
+      String digest = push(multi.format(format).build(), ref, List.of(), access, false, null).digest();
       String raw = plain.skopeo("inspect", "--raw", "docker://" + ref);
       assertEquals(digest, ImageFixtures.sha256Of(raw));
       JsonNode index = json(raw);
@@ -220,23 +217,22 @@ class ImagePublisherTest {
   @Test
   void pushToTlsRegistryWithCaFileOrInsecure() throws Exception {
     String ref = secure.hostPort() + "/apps/secure:1.0";
-    Collecting log = new Collecting();
+    RecordingListener log = new RecordingListener();
     javax.net.ssl.SSLContext before = javax.net.ssl.SSLContext.getDefault();
-    String withCa = ImagePublisher.push(
-        new ImagePublisher.PushRequest(spec, ref, List.of(), secureAccess(LocalRegistry.PASSWORD, false, true), false, log));
+    String withCa = push(spec, ref, List.of(), secureAccess(LocalRegistry.PASSWORD, false, true), false, log).digest();
     assertEquals(builtDigest, withCa);
     assertTrue(before == javax.net.ssl.SSLContext.getDefault(), "the JVM's default TLS context is restored");
     assertEquals(builtDigest, json(secure.skopeo("inspect", "docker://" + ref)).get("Digest").asText());
     assertFalse(log.lines.stream().anyMatch(l -> l.contains(LocalRegistry.PASSWORD)), "the password is never logged");
     assertFalse(log.lines.stream().anyMatch(l -> l.startsWith("WARN")), () -> "verified TLS, no warning: " + log.lines);
 
-    String insecure = ImagePublisher.push(new ImagePublisher.PushRequest(spec, secure.hostPort() + "/apps/secure:2.0",
-        List.of(), secureAccess(LocalRegistry.PASSWORD, true, false), false, BuildListener.NONE));
+    String insecure = push(spec, secure.hostPort() + "/apps/secure:2.0", List.of(),
+        secureAccess(LocalRegistry.PASSWORD, true, false), false, BuildListener.NONE).digest();
     assertEquals(builtDigest, insecure);
 
     // Without the CA and without allowInsecure: a clear TLS error.
-    ImageException tls = assertThrows(ImageException.class, () -> ImagePublisher.push(new ImagePublisher.PushRequest(
-        spec, ref, List.of(), secureAccess(LocalRegistry.PASSWORD, false, false), false, BuildListener.NONE)));
+    ImageException tls = assertThrows(ImageException.class, () -> push(
+        spec, ref, List.of(), secureAccess(LocalRegistry.PASSWORD, false, false), false, BuildListener.NONE));
     assertTrue(tls.getMessage().contains(secure.hostPort()) && tls.getMessage().contains("allowInsecureRegistries"),
         tls.getMessage());
   }
@@ -244,12 +240,14 @@ class ImagePublisherTest {
   @Test
   void wrongPasswordUnreachableAndOfflineFailClearly() throws Exception {
     String wrong = "not-the-Pa55word-" + System.nanoTime();
-    Collecting log = new Collecting();
-    ImageException denied = assertThrows(ImageException.class, () -> ImagePublisher.push(new ImagePublisher.PushRequest(
-        spec, secure.hostPort() + "/apps/denied:1.0", List.of(), secureAccess(wrong, false, true), false, log)));
+    RecordingListener log = new RecordingListener();
+    ImageException denied = assertThrows(ImageException.class, () -> push(
+        spec, secure.hostPort() + "/apps/denied:1.0", List.of(), secureAccess(wrong, false, true), false, log));
     assertTrue(denied.getMessage().contains(secure.hostPort()), denied.getMessage());
     assertTrue(denied.getMessage().contains("401"), denied.getMessage());
     assertTrue(denied.getMessage().contains(LocalRegistry.USERNAME), denied.getMessage());
+    assertEquals(401, assertInstanceOf(RegistryAuthenticationException.class, denied.getCause()).status(),
+        "the chart push's error model");
     for (Throwable t = denied; t != null; t = t.getCause()) {
       assertFalse(String.valueOf(t.getMessage()).contains(wrong), "no password in " + t);
     }
@@ -260,14 +258,14 @@ class ImagePublisherTest {
       closedPort = s.getLocalPort();
     }
     String host = "127.0.0.1:" + closedPort;
-    ImageException unreachable = assertThrows(ImageException.class, () -> ImagePublisher.push(
-        new ImagePublisher.PushRequest(spec, host + "/apps/x:1", List.of(), RegistryAccess.anonymous(host), false,
-            BuildListener.NONE)));
-    assertTrue(unreachable.getMessage().contains("Cannot reach the registry " + host), unreachable.getMessage());
+    ImageException unreachable = assertThrows(ImageException.class, () -> push(spec, host + "/apps/x:1", List.of(),
+        RegistryAccess.anonymous(host), false, BuildListener.NONE));
+    assertTrue(unreachable.getMessage().contains("The registry " + host + " is unreachable: connection to " + host
+        + " refused"), unreachable.getMessage());
+    assertInstanceOf(RegistryUnreachableException.class, unreachable.getCause());
 
-    ImageException offline = assertThrows(ImageException.class, () -> ImagePublisher.push(
-        new ImagePublisher.PushRequest(spec, plain.hostPort() + "/apps/x:1", List.of(),
-            RegistryAccess.anonymous(plain.hostPort()), true, BuildListener.NONE)));
+    ImageException offline = assertThrows(ImageException.class, () -> push(spec, plain.hostPort() + "/apps/x:1",
+        List.of(), RegistryAccess.anonymous(plain.hostPort()), true, BuildListener.NONE));
     assertTrue(offline.getMessage().contains("offline"), offline.getMessage());
   }
 }

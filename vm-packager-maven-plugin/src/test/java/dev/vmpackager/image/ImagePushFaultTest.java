@@ -5,10 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.vmpackager.publish.RegistryAccess;
-import dev.vmpackager.publish.RetryPolicy;
+import dev.vmpackager.registry.RegistryAccess;
+import dev.vmpackager.registry.RetryPolicy;
 import dev.vmpackager.testing.FaultProxy;
 import dev.vmpackager.testing.LocalRegistry;
+import dev.vmpackager.testing.RecordingListener;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -52,10 +53,10 @@ class ImagePushFaultTest {
     }
   }
 
-  private static BuildResult pushThrough(FaultProxy proxy, String repository, ImagePublisherTest.Collecting log)
+  private static BuildResult pushThrough(FaultProxy proxy, String repository, RecordingListener log)
       throws Exception {
     return ContainerDiskBuilder.build(BuildRequest.builder().spec(spec).target(ImageTarget.REGISTRY)
-        .reference(proxy.hostPort() + "/" + repository + ":1.0")
+        .reference(ImageFixtures.ref(proxy.hostPort() + "/" + repository + ":1.0"))
         .access(new RegistryAccess(proxy.hostPort(), Optional.empty(), true, Optional.empty()))
         .retry(FAST).listener(log).build());
   }
@@ -71,7 +72,7 @@ class ImagePushFaultTest {
   @Test
   void firstLayerUploadAnswering500IsRetried() throws Exception {
     try (FaultProxy proxy = FaultProxy.tls(registry.hostPort(), "POST", "/blobs/uploads/", FaultProxy.Fault.STATUS_500, 1, shared.resolve("p1"))) {
-      ImagePublisherTest.Collecting log = new ImagePublisherTest.Collecting();
+      RecordingListener log = new RecordingListener();
       BuildResult r = pushThrough(proxy, "apps/retried", log);
       assertEquals(builtDigest, r.digest());
       assertEquals(1, proxy.seen.stream().filter(s -> s.endsWith("STATUS_500")).count(), () -> "" + proxy.seen);
@@ -84,7 +85,7 @@ class ImagePushFaultTest {
   @Test
   void droppedConnectionOnTheManifestIsRetried() throws Exception {
     try (FaultProxy proxy = FaultProxy.tls(registry.hostPort(), "PUT", "/manifests/", FaultProxy.Fault.DROP, 1, shared.resolve("p2"))) {
-      ImagePublisherTest.Collecting log = new ImagePublisherTest.Collecting();
+      RecordingListener log = new RecordingListener();
       BuildResult r = pushThrough(proxy, "apps/dropped", log);
       assertEquals(builtDigest, r.digest());
       assertEquals(1, proxy.seen.stream().filter(s -> s.endsWith("DROP")).count(), () -> "" + proxy.seen);
@@ -98,18 +99,12 @@ class ImagePushFaultTest {
   @Test
   void persistent500StopsAfterThreeTriesAndTagsNothing() throws Exception {
     try (FaultProxy proxy = FaultProxy.tls(registry.hostPort(), "POST", "/blobs/uploads/", FaultProxy.Fault.STATUS_500, 100, shared.resolve("p3"))) {
-      ImagePublisherTest.Collecting log = new ImagePublisherTest.Collecting();
+      RecordingListener log = new RecordingListener();
       ImageException e = assertThrows(ImageException.class, () -> pushThrough(proxy, "apps/broken", log));
       assertTrue(e.getMessage().contains(proxy.hostPort()), e.getMessage());
       assertEquals(3, proxy.seen.stream().filter(s -> s.endsWith("STATUS_500")).count(), () -> "" + proxy.seen);
       assertEquals(404, tagStatus("apps/broken"));
       assertFalse(log.lines.stream().anyMatch(l -> l.contains("Pushed ")), () -> "" + log.lines);
     }
-  }
-
-  @Test
-  void clientErrorsAreNotRetried() {
-    assertFalse(RegistryPusher.isTransient(new java.net.ConnectException("refused")));
-    assertTrue(RegistryPusher.isTransient(new java.io.EOFException("dropped")));
   }
 }

@@ -46,7 +46,7 @@ class ContainerizeMojoTest {
     build.setDirectory(base.resolve("target").toString());
     build.setFinalName("vm-cirros-1.0-SNAPSHOT");
     model.setBuild(build);
-    ContainerizeMojo m = new ContainerizeMojo();
+    ContainerizeMojo m = new ContainerizeMojo(TwoExecutions.decrypter());
     m.project = new MavenProject(model);
     m.image = "registry.example.com/apps/vm-cirros-containerdisk:1.0-SNAPSHOT";
     m.format = "qcow2";
@@ -161,9 +161,6 @@ class ContainerizeMojoTest {
       m.image = registry.hostPort() + "/apps/vm-cirros:1.0";
       m.tags = List.of("latest");
       m.allowInsecureRegistries = true;
-      m.settingsDecrypter = new org.apache.maven.settings.crypto.DefaultSettingsDecrypter(
-          new org.sonatype.plexus.components.sec.dispatcher.DefaultSecDispatcher(
-              new org.sonatype.plexus.components.cipher.DefaultPlexusCipher(), Map.of(), "none"));
       m.execute();
       String digest = Files.readString(base.resolve("target/vm/containerdisk/"
           + registry.hostPort().replace(':', '+') + "/apps/vm-cirros+1.0/image.digest")).trim();

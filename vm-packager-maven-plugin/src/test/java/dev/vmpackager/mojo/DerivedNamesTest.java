@@ -89,7 +89,7 @@ class DerivedNamesTest {
     convert.execute();
     assertTrue(Files.isRegularFile(base.resolve("target/vm/" + name + ".qcow2")));
 
-    configured(new ContainerizeMojo(), "containerize", project, log).execute();
+    configured(new ContainerizeMojo(TwoExecutions.decrypter()), "containerize", project, log).execute();
     assertTrue(Files.isRegularFile(base.resolve("target/" + artifactId + "-" + version + "-containerdisk.tar")));
     assertTrue(log.infos.stream().anyMatch(l -> l.startsWith("containerDisk image " + image + "@sha256:")), log.infos.toString());
 

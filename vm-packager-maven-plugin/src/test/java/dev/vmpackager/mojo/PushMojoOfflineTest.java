@@ -32,7 +32,7 @@ class PushMojoOfflineTest {
     Build build = new Build();
     build.setDirectory(base.resolve("target").toString());
     model.setBuild(build);
-    PushMojo m = new PushMojo();
+    PushMojo m = new PushMojo(TwoExecutions.decrypter());
     m.project = new MavenProject(model);
     MavenExecutionRequest request = new DefaultMavenExecutionRequest();
     request.setOffline(true);

@@ -78,12 +78,11 @@ class PushMojoTest {
 
   @SuppressWarnings("deprecation")
   private PushMojo push(String image) {
-    PushMojo m = new PushMojo();
+    PushMojo m = new PushMojo(TwoExecutions.decrypter());
     m.project = project;
     m.image = image;
     m.outputTimestamp = "2026-01-01T00:00:00Z";
     m.allowInsecureRegistries = true;
-    m.settingsDecrypter = TwoExecutions.decrypter();
     m.session = new MavenSession(null, null, new DefaultMavenExecutionRequest(), new DefaultMavenExecutionResult());
     return m;
   }

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.vmpackager.event.BuildListener;
-import dev.vmpackager.publish.DockerCredentials;
-import dev.vmpackager.publish.RegistryAccess;
+import dev.vmpackager.registry.DockerCredentials;
+import dev.vmpackager.registry.RegistryAccess;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -32,7 +32,7 @@ final class TwoExecutions {
 
   /** One containerize execution writing {@code target/<tar>}. */
   static ContainerizeMojo containerize(MavenProject project, String vmName, String image, String tar) throws Exception {
-    ContainerizeMojo m = new ContainerizeMojo();
+    ContainerizeMojo m = new ContainerizeMojo(decrypter());
     m.project = project;
     VmConfig vm = new VmConfig();
     set(vm, "name", vmName);
@@ -47,7 +47,6 @@ final class TwoExecutions {
     m.platform = "linux/amd64";
     m.layerCompression = "gzip";
     m.outputTimestamp = "2026-01-01T00:00:00Z";
-    m.settingsDecrypter = decrypter();
     return m;
   }
 

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.marcnuri.helm.Helm;
 import dev.vmpackager.image.ImageState;
+import dev.vmpackager.registry.ImageReference;
 import dev.vmpackager.testing.LocalRegistry;
 import dev.vmpackager.testing.PatternedDisk;
 import dev.vmpackager.testing.QemuImg;
@@ -159,17 +160,16 @@ class VmModelMojoTest {
     try (LocalRegistry registry = LocalRegistry.plain(base.resolve("registry"))) {
       String image = registry.hostPort() + "/apps/app-vm:1.0";
       run(null, disks, image, null);
-      PushMojo p = new PushMojo();
+      PushMojo p = new PushMojo(TwoExecutions.decrypter());
       common(p, null, disks);
       p.image = image;
       p.outputTimestamp = "2026-01-01T00:00:00Z";
       p.allowInsecureRegistries = true;
-      p.settingsDecrypter = TwoExecutions.decrypter();
       p.session = new MavenSession(null, null, new DefaultMavenExecutionRequest(), new DefaultMavenExecutionResult());
       p.execute();
       for (String r : List.of(image, registry.hostPort() + "/apps/app-vm-data:1.0")) {
         JsonNode pushed = new ObjectMapper().readTree(registry.skopeo("inspect", "docker://" + r));
-        String built = ImageState.of(base.resolve("target/vm"), r).digest().orElseThrow();
+        String built = ImageState.of(base.resolve("target/vm"), ImageReference.parse(r, "vm.image")).digest().orElseThrow();
         assertEquals(built, pushed.path("Digest").asText(), r);
       }
     }
@@ -197,7 +197,7 @@ class VmModelMojoTest {
 
   private void run(VmConfig vm, List<VmDiskConfig> disks, String image, String devices) throws Exception {
     convert(vm, disks).execute();
-    ContainerizeMojo c = new ContainerizeMojo();
+    ContainerizeMojo c = new ContainerizeMojo(TwoExecutions.decrypter());
     common(c, vm, disks);
     c.image = image;
     c.imageTar = base.resolve("target/app-vm-1.0-containerdisk.tar").toFile();
@@ -207,7 +207,6 @@ class VmModelMojoTest {
     c.platform = "linux/amd64";
     c.layerCompression = "gzip";
     c.outputTimestamp = "2026-01-01T00:00:00Z";
-    c.settingsDecrypter = TwoExecutions.decrypter();
     c.execute();
     MavenProjectHelper helper = (MavenProjectHelper) Proxy.newProxyInstance(getClass().getClassLoader(),
         new Class<?>[] {MavenProjectHelper.class}, (proxy, method, args) -> null);

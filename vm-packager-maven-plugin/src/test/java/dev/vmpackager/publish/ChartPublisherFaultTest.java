@@ -4,8 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vmpackager.io.Digests;
+import dev.vmpackager.registry.RegistryAccess;
+import dev.vmpackager.registry.RegistryException;
+import dev.vmpackager.registry.RetryPolicy;
 import dev.vmpackager.testing.FaultProxy;
 import dev.vmpackager.testing.LocalRegistry;
+import dev.vmpackager.testing.RecordingListener;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -59,7 +64,7 @@ class ChartPublisherFaultTest {
           proxy.seen.toString());
       assertTrue(log.all().contains("HTTP 500") && log.all().contains("trying again"), log.all());
       assertEquals(200, new RegistryReader(registry).manifest("charts/retried", "1.0.0").statusCode());
-      assertEquals(r.digest(), ChartPublisher.sha256(new RegistryReader(registry).manifest("charts/retried", "1.0.0").body()));
+      assertEquals(r.digest(), Digests.sha256(new RegistryReader(registry).manifest("charts/retried", "1.0.0").body()));
     }
   }
 
@@ -78,7 +83,7 @@ class ChartPublisherFaultTest {
   void persistent500GivesUpAfterThreeTriesAndPublishesNothing() throws Exception {
     try (FaultProxy proxy = new FaultProxy(registry.hostPort(), "POST", "/blobs/uploads/", FaultProxy.Fault.STATUS_500, 100)) {
       RecordingListener log = new RecordingListener();
-      PublishException e = assertThrows(PublishException.class, () -> pushThrough(proxy, "broken", log));
+      RegistryException e = assertThrows(RegistryException.class, () -> pushThrough(proxy, "broken", log));
       assertTrue(e.getMessage().contains("registry " + proxy.hostPort() + " answered HTTP 500"), e.getMessage());
       assertEquals(3, proxy.seen.stream().filter(s -> s.contains("STATUS_500")).count(), proxy.seen.toString());
       assertEquals(404, new RegistryReader(registry).manifest("charts/broken", "1.0.0").statusCode());
@@ -94,7 +99,7 @@ class ChartPublisherFaultTest {
     }
     try (FaultProxy proxy = new FaultProxy(registry.hostPort(), "PUT", "/manifests/", FaultProxy.Fault.HANG, 1)) {
       long start = System.nanoTime();
-      PublishException e = assertThrows(PublishException.class,
+      RegistryException e = assertThrows(RegistryException.class,
           () -> pushThrough(proxy, "hung", new RecordingListener(), Duration.ofSeconds(3)));
       assertTrue(e.getMessage().contains("registry " + proxy.hostPort() + " did not answer within 3 s while pushing the"
           + " manifest"), e.getMessage());

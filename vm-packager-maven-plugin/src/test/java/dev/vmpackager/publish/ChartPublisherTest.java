@@ -9,7 +9,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.marcnuri.helm.Helm;
+import dev.vmpackager.io.Digests;
+import dev.vmpackager.registry.DockerCredentials;
+import dev.vmpackager.registry.RegistryAccess;
+import dev.vmpackager.registry.RegistryAuthenticationException;
+import dev.vmpackager.registry.RegistryCredentials;
+import dev.vmpackager.registry.RegistryUnreachableException;
+import dev.vmpackager.registry.RetryPolicy;
 import dev.vmpackager.testing.LocalRegistry;
+import dev.vmpackager.testing.RecordingListener;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -85,7 +93,7 @@ class ChartPublisherTest {
     HttpResponse<byte[]> m = new RegistryReader(plain).manifest("charts/demo", "1.2.3");
     assertEquals(200, m.statusCode());
     assertEquals(r.digest(), m.headers().firstValue("Docker-Content-Digest").orElseThrow());
-    assertEquals(r.digest(), ChartPublisher.sha256(m.body()));
+    assertEquals(r.digest(), Digests.sha256(m.body()));
     JsonNode manifest = JSON.readTree(m.body());
     assertFalse(manifest.has("mediaType"), "Helm's manifest has no top-level mediaType");
     assertFalse(manifest.has("artifactType"));
@@ -94,7 +102,7 @@ class ChartPublisherTest {
     assertEquals(1, manifest.get("layers").size());
     assertEquals(ChartPublisher.CHART_MEDIA_TYPE, manifest.at("/layers/0/mediaType").asText());
     assertEquals(Files.size(tgz), manifest.at("/layers/0/size").asLong());
-    assertEquals(ChartPublisher.sha256(tgz), manifest.at("/layers/0/digest").asText());
+    assertEquals(Digests.sha256(tgz), manifest.at("/layers/0/digest").asText());
     Map<String, String> expected = new TreeMap<>(Map.of(
         "org.opencontainers.image.title", "demo",
         "org.opencontainers.image.version", "1.2.3",
@@ -211,7 +219,7 @@ class ChartPublisherTest {
     assertEquals(secure.hostPort() + "/apps/charts/secure:2.0.0", r.reference());
     HttpResponse<byte[]> m = new RegistryReader(secure).manifest("apps/charts/secure", "2.0.0");
     assertEquals(200, m.statusCode());
-    assertEquals(r.digest(), ChartPublisher.sha256(m.body()));
+    assertEquals(r.digest(), Digests.sha256(m.body()));
     assertFalse(log.all().contains(LocalRegistry.PASSWORD));
     assertFalse(log.all().contains("WARN"), log.all());
     String raw = secure.skopeo("inspect", "--raw", "docker://" + r.reference());
@@ -264,18 +272,18 @@ class ChartPublisherTest {
 
   @Test
   void untrustedCertificateWithoutAllowInsecureIsAClearError() throws Exception {
-    PublishException e = assertThrows(RegistryUnreachableException.class, () -> new ChartPublisher(new RecordingListener())
-        .push(TestCharts.chart(WORK, "untrusted", "1.0.0"), OciChartRepository.parse("oci://" + secure.hostPort() + "/charts"),
-            secureAccess(LocalRegistry.PASSWORD, false, false), CREATED));
+    RegistryUnreachableException e = assertThrows(RegistryUnreachableException.class,
+        () -> new ChartPublisher(new RecordingListener()).push(TestCharts.chart(WORK, "untrusted", "1.0.0"),
+            OciChartRepository.parse("oci://" + secure.hostPort() + "/charts"), secureAccess(LocalRegistry.PASSWORD, false, false), CREATED));
     assertTrue(e.getMessage().contains("TLS certificate of the registry " + secure.hostPort() + " is not trusted"), e.getMessage());
     assertTrue(e.getMessage().contains("vm.registry.caFile"), e.getMessage());
   }
 
   @Test
   void plainRegistryWithoutAllowInsecureSaysSo() throws Exception {
-    PublishException e = assertThrows(RegistryUnreachableException.class, () -> new ChartPublisher(new RecordingListener())
-        .push(TestCharts.chart(WORK, "nottls", "1.0.0"), OciChartRepository.parse("oci://" + plain.hostPort() + "/charts"),
-            RegistryAccess.anonymous(plain.hostPort()), CREATED));
+    RegistryUnreachableException e = assertThrows(RegistryUnreachableException.class,
+        () -> new ChartPublisher(new RecordingListener()).push(TestCharts.chart(WORK, "nottls", "1.0.0"),
+            OciChartRepository.parse("oci://" + plain.hostPort() + "/charts"), RegistryAccess.anonymous(plain.hostPort()), CREATED));
     assertTrue(e.getMessage().contains("does not speak TLS") && e.getMessage().contains("vm.allowInsecureRegistries=true"),
         e.getMessage());
   }

@@ -17,6 +17,8 @@ import dev.vmpackager.image.ContainerDiskSpec;
 import dev.vmpackager.image.ImagePlatform;
 import dev.vmpackager.image.ImageTarget;
 import dev.vmpackager.image.ManifestFormat;
+import dev.vmpackager.io.Digests;
+import dev.vmpackager.registry.ImageReference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -56,13 +58,15 @@ public final class ReproducibleBuildMain {
         target.resolve("vm/containerdisk"));
     oci.store(target.resolve("vm").resolve(ContainerDiskSpec.FILE_NAME));
     String ref = "registry.example.com/apps/myvm-containerdisk:1.0.0";
-    String digest = ContainerDiskBuilder.build(BuildRequest.builder().spec(oci).target(ImageTarget.TAR).reference(ref)
-        .output(target.resolve("myvm-containerdisk.tar")).threads(threads).listener(quiet).build()).digest();
+    ImageReference reference = ImageReference.parse(ref, "vm.image");
+    String digest = ContainerDiskBuilder.build(BuildRequest.builder().spec(oci).target(ImageTarget.TAR)
+        .reference(reference).output(target.resolve("myvm-containerdisk.tar")).threads(threads).listener(quiet).build())
+        .digest();
     ContainerDiskBuilder.writeDigestFile(target.resolve("vm").resolve("containerdisk.digest"), digest);
-    ContainerDiskBuilder.build(BuildRequest.builder().target(ImageTarget.TAR).reference(ref)
+    ContainerDiskBuilder.build(BuildRequest.builder().target(ImageTarget.TAR).reference(reference)
         .spec(image(disk, "linux/arm64", ManifestFormat.DOCKER, target.resolve("vm/containerdisk-docker")))
         .output(target.resolve("myvm-containerdisk-docker.tar")).threads(threads).listener(quiet).build());
-    ContainerDiskBuilder.build(BuildRequest.builder().target(ImageTarget.OCI_LAYOUT).reference(ref)
+    ContainerDiskBuilder.build(BuildRequest.builder().target(ImageTarget.OCI_LAYOUT).reference(reference)
         .spec(image(disk, "linux/amd64,linux/s390x", ManifestFormat.OCI, target.resolve("vm/containerdisk-layout")))
         .output(target.resolve("myvm-oci")).threads(threads).listener(quiet).build());
 
@@ -127,7 +131,7 @@ public final class ReproducibleBuildMain {
     Path push = Files.createDirectories(target.resolve("push"));
     Files.write(push.resolve("config.json"), config);
     Files.write(push.resolve("manifest.json"),
-        ChartPublisher.manifest(meta, config, ChartPublisher.sha256(tgz), Files.size(tgz), TIME));
+        ChartPublisher.manifest(meta, config, Digests.sha256(tgz), Files.size(tgz), TIME));
   }
 
   private static ContainerDiskSpec image(Path disk, String platforms, ManifestFormat format, Path cache) {

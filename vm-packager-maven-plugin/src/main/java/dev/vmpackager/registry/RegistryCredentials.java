@@ -1,4 +1,4 @@
-package dev.vmpackager.publish;
+package dev.vmpackager.registry;
 
 import java.util.Objects;
 

@@ -1,6 +1,7 @@
-package dev.vmpackager.publish;
+package dev.vmpackager.registry;
 
-import java.io.EOFException;
+import com.google.cloud.tools.jib.api.InsecureRegistryException;
+import com.google.cloud.tools.jib.http.ResponseException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -14,9 +15,12 @@ import javax.net.ssl.SSLHandshakeException;
 import land.oras.exception.OrasException;
 
 /**
- * Turns what the ORAS SDK throws (an unchecked {@link OrasException} whose message is often just a
- * status code or "Failed to execute request") into a {@link PublishException} that says which
- * registry, what happened and what to do, and decides which failures are worth a retry.
+ * The one classification of registry failures, whichever client threw them (Jib's registry
+ * client, the ORAS SDK): which are worth another try ({@link #isTransient}) and what to tell the
+ * user ({@link #map}: a {@link RegistryException} that says which registry, what happened and what
+ * to do, never a secret). The clients differ only in how they carry the HTTP status: Jib in a
+ * {@link ResponseException}, ORAS in an unchecked {@link OrasException} whose message is often just
+ * a status code or "Failed to execute request".
  */
 final class RegistryFaults {
 
@@ -28,6 +32,12 @@ final class RegistryFaults {
       // ORAS reports an I/O failure (no answer at all) as status -1.
       if (t instanceof OrasException o && o.getStatusCode() != null && o.getStatusCode() >= 100) {
         return Optional.of(o.getStatusCode());
+      }
+      if (t instanceof ResponseException r) {
+        return Optional.of(r.getStatusCode());
+      }
+      if (t.getCause() == t) {
+        break;
       }
     }
     return Optional.empty();
@@ -49,19 +59,19 @@ final class RegistryFaults {
       return false;
     }
     if (find(e, IOException.class) != null) {
-      return true; // reset, EOF, "header parser received no bytes", request timeout
+      return true; // reset, EOF, "header parser received no bytes", read timeout
     }
     // ORAS 0.7.0 reports a failed blob PUT as "Failed to push layer: <body>" without the status.
     return e.getMessage() != null && e.getMessage().startsWith("Failed to push layer");
   }
 
   /**
-   * @param e what ORAS threw
+   * @param e what the client threw
    * @param what what was being done, e.g. {@code pushing chart 127.0.0.1:5000/charts/app:1.0.0}
    * @param access the registry and the credentials' source (never their secret)
    * @return the failure to report
    */
-  static PublishException map(Throwable e, String what, RegistryAccess access) {
+  static RegistryException map(Throwable e, String what, RegistryAccess access) {
     String registry = access.registry();
     Optional<Integer> status = status(e);
     if (status.isPresent() && (status.get() == 401 || status.get() == 403)) {
@@ -69,46 +79,62 @@ final class RegistryFaults {
     }
     if (find(e, UnknownHostException.class) != null) {
       return new RegistryUnreachableException("The registry " + registry + " is unreachable: unknown host '"
-          + hostOf(registry) + "' (" + what + ")", e);
+          + access.host() + "' (" + what + ")", e);
     }
     if (find(e, ConnectException.class) != null || find(e, NoRouteToHostException.class) != null) {
       return new RegistryUnreachableException("The registry " + registry + " is unreachable: connection to "
-          + withPort(registry, access) + " refused or no route (" + what + "). Is the registry running and the"
-          + " host and port in the repository URL right?", e);
+          + withPort(access) + " refused or no route (" + what + "). Is the registry running, and are its host and"
+          + " port right?", e);
     }
     if (find(e, HttpConnectTimeoutException.class) != null) {
-      return new RegistryUnreachableException("The registry " + registry + " is unreachable: connecting to "
-          + withPort(registry, access) + " timed out (" + what + ")", e);
+      return connectTimedOut(what, access, e);
     }
     SSLException ssl = find(e, SSLException.class);
     if (ssl != null) {
+      String message = text(ssl.getMessage(), access);
       if (find(e, CertificateException.class) != null || ssl instanceof SSLHandshakeException
-          && String.valueOf(ssl.getMessage()).contains("certif")) {
+          && message.contains("certif")) {
         return new RegistryUnreachableException("The TLS certificate of the registry " + registry
-            + " is not trusted (" + ssl.getMessage() + ") while " + what + ". Give its CA certificate (PEM) with"
-            + " vm.registry.caFile, or set vm.allowInsecureRegistries=true to skip the check", e);
+            + " is not trusted (" + message + ") while " + what + ". Give its CA certificate (PEM) with"
+            + " vm.registry.caFile" + access.caFile().map(f -> " (" + f + " does not match)").orElse("")
+            + ", or set vm.allowInsecureRegistries=true to skip the check", e);
       }
-      if (String.valueOf(ssl.getMessage()).contains("plaintext") || String.valueOf(ssl.getMessage())
-          .contains("Unsupported or unrecognized SSL message")) {
+      if (message.contains("plaintext") || message.contains("Unsupported or unrecognized SSL message")) {
         return new RegistryUnreachableException("The registry " + registry + " does not speak TLS (https) while "
             + what + ". If it is a plain-http registry, set vm.allowInsecureRegistries=true", e);
       }
       return new RegistryUnreachableException("TLS with the registry " + registry + " failed while " + what + ": "
-          + ssl.getMessage(), e);
+          + message, e);
+    }
+    if (find(e, InsecureRegistryException.class) != null) {
+      return new RegistryUnreachableException("The registry " + registry + " cannot be reached over verified https"
+          + " while " + what + ". Give its CA certificate (PEM) with vm.registry.caFile, or set"
+          + " vm.allowInsecureRegistries=true for a test registry", e);
     }
     if (status.isPresent()) {
-      return new PublishException("The registry " + registry + " answered HTTP " + status.get() + " while " + what
-          + detail(e), e);
+      return new RegistryException("The registry " + registry + " answered HTTP " + status.get() + " while " + what
+          + detail(e, access), e);
     }
     if (find(e, HttpTimeoutException.class) != null) {
-      return new PublishException("The registry " + registry + " did not answer in time while " + what, e);
+      return new RegistryException("The registry " + registry + " did not answer in time while " + what, e);
     }
-    if (find(e, EOFException.class) != null || find(e, IOException.class) != null) {
-      IOException io = find(e, IOException.class);
-      return new PublishException("The connection to the registry " + registry + " failed while " + what + ": "
-          + io, e);
+    IOException io = find(e, IOException.class);
+    if (io != null) {
+      return new RegistryException("The connection to the registry " + registry + " failed while " + what + ": "
+          + text(io.toString(), access), e);
     }
-    return new PublishException("The registry " + registry + " failed while " + what + detail(e), e);
+    return new RegistryException("The registry " + registry + " failed while " + what + detail(e, access), e);
+  }
+
+  /**
+   * @param what what was being done
+   * @param access the registry
+   * @param cause the timeout
+   * @return the failure of a connection that was not accepted in time
+   */
+  static RegistryUnreachableException connectTimedOut(String what, RegistryAccess access, Throwable cause) {
+    return new RegistryUnreachableException("The registry " + access.registry() + " is unreachable: connecting to "
+        + withPort(access) + " timed out (" + what + ")", cause);
   }
 
   private static String authMessage(int status, String what, RegistryAccess access) {
@@ -132,21 +158,27 @@ final class RegistryFaults {
     return m.toString();
   }
 
-  private static String detail(Throwable e) {
+  private static String detail(Throwable e, RegistryAccess access) {
     String msg = e.getMessage();
-    return msg == null || msg.isBlank() ? "" : ": " + msg;
+    return msg == null || msg.isBlank() ? "" : ": " + text(msg, access);
   }
 
-  private static String hostOf(String registry) {
-    int colon = registry.lastIndexOf(':');
-    return colon > 0 && !registry.endsWith("]") ? registry.substring(0, colon) : registry;
+  /** A client's own text, never with the password (a registry may echo a request back). */
+  private static String text(String message, RegistryAccess access) {
+    String m = String.valueOf(message);
+    Optional<String> password = access.credentials().map(RegistryCredentials::password).filter(p -> !p.isEmpty());
+    return password.isPresent() ? m.replace(password.get(), "****") : m;
   }
 
-  private static String withPort(String registry, RegistryAccess access) {
-    if (registry.lastIndexOf(':') > registry.lastIndexOf(']')) {
-      return registry;
+  private static String withPort(RegistryAccess access) {
+    try {
+      if (access.port().isPresent()) {
+        return access.registry();
+      }
+    } catch (IllegalArgumentException e) {
+      return access.registry();
     }
-    return registry + (access.allowInsecure() ? " (port 443 or 80)" : ":443");
+    return access.registry() + (access.allowInsecure() ? " (port 443 or 80)" : ":443");
   }
 
   static <T extends Throwable> T find(Throwable e, Class<T> type) {

@@ -1,4 +1,4 @@
-package dev.vmpackager.publish;
+package dev.vmpackager.registry;
 
 import dev.vmpackager.event.BuildListener;
 import java.io.File;
@@ -92,31 +92,31 @@ public final class DockerCredentials {
   /**
    * @param registry {@code host[:port]}
    * @return the credentials Docker would use for it, if any
-   * @throws PublishException if config.json is not valid JSON or an {@code auth} entry is not
+   * @throws RegistryException if config.json is not valid JSON or an {@code auth} entry is not
    *     base64 {@code user:password}, or a credential helper fails other than with "not found"
    */
-  public Optional<RegistryCredentials> lookup(String registry) throws PublishException {
+  public Optional<RegistryCredentials> lookup(String registry) throws RegistryException {
     JsonNode config;
     try {
       if (Files.size(configFile) > MAX_CONFIG_BYTES) {
-        throw new PublishException("Docker's config " + configFile + " is larger than " + MAX_CONFIG_BYTES + " bytes");
+        throw new RegistryException("Docker's config " + configFile + " is larger than " + MAX_CONFIG_BYTES + " bytes");
       }
       config = JSON.readTree(Files.readAllBytes(configFile));
     } catch (NoSuchFileException e) {
       listener.debug("No Docker config at " + configFile);
       return Optional.empty();
-    } catch (PublishException e) {
+    } catch (RegistryException e) {
       throw e;
     } catch (JacksonException e) {
       // Jackson's message may quote the file's content, which holds secrets: give only the place.
       var at = e.getLocation();
-      throw new PublishException("Docker's config " + configFile + " is not valid JSON"
+      throw new RegistryException("Docker's config " + configFile + " is not valid JSON"
           + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"));
     } catch (IOException e) {
-      throw new PublishException("Cannot read Docker's config " + configFile + ": " + e.getMessage(), e);
+      throw new RegistryException("Cannot read Docker's config " + configFile + ": " + e.getMessage(), e);
     }
     if (config == null || !config.isObject()) {
-      throw new PublishException("Docker's config " + configFile + " is not a JSON object");
+      throw new RegistryException("Docker's config " + configFile + " is not a JSON object");
     }
     JsonNode helper = config.path("credHelpers").path(registry);
     if (helper.isString()) {
@@ -135,7 +135,7 @@ public final class DockerCredentials {
     return fromAuths(config.path("auths"), registry);
   }
 
-  private Optional<RegistryCredentials> fromAuths(JsonNode auths, String registry) throws PublishException {
+  private Optional<RegistryCredentials> fromAuths(JsonNode auths, String registry) throws RegistryException {
     if (!auths.isObject()) {
       return Optional.empty();
     }
@@ -153,11 +153,11 @@ public final class DockerCredentials {
         try {
           decoded = new String(Base64.getDecoder().decode(auth.trim()), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException bad) {
-          throw new PublishException(source + ": \"auth\" is not base64");
+          throw new RegistryException(source + ": \"auth\" is not base64");
         }
         int colon = decoded.indexOf(':');
         if (colon <= 0) {
-          throw new PublishException(source + ": \"auth\" is not base64 of user:password");
+          throw new RegistryException(source + ": \"auth\" is not base64 of user:password");
         }
         listener.debug("Registry " + registry + ": credentials from " + source);
         return Optional.of(new RegistryCredentials(decoded.substring(0, colon), decoded.substring(colon + 1), source));
@@ -192,10 +192,10 @@ public final class DockerCredentials {
     return k.equals(r) || DOCKER_HUB.contains(k) && DOCKER_HUB.contains(r);
   }
 
-  private Optional<RegistryCredentials> fromHelper(String name, String registry, String key) throws PublishException {
+  private Optional<RegistryCredentials> fromHelper(String name, String registry, String key) throws RegistryException {
     String where = "\"" + key + "\" in " + configFile;
     if (!HELPER_NAME.matcher(name).matches()) {
-      throw new PublishException("The credential helper name '" + name + "' (" + where + ") is not a plain name");
+      throw new RegistryException("The credential helper name '" + name + "' (" + where + ") is not a plain name");
     }
     String program = "docker-credential-" + name;
     Optional<Path> exe = searchPath.stream().map(d -> d.resolve(program)).filter(Files::isExecutable).findFirst();
@@ -214,7 +214,7 @@ public final class DockerCredentials {
       byte[] out = p.getInputStream().readNBytes(1 << 20);
       if (!p.waitFor(HELPER_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
         p.destroyForcibly();
-        throw new PublishException("The credential helper " + exe.get() + " did not answer within "
+        throw new RegistryException("The credential helper " + exe.get() + " did not answer within "
             + HELPER_TIMEOUT_SECONDS + " s for " + registry);
       }
       String text = new String(out, StandardCharsets.UTF_8);
@@ -225,7 +225,7 @@ public final class DockerCredentials {
         }
         // A failing helper prints an error, never the secret; show its first line to explain.
         String firstLine = text.strip().lines().findFirst().orElse("");
-        throw new PublishException("The credential helper " + exe.get() + " (" + where + ") failed for " + registry
+        throw new RegistryException("The credential helper " + exe.get() + " (" + where + ") failed for " + registry
             + " with exit code " + p.exitValue() + (firstLine.isEmpty() ? "" : ": "
                 + firstLine.substring(0, Math.min(200, firstLine.length()))));
       }
@@ -233,7 +233,7 @@ public final class DockerCredentials {
       try {
         answer = JSON.readTree(out);
       } catch (JacksonException e) {
-        throw new PublishException("The credential helper " + exe.get() + " answered something that is not JSON for "
+        throw new RegistryException("The credential helper " + exe.get() + " answered something that is not JSON for "
             + registry);
       }
       String user = answer == null ? "" : answer.path("Username").asString("");
@@ -251,10 +251,10 @@ public final class DockerCredentials {
       listener.debug("Registry " + registry + ": credentials from " + source);
       return Optional.of(new RegistryCredentials(user, secret, source));
     } catch (IOException e) {
-      throw new PublishException("Running the credential helper " + exe.get() + " failed: " + e.getMessage(), e);
+      throw new RegistryException("Running the credential helper " + exe.get() + " failed: " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new PublishException("Interrupted while running the credential helper " + exe.get(), e);
+      throw new RegistryException("Interrupted while running the credential helper " + exe.get(), e);
     }
   }
 }

@@ -1,10 +1,10 @@
-package dev.vmpackager.publish;
+package dev.vmpackager.registry;
 
 /**
  * The registry refused the credentials (HTTP 401) or the push (HTTP 403). A configuration
  * problem for the user: the message says which registry and where the credentials came from.
  */
-public final class RegistryAuthenticationException extends PublishException {
+public final class RegistryAuthenticationException extends RegistryException {
 
   private static final long serialVersionUID = 1L;
 

@@ -1,10 +1,11 @@
-package dev.vmpackager.publish;
+package dev.vmpackager.registry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vmpackager.testing.RecordingListener;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -91,10 +92,10 @@ class DockerCredentialsTest {
 
   @Test
   void badBase64AndBadJsonAreClearErrorsWithoutContent() throws Exception {
-    PublishException e = assertThrows(PublishException.class,
+    RegistryException e = assertThrows(RegistryException.class,
         () -> store("{\"auths\": {\"reg.example.com\": {\"auth\": \"%%%notbase64\"}}}").lookup("reg.example.com"));
     assertTrue(e.getMessage().contains("config.json") && e.getMessage().contains("not base64"), e.getMessage());
-    PublishException json = assertThrows(PublishException.class,
+    RegistryException json = assertThrows(RegistryException.class,
         () -> store("{\"auths\": {\"reg.example.com\": {\"auth\": \"c2VjcmV0\" oops").lookup("reg.example.com"));
     assertTrue(json.getMessage().contains("is not valid JSON (line 1"), json.getMessage());
     assertFalse(json.getMessage().contains("c2VjcmV0"), json.getMessage());
@@ -147,7 +148,7 @@ class DockerCredentialsTest {
     Path p = bin.resolve("docker-credential-broken");
     Files.writeString(p, "#!/bin/sh\necho 'keychain locked'\nexit 2\n");
     Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
-    PublishException e = assertThrows(PublishException.class,
+    RegistryException e = assertThrows(RegistryException.class,
         () -> store("{\"credHelpers\": {\"reg.example.com\": \"broken\"}}").lookup("reg.example.com"));
     assertTrue(e.getMessage().contains("docker-credential-broken") && e.getMessage().contains("exit code 2")
         && e.getMessage().contains("keychain locked"), e.getMessage());
@@ -155,7 +156,7 @@ class DockerCredentialsTest {
 
   @Test
   void helperNamesCannotBePaths() throws Exception {
-    assertThrows(PublishException.class,
+    assertThrows(RegistryException.class,
         () -> store("{\"credHelpers\": {\"reg.example.com\": \"../../bin/sh\"}}").lookup("reg.example.com"));
   }
 

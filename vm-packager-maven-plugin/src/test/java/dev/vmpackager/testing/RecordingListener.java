@@ -1,13 +1,14 @@
-package dev.vmpackager.publish;
+package dev.vmpackager.testing;
 
 import dev.vmpackager.event.BuildListener;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** Collects what the core reports, for assertions. */
-final class RecordingListener implements BuildListener {
+public final class RecordingListener implements BuildListener {
 
-  final List<String> lines = new CopyOnWriteArrayList<>();
+  /** Each message, prefixed with its level: {@code INFO }, {@code WARN } or {@code DEBUG }. */
+  public final List<String> lines = new CopyOnWriteArrayList<>();
 
   @Override
   public void info(String message) {
@@ -24,7 +25,8 @@ final class RecordingListener implements BuildListener {
     lines.add("DEBUG " + message);
   }
 
-  String all() {
+  /** @return every message, one a line */
+  public String all() {
     return String.join("\n", lines);
   }
 }
