@@ -34,6 +34,7 @@ try {
     def pushed = json.parseText(registry.skopeo('inspect', "docker://${image.ref}".toString()))
     assert pushed.Layers.size() == 1 : "${image.ref}: ${pushed.Layers}"
     def copy = new File(target, "pulled/${disk}")
+    copy.parentFile.mkdirs()
     registry.skopeo('copy', "docker://${image.ref}".toString(), "oci:${copy}:x".toString())
     def blob = new File(copy, "blobs/sha256/${pushed.Layers[0].substring(7)}")
     // The layer holds /disk/ and one disk file (KubeVirt and CDI take the one file under /disk/).
