@@ -17,9 +17,12 @@ import java.util.Objects;
  *     progress lines
  * @param chain the backing chain the image is opened in: {@link BackingChain#NONE} for the image
  *     the user names; {@link DiskImages#open} hands its driver the chain extended by the image
+ * @param ovaEntry for an OVA, the entry of the disk to open (as the OVF's {@code References} name
+ *     it, e.g. {@code app-disk2.vmdk}); empty for the first disk of its {@code DiskSection}. A VM
+ *     with several disks converts each by its entry.
  */
 public record DiskOpenOptions(boolean allowExternalReferences, Path scratchDirectory, BuildListener listener,
-    BackingChain chain) {
+    BackingChain chain, String ovaEntry) {
 
   /** The safe default: no backing chains; scratch files in the JVM's temp folder. */
   public static final DiskOpenOptions DEFAULT = new DiskOpenOptions(false);
@@ -36,17 +39,31 @@ public record DiskOpenOptions(boolean allowExternalReferences, Path scratchDirec
 
   /** Options for the image the user names: the start of its backing chain. */
   public DiskOpenOptions(boolean allowExternalReferences, Path scratchDirectory, BuildListener listener) {
-    this(allowExternalReferences, scratchDirectory, listener, BackingChain.NONE);
+    this(allowExternalReferences, scratchDirectory, listener, BackingChain.NONE, "");
+  }
+
+  /**
+   * Options for the image the user names, opening the OVA entry {@code ovaEntry}.
+   *
+   * @param allowExternalReferences see {@link #allowExternalReferences()}
+   * @param scratchDirectory see {@link #scratchDirectory()}
+   * @param listener see {@link #listener()}
+   * @param ovaEntry see {@link #ovaEntry()}
+   */
+  public DiskOpenOptions(boolean allowExternalReferences, Path scratchDirectory, BuildListener listener,
+      String ovaEntry) {
+    this(allowExternalReferences, scratchDirectory, listener, BackingChain.NONE, ovaEntry);
   }
 
   public DiskOpenOptions {
     Objects.requireNonNull(scratchDirectory, "scratchDirectory");
     Objects.requireNonNull(listener, "listener");
     Objects.requireNonNull(chain, "chain");
+    ovaEntry = ovaEntry == null ? "" : ovaEntry;
   }
 
   /** @return the same options for an image opened in {@code next} */
   DiskOpenOptions inChain(BackingChain next) {
-    return new DiskOpenOptions(allowExternalReferences, scratchDirectory, listener, next);
+    return new DiskOpenOptions(allowExternalReferences, scratchDirectory, listener, next, ovaEntry);
   }
 }

@@ -1,6 +1,8 @@
 package dev.vmpackager.mojo;
 
 import dev.vmpackager.chart.ChartConfigException;
+import dev.vmpackager.chart.ChartDisk;
+import dev.vmpackager.chart.ChartNic;
 import dev.vmpackager.chart.ChartGenerator;
 import dev.vmpackager.chart.ChartPackager;
 import dev.vmpackager.chart.ChartSpec;
@@ -9,8 +11,13 @@ import dev.vmpackager.chart.ExtraDisk;
 import dev.vmpackager.chart.Maintainer;
 import dev.vmpackager.chart.ServicePort;
 import dev.vmpackager.chart.UsbDeviceRequest;
+import dev.vmpackager.disk.convert.SourceDiscovery;
 import dev.vmpackager.image.ImageException;
 import dev.vmpackager.image.ImageState;
+import dev.vmpackager.vm.Setting;
+import dev.vmpackager.vm.Vm;
+import dev.vmpackager.vm.VmDisk;
+import dev.vmpackager.vm.VmNic;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -41,7 +48,8 @@ public class ChartMojo extends AbstractImageMojo {
   private final MavenProjectHelper projectHelper;
 
   /**
-   * The VirtualMachine, set in the POM ({@code <vm><memory>2Gi</memory><cpuCores>2</cpuCores></vm>}):
+   * The VirtualMachine, set in the POM ({@code <vm><memory>2Gi</memory><cpuCores>2</cpuCores></vm>}),
+   * over what the VM's description ({@code <definition>}) says, which is over the defaults below:
    * its fields are not {@code -D} user properties ({@code -Dvm.memory=4Gi} does nothing). Each
    * becomes a value of the chart's {@code values.yaml}, which a deployer changes at install time,
    * e.g. {@code helm install ... --set vm.memory=4Gi}. The fields, with their defaults:
@@ -67,7 +75,9 @@ public class ChartMojo extends AbstractImageMojo {
    *   <li>{@code secureBoot}: with {@code efi}, UEFI Secure Boot and the SMM feature it needs; default
    *       false</li>
    *   <li>{@code machineType}: e.g. {@code q35}; default KubeVirt's</li>
-   *   <li>{@code diskBus}: the root disk's bus, {@code virtio} (default), {@code sata} or {@code scsi}</li>
+   *   <li>{@code diskBus}: every disk's bus unless its {@code <disks><disk><bus>} says otherwise,
+   *       {@code virtio} (default; with a description, the bus its controller maps to), {@code sata},
+   *       {@code scsi} or {@code usb}</li>
    *   <li>{@code terminationGracePeriodSeconds}: seconds KubeVirt waits for the guest to shut down;
    *       default 180</li>
    *   <li>{@code cloudInit}: a cloud-init user-data file ({@code #cloud-config} YAML or a {@code #!}
@@ -92,6 +102,14 @@ public class ChartMojo extends AbstractImageMojo {
    *   <li>{@code storageSecretRef}, {@code storageCertConfigMap}: with {@code dataVolume} and
    *       {@code pod}, the Secret with the registry's {@code accessKeyId}/{@code secretKey} and the
    *       ConfigMap with its CA certificates; default none</li>
+   *   <li>{@code devices}: how a described VM's disk buses and NIC models are mapped,
+   *       {@code compatible} (default: what the guest has drivers for) or {@code virtio}; the
+   *       {@code vm.devices} property wins over it</li>
+   *   <li>{@code nics}: the VM's network adapters,
+   *       {@code <nic><model>e1000e</model><macAddress>02:00:00:00:00:01</macAddress><network>vlan-10</network></nic>}
+   *       (every field optional), overriding a description's NICs by position and adding NICs after
+   *       them; the first is on the pod network, each other one on a Multus network (a chart value);
+   *       default the description's NICs, else one on the pod network</li>
    *   <li>{@code extraDisks}: data disks besides the root disk,
    *       {@code <disk><name>data</name><emptyDiskCapacity>2Gi</emptyDiskCapacity></disk>} or with
    *       {@code <persistentVolumeClaim>claim</persistentVolumeClaim>} and an optional {@code <bus>};
@@ -233,28 +251,20 @@ public class ChartMojo extends AbstractImageMojo {
   /** Reads the parameters into the checked, immutable chart settings. */
   ChartSpec spec() throws MojoFailureException {
     VmConfig v = vm == null ? new VmConfig() : vm;
+    String imageReference = imageReference();
     ChartSpec.Builder b = ChartSpec.builder()
         .name(chartName(chartName))
         .version(chartVersion(chartVersion))
         .appVersion(blank(appVersion) ? project.getVersion() : appVersion.trim())
         .description(blank(description) ? project.getDescription() : description)
         .home(project.getUrl())
-        .image(imageReference())
-        .vmName(vmName(vm))
+        .image(imageReference)
         .runStrategy(v.getRunStrategy())
-        .memory(v.getMemory())
-        .cpuCores(v.getCpuCores())
-        .cpuSockets(v.getCpuSockets())
-        .cpuThreads(v.getCpuThreads())
         .cpuModel(v.getCpuModel())
         .instancetype(v.getInstancetype() == null ? null : v.getInstancetype().getName(),
             v.getInstancetype() == null ? null : v.getInstancetype().getKind())
         .preference(v.getPreference() == null ? null : v.getPreference().getName(),
             v.getPreference() == null ? null : v.getPreference().getKind())
-        .firmware(lower(v.getFirmware()))
-        .secureBoot(v.getSecureBoot())
-        .machineType(v.getMachineType())
-        .diskBus(lower(v.getDiskBus()))
         .terminationGracePeriodSeconds(v.getTerminationGracePeriodSeconds())
         .storage(v.getStorage())
         .storageSize(v.getStorageSize())
@@ -264,6 +274,21 @@ public class ChartMojo extends AbstractImageMojo {
         .storageCertConfigMap(v.getStorageCertConfigMap())
         .usbList(usbList)
         .userChartDirectory(helmSourceDirectory == null ? null : helmSourceDirectory.toPath());
+    Optional<Vm> model = model(v, imageReference);
+    if (model.isEmpty()) {
+      // No description, no <disks>, no disk found: the chart's VM is the POM's alone, as it has always been.
+      b.vmName(vmName(vm))
+          .memory(v.getMemory())
+          .cpuCores(v.getCpuCores())
+          .cpuSockets(v.getCpuSockets())
+          .cpuThreads(v.getCpuThreads())
+          .firmware(lower(v.getFirmware()))
+          .secureBoot(v.getSecureBoot())
+          .machineType(v.getMachineType())
+          .diskBus(lower(v.getDiskBus()));
+    } else {
+      hardware(b, model.get(), v);
+    }
     if (project.getScm() != null) {
       b.addSource(project.getScm().getUrl());
     }
@@ -300,11 +325,76 @@ public class ChartMojo extends AbstractImageMojo {
       b.cloudInitType(v.getCloudInitType());
       b.cloudInitExistingSecret(v.getCloudInitExistingSecret());
       if (pinDigest) {
-        b.imageDigest(pinnedDigest());
+        b.imageDigest(pinnedDigest(imageReference));
       }
       return b.build();
     } catch (ChartConfigException e) {
       throw new MojoFailureException(e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The VM model, logged here (once per build: the chart goal runs first, in prepare-package),
+   * unless nothing describes more than the POM's one disk and no disk is there to resolve, as in
+   * a chart for an image built elsewhere.
+   */
+  private Optional<Vm> model(VmConfig v, String imageReference) throws MojoFailureException {
+    if (!describesVm() && source == null && !discoverable()) {
+      return Optional.empty();
+    }
+    Vm m = resolveVm(v, imageReference);
+    m.logLines().forEach(getLog()::info);
+    m.warnings().forEach(getLog()::warn);
+    return Optional.of(m);
+  }
+
+  private boolean discoverable() {
+    try {
+      SourceDiscovery.single(projectDirectory().resolve("src").resolve("main").resolve("vm"));
+      return true;
+    } catch (SourceDiscovery.Problem | IOException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Maps the model onto the chart. CPU and memory are written only when the POM or the
+   * description states them, so a default never contradicts an instancetype; the boot disk is the
+   * root disk ({@code image}, {@code diskBus}); the NICs only when the description or
+   * {@code <vm><nics>} gives them, else the chart keeps its single pod interface.
+   */
+  private void hardware(ChartSpec.Builder b, Vm m, VmConfig v) throws MojoFailureException {
+    b.vmName(m.name().value())
+        .firmware(m.firmware().value())
+        .secureBoot(m.secureBoot().value())
+        .machineType(m.machineType().value())
+        .diskBus(m.bootDisk().bus().value());
+    if (m.memory().isStated()) {
+      b.memory(m.memory().value());
+    }
+    if (m.cpuSockets().isStated()) {
+      b.cpuSockets(m.cpuSockets().value());
+    }
+    if (m.cpuCores().isStated()) {
+      b.cpuCores(m.cpuCores().value());
+    }
+    if (m.cpuThreads().isStated()) {
+      b.cpuThreads(m.cpuThreads().value());
+    }
+    List<ChartDisk> others = new ArrayList<>();
+    for (VmDisk d : m.disks().subList(1, m.disks().size())) {
+      String reference = d.image().value();
+      others.add(ChartDisk.named(d.name()).withBus(d.bus().value()).withImage(reference)
+          .withImageDigest(pinDigest ? pinnedDigest(reference) : ""));
+    }
+    b.disks(others);
+    if (m.description().isPresent() || !v.getNics().isEmpty()) {
+      List<ChartNic> nics = new ArrayList<>();
+      for (VmNic n : m.nics()) {
+        nics.add(new ChartNic(n.name(), n.model().value(), n.macAddress().map(Setting::value).orElse(""),
+            n.network().map(Setting::value).orElse("")));
+      }
+      b.nics(nics);
     }
   }
 
@@ -314,13 +404,13 @@ public class ChartMojo extends AbstractImageMojo {
     return f.isAbsolute() ? f : project.getBasedir().toPath().resolve(f);
   }
 
-  private String pinnedDigest() throws MojoFailureException {
+  private String pinnedDigest(String reference) throws MojoFailureException {
     try {
-      ImageState state = ImageState.of(buildDirectory().resolve("vm"), imageReference());
+      ImageState state = ImageState.of(buildDirectory().resolve("vm"), reference);
       Optional<String> digest = state.digest();
       if (digest.isEmpty()) {
         getLog().warn("vm.image.pinDigest is set but " + state.digestFile() + " does not exist (containerize has not"
-            + " built " + imageReference() + "); the chart refers to the image by tag");
+            + " built " + reference + "); the chart refers to the image by tag");
       }
       return digest.orElse("");
     } catch (ImageException e) {

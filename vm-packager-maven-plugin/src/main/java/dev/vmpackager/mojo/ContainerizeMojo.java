@@ -11,6 +11,7 @@ import dev.vmpackager.image.ImageTarget;
 import dev.vmpackager.image.LayerCompression;
 import dev.vmpackager.image.ManifestFormat;
 import dev.vmpackager.publish.RegistryAccess;
+import dev.vmpackager.vm.VmDisk;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -55,15 +56,6 @@ public class ContainerizeMojo extends AbstractRegistryMojo {
    */
   @Parameter
   VmConfig vm;
-
-  /**
-   * The format of the converted disk this goal wraps ({@code target/vm/<vm name>.<format>}, written
-   * by {@code convert} with the same setting): {@code qcow2} (default) or {@code raw}.
-   *
-   * @since 0.1.0
-   */
-  @Parameter(property = "vm.format", defaultValue = "qcow2")
-  String format;
 
   /**
    * The image tar written by the {@code tar} target: an OCI archive (read it with
@@ -193,16 +185,49 @@ public class ContainerizeMojo extends AbstractRegistryMojo {
 
   @Override
   protected void doExecute() throws MojoExecutionException, MojoFailureException {
-    Path disk = convertedDisk(vm, format);
+    ImageTarget imageTarget = parse("vm.containerize.target", () -> ImageTarget.parse(target));
+    if (!describesVm()) {
+      // One disk, <image>: its source need not be here, only convert's output.
+      containerize(convertedDisk(vm, format), imageReference(), imageTarget, imageTar.toPath(),
+          imageLayout.toPath());
+      return;
+    }
+    for (VmDisk d : resolveVm(vm, imageReference()).disks()) {
+      // The boot disk keeps <image>, <imageTar> and <imageLayout>; each other disk has its own image and files.
+      String reference = d.isBootDisk() ? imageReference() : d.image().value();
+      containerize(d.convertedFile(buildDirectory()), reference, imageTarget,
+          d.isBootDisk() ? imageTar.toPath() : besides(imageTar.toPath(), d.name()),
+          d.isBootDisk() ? imageLayout.toPath() : besides(imageLayout.toPath(), d.name()));
+    }
+  }
+
+  /**
+   * @param boot the boot disk's {@code <imageTar>} or {@code <imageLayout>}
+   * @param disk another disk's name
+   * @return that disk's: {@code <finalName>-<disk>-containerdisk.tar} (or {@code -oci}) for the
+   *     default names, else the disk's name inserted before the extension
+   */
+  static Path besides(Path boot, String disk) {
+    String name = boot.getFileName().toString();
+    for (String suffix : List.of("-containerdisk.tar", "-containerdisk-oci")) {
+      if (name.endsWith(suffix)) {
+        return boot.resolveSibling(name.substring(0, name.length() - suffix.length()) + "-" + disk + suffix);
+      }
+    }
+    int dot = name.lastIndexOf('.');
+    return boot.resolveSibling(dot > 0 ? name.substring(0, dot) + "-" + disk + name.substring(dot)
+        : name + "-" + disk);
+  }
+
+  private void containerize(Path disk, String reference, ImageTarget imageTarget, Path tar, Path layout)
+      throws MojoExecutionException, MojoFailureException {
     if (!Files.isRegularFile(disk)) {
       throw new MojoFailureException("The converted disk " + disk + " does not exist: run vm-packager:convert"
           + " first (it binds to the package phase before containerize)");
     }
-    ImageTarget imageTarget = parse("vm.containerize.target", () -> ImageTarget.parse(target));
-    String reference = imageReference();
     ImageState state = imageState(reference);
     ContainerDiskSpec spec = spec(disk, state);
-    claimOutputs(imageTarget, state, disk);
+    claimOutputs(imageTarget, state, disk, reference, tar, layout);
     BuildRequest.Builder request = BuildRequest.builder()
         .spec(spec)
         .target(imageTarget)
@@ -211,8 +236,8 @@ public class ContainerizeMojo extends AbstractRegistryMojo {
         .offline(session != null && session.isOffline())
         .listener(listener());
     switch (imageTarget) {
-      case TAR -> request.output(imageTar.toPath());
-      case OCI_LAYOUT -> request.output(imageLayout.toPath());
+      case TAR -> request.output(tar);
+      case OCI_LAYOUT -> request.output(layout);
       case REGISTRY -> request.access(imageRegistryAccess(reference));
     }
     try {
@@ -229,7 +254,6 @@ public class ContainerizeMojo extends AbstractRegistryMojo {
     }
   }
 
-  /** @return the image spec from the parameters and the project, working in the image's state folder */
   ContainerDiskSpec spec(Path disk, ImageState state) throws MojoFailureException {
     Instant time = buildTimestamp();
     List<ImagePlatform> platforms = parse("vm.platform", () -> ImagePlatform.parseList(platform));
@@ -299,19 +323,20 @@ public class ContainerizeMojo extends AbstractRegistryMojo {
    * from another disk, or wrote this tar or layout for another image: either would leave push with
    * a tag or a file that no longer holds what the first execution built.
    */
-  private void claimOutputs(ImageTarget imageTarget, ImageState state, Path disk) throws MojoFailureException {
+  private void claimOutputs(ImageTarget imageTarget, ImageState state, Path disk, String reference, Path tar,
+      Path layout) throws MojoFailureException {
     BuildClaims.claim(project, "the image " + state.canonicalReference(), disk.toAbsolutePath().normalize().toString(),
-        mojoExecution, (prior, priorDisk, me) -> "Execution " + me + " builds the image " + imageReference() + " from " + disk
+        mojoExecution, (prior, priorDisk, me) -> "Execution " + me + " builds the image " + reference + " from " + disk
             + ", which execution " + prior + " built from " + priorDisk + " in this build: one tag cannot hold two"
             + " disks. Give one of them its own <image> (vm.image)");
     if (imageTarget != ImageTarget.REGISTRY) {
-      boolean tar = imageTarget == ImageTarget.TAR;
-      Path output = (tar ? imageTar : imageLayout).toPath().toAbsolutePath().normalize();
+      boolean isTar = imageTarget == ImageTarget.TAR;
+      Path output = (isTar ? tar : layout).toAbsolutePath().normalize();
       BuildClaims.claim(project, "the image file " + output, state.canonicalReference(), mojoExecution,
-          (prior, priorImage, me) -> "Execution " + me + " writes the image " + imageReference() + " to " + output
+          (prior, priorImage, me) -> "Execution " + me + " writes the image " + reference + " to " + output
               + ", which execution " + prior + " wrote for the image " + priorImage + " in this build: the second"
               + " would replace the first before it is pushed. Give one of them its own "
-              + (tar ? "<imageTar> (vm.imageTar)" : "<imageLayout> (vm.imageLayout)"));
+              + (isTar ? "<imageTar> (vm.imageTar)" : "<imageLayout> (vm.imageLayout)"));
     }
   }
 

@@ -5,11 +5,9 @@ import dev.vmpackager.disk.DiskImageException;
 import dev.vmpackager.disk.convert.ConversionRequest;
 import dev.vmpackager.disk.convert.ConversionResult;
 import dev.vmpackager.disk.convert.DiskConverter;
-import dev.vmpackager.disk.convert.SourceDiscovery;
-import java.io.File;
+import dev.vmpackager.vm.Vm;
+import dev.vmpackager.vm.VmDisk;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Locale;
 import org.apache.maven.plugin.MojoExecution;
 import org.apache.maven.plugin.MojoExecutionException;
@@ -40,32 +38,6 @@ public class ConvertMojo extends AbstractVmMojo {
    */
   @Parameter
   private VmConfig vm;
-
-  /**
-   * The format of the converted disk: {@code qcow2} (default) or {@code raw}.
-   *
-   * @since 0.1.0
-   */
-  @Parameter(property = "vm.format", defaultValue = "qcow2")
-  private String format;
-
-  /**
-   * The input disk image. Default: the one disk image in {@code src/main/vm/}, that is a file whose
-   * name says it is a disk ({@code .qcow2}, {@code .vmdk}, {@code .vdi}, {@code .vhd}, {@code .vhdx},
-   * {@code .qed}, {@code .ova}, {@code .img}, {@code .raw}) or whose content is one (a format
-   * detected from content, or a raw disk of whole 512-byte sectors). A hypervisor's other files
-   * ({@code .vmx}, {@code .nvram}, {@code .vmsd}, {@code .vmxf}, {@code .vbox}, libvirt
-   * {@code .xml}, {@code .ovf}, {@code .mf}, logs, {@code .iso}...), dotfiles, cloud-init files and
-   * text ({@code *.yaml}, {@code *.txt}, {@code *.md}, {@code *.json}...) are never candidates, and
-   * the extents a VMDK descriptor names are part of its disk, so a VMware, VirtualBox, virt-manager
-   * or OVF export folder copied as it is has one. The build fails listing the candidates when there
-   * is none or several. A VM description given here ({@code .vmx}, {@code .vbox}...) is refused:
-   * name the disk instead.
-   *
-   * @since 0.1.0
-   */
-  @Parameter(property = "vm.source")
-  private File source;
 
   /**
    * The source's format: {@code auto} (default: detected from the content, never the name),
@@ -134,28 +106,35 @@ public class ConvertMojo extends AbstractVmMojo {
 
   @Override
   protected void doExecute() throws MojoExecutionException, MojoFailureException {
-    ConversionRequest req = request();
+    Vm model = resolveVm(vm, null);
+    for (VmDisk disk : model.disks()) {
+      convert(request(disk, model.disks().size()));
+    }
+  }
+
+  private void convert(ConversionRequest req) throws MojoExecutionException, MojoFailureException {
     // Checked before converting, so the other execution's disk is not overwritten first.
-    String source = req.source().toAbsolutePath().normalize().toString();
+    String source = req.source().toAbsolutePath().normalize() + (req.ovaEntry().isEmpty() ? "" : "!" + req.ovaEntry());
     BuildClaims.claim(project, "the converted disk " + req.output(), source, mojoExecution,
         (prior, priorSource, me) -> "Execution " + me + " converts " + req.source() + " into " + req.output()
             + ", which execution " + prior + " converted from " + priorSource + " in this build: two disks cannot"
             + " share one converted file (each image is built from its own). Give one of them its own <vm><name>"
             + " (the converted disk is target/vm/<vm name>.<format>)");
+    String what = req.source() + (req.ovaEntry().isEmpty() ? "" : " (entry " + req.ovaEntry() + ")");
     try {
       ConversionResult r = new DiskConverter().convert(req);
       if (!r.upToDate()) {
         getLog().info(DiskConverter.summary(req, r));
       }
     } catch (DiskImageException e) {
-      throw new MojoFailureException("Cannot convert " + req.source() + ": " + e.getMessage(), e);
+      throw new MojoFailureException("Cannot convert " + what + ": " + e.getMessage(), e);
     } catch (IOException e) {
-      throw new MojoExecutionException("Converting " + req.source() + " to " + req.output() + " failed: "
+      throw new MojoExecutionException("Converting " + what + " to " + req.output() + " failed: "
           + e.getMessage(), e);
     }
   }
 
-  private ConversionRequest request() throws MojoFailureException {
+  private ConversionRequest request(VmDisk disk, int diskCount) throws MojoFailureException {
     String fmt = outputFormat(format);
     DiskFormat outFormat = DiskFormat.fromId(fmt).orElseThrow();
     ConversionRequest.Engine eng = ConversionRequest.Engine.fromId(engine == null ? "java" : engine);
@@ -165,10 +144,13 @@ public class ConvertMojo extends AbstractVmMojo {
     if (compress && outFormat != DiskFormat.QCOW2) {
       throw new MojoFailureException("<compress> (vm.compress) needs <format> (vm.format) qcow2, not " + fmt);
     }
+    // <sourceFormat> is the format of a VM's one disk file; several disks, or an OVA's entry, are detected.
+    boolean oneSource = diskCount == 1 && disk.source().ovaEntry().isEmpty();
     return ConversionRequest.builder()
-        .source(sourcePath())
-        .sourceFormat(parseSourceFormat())
-        .output(convertedDisk(vm, format))
+        .source(disk.source().file())
+        .ovaEntry(disk.source().ovaEntry().orElse(""))
+        .sourceFormat(oneSource ? parseSourceFormat() : null)
+        .output(disk.convertedFile(buildDirectory()))
         .outputFormat(outFormat)
         .compress(compress)
         .engine(eng)
@@ -184,23 +166,5 @@ public class ConvertMojo extends AbstractVmMojo {
     }
     return DiskFormat.fromId(f).orElseThrow(() -> new MojoFailureException("<sourceFormat> (vm.sourceFormat) '"
         + sourceFormat + "' is not one of auto, raw, qcow2, vmdk, vdi, vpc, vhdx, qed, ova"));
-  }
-
-  private Path sourcePath() throws MojoFailureException {
-    if (source != null) {
-      Path p = source.toPath();
-      if (!Files.isRegularFile(p)) {
-        throw new MojoFailureException("<source> (vm.source) " + p + " is not a file");
-      }
-      return p;
-    }
-    Path folder = project.getBasedir().toPath().resolve("src").resolve("main").resolve("vm");
-    try {
-      return SourceDiscovery.single(folder);
-    } catch (SourceDiscovery.Problem e) {
-      throw new MojoFailureException(e.getMessage(), e);
-    } catch (IOException e) {
-      throw new MojoFailureException("<source> (vm.source): cannot list " + folder + ": " + e.getMessage(), e);
-    }
   }
 }

@@ -9,8 +9,13 @@ import dev.vmpackager.publish.ChartPublisher;
 import dev.vmpackager.publish.ChartPushResult;
 import dev.vmpackager.publish.OciChartRepository;
 import dev.vmpackager.publish.PublishException;
+import dev.vmpackager.vm.VmDisk;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.LifecyclePhase;
@@ -33,6 +38,15 @@ import org.apache.maven.plugins.annotations.Parameter;
  */
 @Mojo(name = "push", defaultPhase = LifecyclePhase.DEPLOY, threadSafe = true)
 public class PushMojo extends AbstractRegistryMojo {
+
+  /**
+   * The VirtualMachine ({@code <vm>}), as the other goals read it: this goal pushes the image of
+   * every disk of the VM it describes, with the VM's description and {@code <disks>}.
+   *
+   * @since 0.2.0
+   */
+  @Parameter
+  VmConfig vm;
 
   /**
    * Where the chart goes: an OCI repository {@code oci://host[:port]/path}; the chart is pushed as
@@ -87,11 +101,23 @@ public class PushMojo extends AbstractRegistryMojo {
         + (pushChart ? " and the chart to " + chartRepository.trim() : ""));
     // Check both inputs before publishing anything, so a missing chart cannot leave the image
     // pushed alone.
-    ContainerDiskSpec spec;
-    try {
-      spec = ImageState.of(buildDirectory().resolve("vm"), reference).built();
-    } catch (ImageException e) {
-      throw new MojoFailureException(e.getMessage(), e);
+    // Every disk's image: the boot disk's is <image>, each other disk's its own.
+    Map<String, ContainerDiskSpec> images = new LinkedHashMap<>();
+    // A VM no description or <disks> describes has one disk, <image>: its source need not be here.
+    List<String> references = new ArrayList<>(List.of(reference));
+    if (describesVm()) {
+      for (VmDisk d : resolveVm(vm, reference).disks()) {
+        if (!d.isBootDisk()) {
+          references.add(d.image().value());
+        }
+      }
+    }
+    for (String r : references) {
+      try {
+        images.put(r, ImageState.of(buildDirectory().resolve("vm"), r).built());
+      } catch (ImageException e) {
+        throw new MojoFailureException(e.getMessage(), e);
+      }
     }
     OciChartRepository repository = null;
     Path chart = null;
@@ -109,7 +135,9 @@ public class PushMojo extends AbstractRegistryMojo {
     } else {
       getLog().info("No <chartRepository> (vm.chart.repository) is set: the chart is not pushed");
     }
-    pushImage(spec, reference);
+    for (Map.Entry<String, ContainerDiskSpec> image : images.entrySet()) {
+      pushImage(image.getValue(), image.getKey());
+    }
     if (pushChart) {
       pushChart(repository, chart);
     }

@@ -102,6 +102,15 @@ public class VmConfig {
   /** Data disks besides the root disk. */
   private List<DiskConfig> extraDisks = new ArrayList<>();
 
+  /**
+   * How a described VM's disk buses and NIC models are chosen: {@code compatible} (default) or
+   * {@code virtio}; the {@code vm.devices} property wins over it.
+   */
+  private String devices;
+
+  /** The VM's network adapters, overriding the description's by position. */
+  private List<NicConfig> nics = new ArrayList<>();
+
   public String getName() {
     return name;
   }
@@ -204,6 +213,14 @@ public class VmConfig {
 
   public List<DiskConfig> getExtraDisks() {
     return extraDisks == null ? List.of() : extraDisks;
+  }
+
+  public String getDevices() {
+    return devices;
+  }
+
+  public List<NicConfig> getNics() {
+    return nics == null ? List.of() : nics;
   }
 
   public Boolean getSecureBoot() {

@@ -22,7 +22,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** Shared test fixtures: the classic vm-cirros spec, YAML parsing and strict schema validation. */
-final class ChartTesting {
+public final class ChartTesting {
 
   static final String CIRROS_IMAGE = "quay.io/kubevirt/cirros-container-disk-demo:v1.7.1";
   static final String CIRROS_USER_DATA = "#!/bin/sh\necho 'printed from cloud-init userdata'\n";
@@ -32,7 +32,7 @@ final class ChartTesting {
    * The cluster version templates render for: helm-java's library defaults to Kubernetes v1.20.0,
    * older than the chart's kubeVersion allows (the helm CLI defaults to its client-go version).
    */
-  static final String KUBE = "1.33.0";
+  public static final String KUBE = "1.33.0";
 
   static final ObjectMapper YAML = new YAMLMapper();
   private static final Map<String, JsonSchema> SCHEMAS = new ConcurrentHashMap<>();
@@ -72,7 +72,7 @@ final class ChartTesting {
   }
 
   /** @return every document of a multi-document YAML stream, empty ones skipped */
-  static List<JsonNode> documents(String yaml) throws IOException {
+  public static List<JsonNode> documents(String yaml) throws IOException {
     List<JsonNode> out = new ArrayList<>();
     try (MappingIterator<JsonNode> it = YAML.readerFor(JsonNode.class)
         .readValues(new YAMLFactory().createParser(yaml))) {
@@ -87,7 +87,7 @@ final class ChartTesting {
   }
 
   /** @return the one document of that kind */
-  static JsonNode only(List<JsonNode> docs, String kind) {
+  public static JsonNode only(List<JsonNode> docs, String kind) {
     List<JsonNode> found = docs.stream().filter(d -> kind.equals(d.path("kind").asText())).toList();
     assertEquals(1, found.size(), "one " + kind + " in " + docs);
     return found.get(0);
@@ -115,7 +115,7 @@ final class ChartTesting {
   }
 
   /** Validates every VirtualMachine and its dataVolumeTemplates against the strict schemas. */
-  static void assertManifestsValid(List<JsonNode> docs) {
+  public static void assertManifestsValid(List<JsonNode> docs) {
     for (JsonNode d : docs) {
       if ("VirtualMachine".equals(d.path("kind").asText())) {
         assertEquals("kubevirt.io/v1", d.path("apiVersion").asText());

@@ -115,9 +115,11 @@ class ConvertMojoTest {
 
   @Test
   void vmxAsSourceFailsSayingItIsADescription() throws Exception {
-    Files.writeString(vmDir.resolve("ws-vm.vmx"), VmFolders.vmx("ws-vm", "disk.vmdk"));
+    // Outside src/main/vm/, where it would be read as the VM's description (<definition>).
+    Files.writeString(base.resolve("ws-vm.vmx"), VmFolders.vmx("ws-vm", "disk.vmdk"));
+    PatternedDisk.create(vmDir.resolve("app.img"), 1L << 20, 1);
     MojoFailureException e = assertThrows(MojoFailureException.class,
-        () -> mojo("source", vmDir.resolve("ws-vm.vmx").toFile()).execute());
+        () -> mojo("source", base.resolve("ws-vm.vmx").toFile()).execute());
     assertTrue(e.getMessage().contains("ws-vm.vmx: is a VMware VM description (.vmx), not a disk image"),
         e.getMessage());
     assertTrue(e.getMessage().contains("point <source> (vm.source) at the VM's disk (this one attaches disk.vmdk)"),
@@ -125,7 +127,7 @@ class ConvertMojoTest {
     assertFalse(Files.exists(base.resolve("target/vm/app.qcow2")));
     // Forced raw, it is still no disk: its 1440 bytes are not whole sectors.
     MojoFailureException raw = assertThrows(MojoFailureException.class,
-        () -> mojo("source", vmDir.resolve("ws-vm.vmx").toFile(), "sourceFormat", "raw").execute());
+        () -> mojo("source", base.resolve("ws-vm.vmx").toFile(), "sourceFormat", "raw").execute());
     assertTrue(raw.getMessage().contains("not a whole number of 512-byte sectors"), raw.getMessage());
   }
 

@@ -29,8 +29,8 @@ class PluginHelpTest {
     Map<String, List<String>> notRead = Map.of(
         "convert", List.of("chartName", "chartVersion", "image", "outputTimestamp", "tags", "registryUsername"),
         "containerize", List.of("chartName", "chartVersion", "chartRepository", "usbList"),
-        "push", List.of("vm", "format", "usbList", "appVersion"),
-        "chart", List.of("format", "tags", "registryUsername", "chartRepository"));
+        "push", List.of("usbList", "appVersion"),
+        "chart", List.of("tags", "registryUsername", "chartRepository"));
     notRead.forEach((goal, names) -> {
       for (String name : names) {
         assertFalse(descriptor.parameters(goal).containsKey(name), goal + " lists " + name + ", which it never reads");
@@ -39,7 +39,7 @@ class PluginHelpTest {
     Map<String, List<String>> read = Map.of(
         "convert", List.of("vm", "format", "source", "skip"),
         "containerize", List.of("vm", "format", "image", "outputTimestamp", "tags"),
-        "push", List.of("image", "chartName", "chartVersion", "chartRepository", "outputTimestamp", "tags"),
+        "push", List.of("vm", "format", "disks", "definition", "image", "chartName", "chartVersion", "chartRepository", "outputTimestamp", "tags"),
         "chart", List.of("vm", "image", "chartName", "chartVersion", "outputTimestamp", "usbList"));
     read.forEach((goal, names) -> {
       for (String name : names) {

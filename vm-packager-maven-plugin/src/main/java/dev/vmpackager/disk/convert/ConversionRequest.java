@@ -49,6 +49,7 @@ public final class ConversionRequest {
   private final boolean allowExternalReferences;
   private final BuildListener listener;
   private final int threads;
+  private final String ovaEntry;
 
   private ConversionRequest(Builder b) {
     this.source = Objects.requireNonNull(b.source, "source").toAbsolutePath().normalize();
@@ -58,6 +59,7 @@ public final class ConversionRequest {
     this.compress = b.compress;
     this.engine = b.engine;
     this.allowExternalReferences = b.allowExternalReferences;
+    this.ovaEntry = b.ovaEntry == null ? "" : b.ovaEntry;
     this.listener = b.listener;
     this.threads = b.threads;
     if (outputFormat != DiskFormat.QCOW2 && outputFormat != DiskFormat.RAW) {
@@ -113,6 +115,11 @@ public final class ConversionRequest {
     return listener;
   }
 
+  /** @return for an OVA source, the entry of the disk to convert; empty for its first disk */
+  public String ovaEntry() {
+    return ovaEntry;
+  }
+
   /** @return worker threads for the java engine (0: one per core) */
   public int threads() {
     return threads;
@@ -129,8 +136,19 @@ public final class ConversionRequest {
     private boolean allowExternalReferences;
     private BuildListener listener = BuildListener.NONE;
     private int threads;
+    private String ovaEntry = "";
 
     private Builder() {}
+
+    /**
+     * @param entry for an OVA source, the entry of the disk to convert (as the OVF's
+     *     {@code References} name it); null or empty for its first disk
+     * @return this
+     */
+    public Builder ovaEntry(String entry) {
+      this.ovaEntry = entry;
+      return this;
+    }
 
     /** @param source the disk image to convert */
     public Builder source(Path source) {

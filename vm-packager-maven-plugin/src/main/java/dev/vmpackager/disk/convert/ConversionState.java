@@ -60,6 +60,10 @@ final class ConversionState {
     v.put("compress", Boolean.toString(req.compress()));
     v.put("engine", req.engine().id());
     v.put("allowExternalReferences", Boolean.toString(req.allowExternalReferences()));
+    if (!req.ovaEntry().isEmpty()) {
+      // Only when set: the state of a one-disk conversion stays as it was.
+      v.put("ovaEntry", req.ovaEntry());
+    }
     return new ConversionState(v);
   }
 

@@ -65,7 +65,7 @@ public final class DiskConverter {
             req.sourceFormat() != null ? req.sourceFormat() : DiskImages.detect(req.source()));
       }
       try (OpenedDisk disk = DiskImages.open(req.source(), req.sourceFormat(),
-          new DiskOpenOptions(req.allowExternalReferences(), out.getParent(), req.listener()))) {
+          new DiskOpenOptions(req.allowExternalReferences(), out.getParent(), req.listener(), req.ovaEntry()))) {
         fmt = disk.format();
         virtualSize = disk.reader().virtualSize();
         if (req.engine() == ConversionRequest.Engine.JAVA) {

@@ -68,8 +68,10 @@ public final class OvaDriver implements FormatDriver {
     OvfDescriptor ovf = OvfDescriptor.parse(ova.descriptorBytes(), ova.descriptorSourceName());
     String ovfName = ova.descriptorSourceName();
 
-    OvfDescriptor.OvfDisk disk = ovf.disks().stream().filter(d -> !d.fileRef().isEmpty()).findFirst()
-        .orElseThrow(() -> new CorruptImageException(ovfName + ": the DiskSection lists no disk with a file"));
+    OvfDescriptor.OvfDisk disk = options.ovaEntry().isEmpty()
+        ? ovf.disks().stream().filter(d -> !d.fileRef().isEmpty()).findFirst()
+            .orElseThrow(() -> new CorruptImageException(ovfName + ": the DiskSection lists no disk with a file"))
+        : named(ovf, options.ovaEntry(), name, ovfName);
     OvfDescriptor.OvfFile file = ovf.files().get(disk.fileRef());
     if (file == null) {
       throw new CorruptImageException(ovfName + ": disk " + disk.diskId() + " refers to file id "
@@ -244,5 +246,19 @@ public final class OvaDriver implements FormatDriver {
 
   private static ImageSource window(ImageSource source, TarIndex.Entry e) throws IOException {
     return OvaContents.window(source, e);
+  }
+
+  /** The DiskSection disk whose file is the entry {@code entry}: a VM with several disks opens each by name. */
+  private static OvfDescriptor.OvfDisk named(OvfDescriptor ovf, String entry, String name, String ovfName)
+      throws CorruptImageException {
+    for (OvfDescriptor.OvfDisk d : ovf.disks()) {
+      OvfDescriptor.OvfFile f = d.fileRef().isEmpty() ? null : ovf.files().get(d.fileRef());
+      if (f != null && f.href().equals(entry)) {
+        return d;
+      }
+    }
+    throw new CorruptImageException(name + ": " + ovfName + " has no disk whose file is " + entry + " (its disks' files: "
+        + ovf.disks().stream().map(d -> ovf.files().get(d.fileRef())).filter(java.util.Objects::nonNull)
+            .map(OvfDescriptor.OvfFile::href).collect(java.util.stream.Collectors.joining(", ")) + ")");
   }
 }
