@@ -81,8 +81,11 @@ try {
   def diskOf = { volume -> domain.devices.disks.find { it.name == volume.name } }
   assert diskOf(volumes[0]).bootOrder == 1 : rendered
   assert diskOf(volumes[1]).bootOrder == 2 : rendered
-  // The OVF's hardware: 2 vCPUs as 1 socket of 2 cores, 2048 MB, EFI without Secure Boot.
-  assert domain.cpu.sockets == 1 && domain.cpu.cores == 2 && (domain.cpu.threads ?: 1) == 1 : rendered
+  // The OVF's hardware: 2 vCPUs as 1 socket of 2 cores (KubeVirt's default for an unset sockets
+  // or threads is 1), 2048 MB, EFI without Secure Boot.
+  def sockets = domain.cpu.sockets ?: 1
+  def threads = domain.cpu.threads ?: 1
+  assert [sockets, domain.cpu.cores, threads] == [1, 2, 1] : rendered
   assert (domain.memory?.guest ?: domain.resources?.requests?.memory) == '2Gi' : rendered
   assert domain.firmware.bootloader.efi.secureBoot == false : rendered
 
