@@ -40,6 +40,8 @@ new TarArchiveInputStream(new GZIPInputStream(new FileInputStream(new File(layou
 assert names == ['disk/', 'disk/bios-vm.qcow2'] : names
 QemuImg.assertIdentical(EfiBootDisk.get(), 'raw', disk.toPath(), 'qcow2')
 
+assert new File(basedir, 'build.log').text.contains('firmware bios (from biosvm.ova)')
+
 def rendered = new Helm(new File(target, 'bios-vm-1.0.0.tgz').toPath()).template().withName('it')
     .withKubeVersion('1.33.0').call()
 def vm = RenderedVm.fromManifests(rendered)

@@ -58,6 +58,12 @@ try {
   def log = new File(basedir, 'build.log').text
   images.values().each { assert log.contains("Pushed image ${it.ref}@") : log }
   assert log.count("Pushed chart ${host}/charts/ova-vm:1.0.0@") == 1 : log
+  // One line per setting with its origin; the boot disk is the OS disk on SCSI 0:0, not the first listed.
+  ['cpu 1 socket x 2 cores x 1 thread (from ovavm.ova)', 'memory 2Gi (from ovavm.ova)',
+   'firmware efi (from ovavm.ova)', 'secure boot off (from ovavm.ova)',
+   "disk os: os.vmdk in ovavm.ova, bus sata (lsilogic_sas in ovavm.ova, devices=compatible), boot order 1, image ${images.os.ref}",
+   "disk data: data.vmdk in ovavm.ova, bus sata (lsilogic_sas in ovavm.ova, devices=compatible), boot order 2, image ${images.data.ref}",
+  ].each { line -> assert log.contains(line.toString()) : "no '${line}' in the build log" }
 
   // Helm renders the chart from the registry.
   def rendered = Helm.template("oci://${host}/charts/ova-vm".toString())
