@@ -385,8 +385,13 @@ public class ChartMojo extends AbstractImageMojo {
     List<ChartDisk> others = new ArrayList<>();
     for (VmDisk d : m.disks().subList(1, m.disks().size())) {
       String reference = d.image().value();
+      // With dataVolume storage each disk needs a PVC size before convert has run: the size the
+      // description declares, rounded up to whole GiB, else the VM's <storageSize>.
+      String size = d.capacityBytes().isPresent()
+          ? ((d.capacityBytes().getAsLong() + (1L << 30) - 1) >> 30) + "Gi"
+          : (v.getStorageSize() == null ? "" : v.getStorageSize());
       others.add(ChartDisk.named(d.name()).withBus(d.bus().value()).withImage(reference)
-          .withImageDigest(pinDigest ? pinnedDigest(reference) : ""));
+          .withImageDigest(pinDigest ? pinnedDigest(reference) : "").withStorage("", size, ""));
     }
     b.disks(others);
     if (m.description().isPresent() || !v.getNics().isEmpty()) {

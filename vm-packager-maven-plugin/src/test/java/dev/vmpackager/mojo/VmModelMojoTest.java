@@ -113,6 +113,30 @@ class VmModelMojoTest {
   }
 
   @Test
+  void dataVolumeStorageGivesEveryDiskADataVolumeOfAKnownSize() throws Exception {
+    Files.writeString(vmDir.resolve("debian12-app.xml"), VmFixtures.text("libvirt/virt-manager-q35-uefi.xml"));
+    QemuImg.convert(PatternedDisk.create(base.resolve("os.raw"), 8L << 20, 3), vmDir.resolve("debian12-app.qcow2"),
+        "qcow2");
+    QemuImg.convert(PatternedDisk.create(base.resolve("data.raw"), 4L << 20, 4),
+        vmDir.resolve("debian12-app-data.qcow2"), "qcow2");
+    VmConfig vm = new VmConfig();
+    set(vm, "storage", "dataVolume");
+    set(vm, "storageSize", "10Gi");
+
+    run(vm, null, null);
+    Path chart = base.resolve("target/helm/app-vm");
+    List<JsonNode> docs = documents(new Helm(chart).template().withKubeVersion(KUBE).withName("dv").call());
+    assertManifestsValid(docs);
+    JsonNode templates = only(docs, "VirtualMachine").at("/spec/dataVolumeTemplates");
+    assertEquals(2, templates.size(), templates.toString());
+    // A libvirt domain declares no capacity: the other disk's PVC takes the VM's <storageSize>.
+    for (JsonNode t : templates) {
+      assertEquals("10Gi", t.at("/spec/storage/resources/requests/storage").asText(t.at("/spec/pvc/resources/requests/storage").asText()),
+          t.toString());
+    }
+  }
+
+  @Test
   void twoDisksFromAnOva() throws Exception {
     Path raw1 = PatternedDisk.create(base.resolve("d1.raw"), 1L << 20, 5);
     Path raw2 = PatternedDisk.create(base.resolve("d2.raw"), 2L << 20, 6);
