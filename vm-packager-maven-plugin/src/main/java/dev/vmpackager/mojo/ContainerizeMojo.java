@@ -49,8 +49,9 @@ import org.apache.maven.settings.crypto.SettingsDecrypter;
 public class ContainerizeMojo extends AbstractRegistryMojo {
 
   /**
-   * The VirtualMachine ({@code <vm>}); this goal reads only its {@code <name>}: the disk it wraps is
-   * {@code target/vm/<name>.<format>}, the file in the image {@code /disk/<name>.<format>}. Default
+   * The VirtualMachine ({@code <vm>}); this goal reads its {@code <name>}: the disk it wraps is
+   * {@code target/vm/<name>.<format>}, the file in the image {@code /disk/<name>.<format>} (with
+   * several disks one image per disk, each holding {@code <name>-<disk>.<format>}). Default
    * name: the artifactId made a DNS label (lower case, other characters replaced by {@code -}, at
    * most 53 characters). The other fields ({@code memory}, {@code cpuCores}, {@code firmware}, ...)
    * are the chart's: {@code mvn vm-packager:help -Ddetail -Dgoal=chart} lists them. They are set in

@@ -30,8 +30,10 @@ import org.apache.maven.plugins.annotations.Parameter;
 public class ConvertMojo extends AbstractVmMojo {
 
   /**
-   * The VirtualMachine ({@code <vm>}); this goal reads only its {@code <name>}, which names the
-   * converted disk {@code target/vm/<name>.<format>}. Default name: the artifactId made a DNS label
+   * The VirtualMachine ({@code <vm>}); this goal reads its {@code <name>}, which names the
+   * converted disk {@code target/vm/<name>.<format>} (with several disks
+   * {@code target/vm/<name>-<disk>.<format>}), and {@code <diskBus>}/{@code <devices>} only as part of
+   * the VM model every goal resolves. Default name: the artifactId made a DNS label
    * (lower case, other characters replaced by {@code -}, at most 53 characters), logged when that
    * changes it. The other fields ({@code memory}, {@code cpuCores}, {@code firmware}, ...) are the
    * chart's: {@code mvn vm-packager:help -Ddetail -Dgoal=chart} lists them. They are set in the POM,
