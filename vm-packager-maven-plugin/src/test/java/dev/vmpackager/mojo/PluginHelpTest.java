@@ -63,7 +63,7 @@ class PluginHelpTest {
     assertTrue(chart.contains("default 1Gi") && chart.contains("default 180"), chart);
     for (String goal : List.of("convert", "containerize")) {
       String vm = descriptor.parameters(goal).get("vm");
-      assertTrue(vm.contains("only its <name>") && vm.contains("-Dgoal=chart") && vm.contains("not as -D properties"),
+      assertTrue(vm.contains("reads its <name>") && vm.contains("several disks") && vm.contains("-Dgoal=chart") && vm.contains("not as -D properties"),
           goal + ": " + vm);
     }
   }
