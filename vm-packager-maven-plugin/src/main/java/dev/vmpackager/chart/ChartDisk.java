@@ -1,5 +1,7 @@
 package dev.vmpackager.chart;
 
+import dev.vmpackager.registry.ImageReference;
+
 /**
  * One of the VM's disks besides its boot disk, held in its own containerDisk image (KubeVirt and
  * CDI take one disk per image). The boot disk is not a {@code ChartDisk}: it stays {@code image},
@@ -76,21 +78,12 @@ public record ChartDisk(String name, String bus, String image, String imageDiges
 
   /** @return the repository of {@link #image()}, without tag or digest */
   public String imageRepository() {
-    String rest = withoutDigest();
-    int colon = rest.lastIndexOf(':');
-    return colon > rest.lastIndexOf('/') ? rest.substring(0, colon) : rest;
+    return ImageReference.split(image).repository();
   }
 
   /** @return the tag of {@link #image()}, or empty when it has none */
   public String imageTag() {
-    String rest = withoutDigest();
-    int colon = rest.lastIndexOf(':');
-    return colon > rest.lastIndexOf('/') ? rest.substring(colon + 1) : "";
-  }
-
-  private String withoutDigest() {
-    int at = image.indexOf('@');
-    return at >= 0 ? image.substring(0, at) : image;
+    return ImageReference.split(image).tag();
   }
 
   private static String trim(String s) {

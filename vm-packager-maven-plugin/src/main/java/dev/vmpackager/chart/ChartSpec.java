@@ -1,6 +1,7 @@
 package dev.vmpackager.chart;
 
 import dev.vmpackager.io.Digests;
+import dev.vmpackager.registry.ImageReference;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -36,9 +37,8 @@ public final class ChartSpec {
   static final Pattern MEMORY = Pattern.compile("^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$");
   /** An IANA service name as Kubernetes checks a port name. */
   private static final Pattern PORT_NAME = Pattern.compile("^(?=.*[a-z])[a-z0-9]([a-z0-9-]*[a-z0-9])?$");
-  private static final Pattern TAG = Pattern.compile("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$");
-  private static final Pattern REPOSITORY =
-      Pattern.compile("^[a-z0-9]([a-z0-9._:-]*[a-z0-9])?(/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*$");
+  private static final Pattern TAG = Pattern.compile(ImageReference.TAG_REGEX);
+  private static final Pattern REPOSITORY = Pattern.compile(ImageReference.REPOSITORY_REGEX);
   private static final Pattern STORAGE_CLASS = Pattern.compile("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$");
   private static final Pattern APP_VERSION = Pattern.compile("^[A-Za-z0-9][-A-Za-z0-9_.+]{0,62}$");
   /** A DNS-1123 subdomain, as instancetype and preference names are. */
@@ -742,19 +742,10 @@ public final class ChartSpec {
         throws ChartConfigException {
       require(reference.chars().noneMatch(Character::isWhitespace), param,
           what + "'" + reference + "' must be an image reference such as registry.example.com/apps/my-vm:1.0.0");
-      String rest = reference.trim();
-      String digest = "";
-      int at = rest.indexOf('@');
-      if (at >= 0) {
-        digest = rest.substring(at + 1);
-        rest = rest.substring(0, at);
-      }
-      String tag = "";
-      int colon = rest.lastIndexOf(':');
-      if (colon > rest.lastIndexOf('/')) {
-        tag = rest.substring(colon + 1);
-        rest = rest.substring(0, colon);
-      }
+      ImageReference.Written parts = ImageReference.split(reference.trim());
+      String rest = parts.repository();
+      String tag = parts.tag();
+      String digest = parts.digest();
       require(REPOSITORY.matcher(rest).matches(), param, what + "repository '" + rest + "' of '" + reference
           + "' must be lower-case [host[:port]/]path, e.g. registry.example.com/apps/my-vm");
       if (tag.isEmpty()) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.vmpackager.io.Digests;
+import dev.vmpackager.registry.ImageReference;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -501,8 +502,8 @@ final class ChartValues {
     return o;
   }
 
-  private static final String IMAGE_REPOSITORY = "^[a-z0-9]([a-z0-9._:-]*[a-z0-9])?(/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*$";
-  private static final String IMAGE_TAG = "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$";
+  private static final String IMAGE_REPOSITORY = ImageReference.REPOSITORY_REGEX;
+  private static final String IMAGE_TAG = ImageReference.TAG_REGEX;
   private static final String IMAGE_DIGEST = "^(" + Digests.DIGEST_REGEX + ")?$";
 
   private static Map<String, Object> extraDisks(List<ChartDisk> vmDisks) {

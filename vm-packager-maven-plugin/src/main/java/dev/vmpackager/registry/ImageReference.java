@@ -21,6 +21,50 @@ import java.util.Optional;
  */
 public final class ImageReference {
 
+  /**
+   * A repository as written in charts and POMs, {@code [host[:port]/]path} in lower case: the
+   * pattern the chart's schema and every name check share.
+   */
+  public static final String REPOSITORY_REGEX =
+      "^[a-z0-9]([a-z0-9._:-]*[a-z0-9])?(/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*$";
+  /** A tag: 1 to 128 letters, digits, {@code _ . -}, not starting with {@code .} or {@code -}. */
+  public static final String TAG_REGEX = "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$";
+
+  /**
+   * A reference split as written, without Jib's normalisation (no {@code docker.io}, no
+   * {@code :latest}), for the places that keep the user's spelling: chart values, derived names.
+   *
+   * @param repository {@code [host[:port]/]path}
+   * @param tag the tag, empty when none is written
+   * @param digest what follows {@code @}, empty when none is written
+   */
+  public record Written(String repository, String tag, String digest) {}
+
+  /**
+   * Splits {@code [host[:port]/]path[:tag][@digest]} as written. The tag is what follows the last
+   * {@code :} after the last {@code /}, so a registry port ({@code localhost:5000/app}) is never
+   * taken for a tag. Nothing is checked: callers check the parts with their own messages.
+   *
+   * @param reference an image reference, already trimmed
+   * @return its parts
+   */
+  public static Written split(String reference) {
+    String rest = reference;
+    String digest = "";
+    int at = rest.indexOf('@');
+    if (at >= 0) {
+      digest = rest.substring(at + 1);
+      rest = rest.substring(0, at);
+    }
+    String tag = "";
+    int colon = rest.lastIndexOf(':');
+    if (colon > rest.lastIndexOf('/')) {
+      tag = rest.substring(colon + 1);
+      rest = rest.substring(0, colon);
+    }
+    return new Written(rest, tag, digest);
+  }
+
   private final String written;
   private final com.google.cloud.tools.jib.api.ImageReference parsed;
 

@@ -1,5 +1,6 @@
 package dev.vmpackager.vm;
 
+import dev.vmpackager.registry.ImageReference;
 import java.util.regex.Pattern;
 
 /**
@@ -9,9 +10,8 @@ import java.util.regex.Pattern;
  */
 public final class ImageNames {
 
-  private static final Pattern REPOSITORY =
-      Pattern.compile("^[a-z0-9]([a-z0-9._:-]*[a-z0-9])?(/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*$");
-  private static final Pattern TAG = Pattern.compile("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$");
+  private static final Pattern REPOSITORY = Pattern.compile(ImageReference.REPOSITORY_REGEX);
+  private static final Pattern TAG = Pattern.compile(ImageReference.TAG_REGEX);
   private static final Pattern DIGEST = Pattern.compile("^[a-z0-9]+([+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$");
 
   private ImageNames() {}
@@ -47,18 +47,10 @@ public final class ImageNames {
       throw new VmConfigException(parameter, parameter + " '" + reference + "' must be an image reference such as"
           + " registry.example.com/apps/my-vm:1.0.0");
     }
-    String digest = "";
-    int at = rest.indexOf('@');
-    if (at >= 0) {
-      digest = rest.substring(at + 1);
-      rest = rest.substring(0, at);
-    }
-    String tag = "";
-    int colon = rest.lastIndexOf(':');
-    if (colon > rest.lastIndexOf('/')) {
-      tag = rest.substring(colon + 1);
-      rest = rest.substring(0, colon);
-    }
+    ImageReference.Written parts = ImageReference.split(rest);
+    rest = parts.repository();
+    String tag = parts.tag();
+    String digest = parts.digest();
     if (!REPOSITORY.matcher(rest).matches()) {
       throw new VmConfigException(parameter, parameter + " '" + reference + "': the repository '" + rest
           + "' must be lower-case [host[:port]/]path, e.g. registry.example.com/apps/my-vm");
