@@ -321,7 +321,8 @@ public abstract class AbstractVmMojo extends AbstractMojo {
         .source(source == null ? null : source.toPath())
         .image(blankString(image) || image.strip().equals(Names.vmName(project.getArtifactId()) + "-containerdisk:"
             + project.getVersion()) ? null : image.strip())
-        .devices(blankString(devices) ? (vm == null ? null : vm.getDevices()) : devices);
+        .devices(blankString(devices) ? (vm == null ? null : vm.getDevices()) : devices,
+            blankString(devices) ? "<vm><devices>" : "vm.devices");
     if (vm == null || blankString(vm.getName())) {
       vmName(vm); // logs a name made from the artifactId
     }

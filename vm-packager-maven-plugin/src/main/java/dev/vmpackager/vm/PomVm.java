@@ -48,6 +48,7 @@ public final class PomVm {
   private final String machineType;
   private final String diskBus;
   private final String devices;
+  private final String devicesOrigin;
   private final String format;
   private final String image;
   private final Path source;
@@ -65,6 +66,7 @@ public final class PomVm {
     this.machineType = b.machineType;
     this.diskBus = b.diskBus;
     this.devices = b.devices;
+    this.devicesOrigin = b.devicesOrigin;
     this.format = b.format;
     this.image = b.image;
     this.source = b.source;
@@ -97,6 +99,8 @@ public final class PomVm {
   public String diskBus() { return diskBus; }
   /** @return {@code <vm><devices>} ({@code vm.devices}), or null */
   public String devices() { return devices; }
+  /** @return where {@link #devices()} was written, for the build log: {@code <vm><devices>} or {@code vm.devices} */
+  public String devicesOrigin() { return devicesOrigin; }
   /** @return {@code <format>} ({@code vm.format}), or null */
   public String format() { return format; }
   /** @return {@code <image>} ({@code vm.image}), the boot disk's image reference, or null */
@@ -120,6 +124,7 @@ public final class PomVm {
     private String machineType;
     private String diskBus;
     private String devices;
+    private String devicesOrigin = "<vm><devices>";
     private String format;
     private String image;
     private Path source;
@@ -148,6 +153,13 @@ public final class PomVm {
     public Builder diskBus(String v) { this.diskBus = v; return this; }
     /** @param v {@code <vm><devices>}; @return this */
     public Builder devices(String v) { this.devices = v; return this; }
+    /**
+     * @param v the device policy
+     * @param origin where it was written ({@code <vm><devices>}, or the goal's {@code vm.devices}
+     *     parameter, which wins), as the build log names it
+     * @return this
+     */
+    public Builder devices(String v, String origin) { this.devices = v; this.devicesOrigin = origin; return this; }
     /** @param v {@code <format>}; @return this */
     public Builder format(String v) { this.format = v; return this; }
     /** @param v {@code <image>}; @return this */

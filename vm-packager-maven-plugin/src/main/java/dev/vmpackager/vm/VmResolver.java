@@ -329,7 +329,7 @@ public final class VmResolver {
         "<vm><devices> (vm.devices)", "<vm><devices> (vm.devices) '" + pom.devices().strip() + "' must be compatible"
             + " (the default: disk buses and NIC models the guest already has drivers for) or virtio (fastest; for"
             + " guests known to carry virtio drivers)"));
-    return Setting.pom(p, "<vm><devices>");
+    return Setting.pom(p, pom.devicesOrigin());
   }
 
   private static String diskBus(PomVm pom) throws VmConfigException {

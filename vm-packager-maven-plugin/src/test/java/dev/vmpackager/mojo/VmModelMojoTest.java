@@ -210,7 +210,7 @@ class VmModelMojoTest {
     m.image = IMAGE;
     m.outputTimestamp = "2026-01-01T00:00:00Z";
     m.execute();
-    assertTrue(log.infos.contains("devices compatible (from <vm><devices>)"), log.infos.toString());
+    assertTrue(log.infos.contains("devices compatible (from vm.devices)"), log.infos.toString());
   }
 
   // ---- harness -------------------------------------------------------------------------------
