@@ -3,22 +3,20 @@ package dev.vmpackager.artifact;
 import dev.vmpackager.disk.DiskOpenOptions;
 import dev.vmpackager.disk.convert.DiskConverter;
 import dev.vmpackager.event.BuildListener;
-import dev.vmpackager.io.Digests;
+import dev.vmpackager.io.ParallelZstdOutputStream;
 import dev.vmpackager.io.TempPaths;
 import java.io.BufferedOutputStream;
-import java.io.FilterOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
 import java.util.concurrent.Callable;
 
 /**
  * Makes one disk's layer blob: the disk read with the plugin's own readers (any format; the
  * converted qcow2 or raw disk), its guest bytes streamed in order through {@link ZstdRawDiskWriter}
- * into zstd, digested and counted on the way to {@code <blobs>/<hex>}. No raw file is written.
+ * into a {@link ParallelZstdOutputStream} (the same bytes for any worker count), digested on the
+ * way to {@code <blobs>/<hex>}. No raw file is written.
  */
 final class DiskLayerStep implements Callable<DiskLayerStep.Layer> {
 
@@ -49,41 +47,22 @@ final class DiskLayerStep implements Callable<DiskLayerStep.Layer> {
   public Layer call() throws IOException {
     Path tmp = TempPaths.createFile(blobs.resolve(disk.name()));
     try {
-      MessageDigest sha = Digests.sha256();
-      long[] count = new long[1];
-      long virtualSize;
-      try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20)) {
-        OutputStream digesting = new FilterOutputStream(file) {
-          @Override
-          public void write(int b) throws IOException {
-            sha.update((byte) b);
-            count[0]++;
-            out.write(b);
-          }
-
-          @Override
-          public void write(byte[] b, int off, int len) throws IOException {
-            sha.update(b, off, len);
-            count[0] += len;
-            out.write(b, off, len);
-          }
-
-          @Override
-          public void close() throws IOException {
-            // The compressor closes this at the frame's end; the file is closed by the try.
-            flush();
-          }
-        };
-        virtualSize = new DiskConverter().convert(disk.file(), new DiskOpenOptions(false, blobs, listener),
-            threads, "Compressing " + disk.file().getFileName() + " for the VM artifact",
-            size -> new ZstdRawDiskWriter(ZstdStreams.compress(digesting, threads), size));
-      }
-      String digest = Digests.ociDigest(sha.digest());
+      int workers = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
+      ParallelZstdOutputStream[] zstd = new ParallelZstdOutputStream[1];
+      long virtualSize = new DiskConverter().convert(disk.file(), new DiskOpenOptions(false, blobs, listener),
+          threads, "Compressing " + disk.file().getFileName() + " for the VM artifact", size -> {
+            // The stream closes the file when the writer finishes (the zstd stream's end).
+            zstd[0] = new ParallelZstdOutputStream(new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20),
+                workers);
+            return new ZstdRawDiskWriter(zstd[0], size);
+          });
+      long compressed = zstd[0].compressedSize();
+      String digest = zstd[0].compressedDigest();
       Path blob = blobs.resolve(digest.substring("sha256:".length()));
       Files.move(tmp, blob, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       listener.info("VM artifact disk " + disk.name() + ": " + disk.file().getFileName() + ", " + virtualSize
-          + " bytes raw, " + count[0] + " bytes compressed (" + digest + ")");
-      return new Layer(disk.name(), blob, digest, count[0], virtualSize);
+          + " bytes raw, " + compressed + " bytes compressed (" + digest + ")");
+      return new Layer(disk.name(), blob, digest, compressed, virtualSize);
     } finally {
       Files.deleteIfExists(tmp);
     }
