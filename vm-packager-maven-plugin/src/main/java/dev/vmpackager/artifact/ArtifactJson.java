@@ -14,8 +14,11 @@ import java.util.TreeMap;
 
 /**
  * The manifest and the index of the artifact, as KubeVirt's {@code buildManifest} and
- * {@code buildIndex} write them: the fields in the order of Go's {@code ocispec} structs,
- * annotation keys sorted, no manifest annotations, the index annotated only with its creation time.
+ * {@code buildIndex} write them: no manifest annotations, the index annotated only with its
+ * creation time, annotation keys sorted. The manifest's fields are in the order of Go's
+ * {@code ocispec} structs; the index's in the order the ORAS SDK writes an index when it pushes one
+ * (it serializes its own model rather than sending the given bytes), so the pushed index is byte for
+ * byte the tar's {@code index.json} and has its digest.
  */
 final class ArtifactJson {
 
@@ -52,22 +55,23 @@ final class ArtifactJson {
    * @param manifest the manifest's bytes
    * @param architecture the VM's architecture
    * @param created the creation time
-   * @return the index's bytes: one entry, {@code linux} on the VM's architecture
+   * @return the index's bytes: one entry, {@code linux} on the VM's architecture, in the
+   *     field order ORAS writes
    */
   static byte[] index(byte[] manifest, String architecture, Instant created) {
     Map<String, Object> entry = descriptor(VmArtifact.MANIFEST_MEDIA_TYPE, Digests.sha256(manifest), manifest.length);
     Map<String, Object> platform = new LinkedHashMap<>();
-    platform.put("architecture", architecture);
     platform.put("os", "linux");
+    platform.put("architecture", architecture);
     entry.put("platform", platform);
     Map<String, Object> i = new LinkedHashMap<>();
     i.put("schemaVersion", 2);
     i.put("mediaType", VmArtifact.INDEX_MEDIA_TYPE);
     i.put("artifactType", VmArtifact.ARTIFACT_TYPE);
-    i.put("manifests", List.of(entry));
     Map<String, String> annotations = new TreeMap<>();
     annotations.put(VmArtifact.CREATED, DateTimeFormatter.ISO_INSTANT.format(created));
     i.put("annotations", annotations);
+    i.put("manifests", List.of(entry));
     return bytes(i);
   }
 

@@ -141,10 +141,10 @@ class VmArtifactTest {
     ArtifactLayout layout = ArtifactLayout.read(tar);
     JsonNode index = new ObjectMapper().readTree(layout.index());
     assertEquals("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
-        + "\"artifactType\":\"application/vnd.kubevirt.virtualmachine.v1\",\"manifests\":[{\"mediaType\":"
+        + "\"artifactType\":\"application/vnd.kubevirt.virtualmachine.v1\","
+        + "\"annotations\":{\"org.opencontainers.image.created\":\"2026-03-04T05:06:07Z\"},\"manifests\":[{\"mediaType\":"
         + "\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"" + result.manifestDigest() + "\",\"size\":"
-        + layout.manifest().length + ",\"platform\":{\"architecture\":\"amd64\",\"os\":\"linux\"}}],"
-        + "\"annotations\":{\"org.opencontainers.image.created\":\"2026-03-04T05:06:07Z\"}}",
+        + layout.manifest().length + ",\"platform\":{\"os\":\"linux\",\"architecture\":\"amd64\"}}]}",
         new String(layout.index(), StandardCharsets.UTF_8));
     assertEquals(1, index.path("manifests").size());
     JsonNode manifest = new ObjectMapper().readTree(layout.manifest());
