@@ -185,6 +185,11 @@ public abstract class AbstractChartMojo extends AbstractImageMojo {
   @Parameter(property = "vm.chart.sourceDirectory", defaultValue = "${project.basedir}/src/main/helm")
   File helmSourceDirectory;
 
+  /** @return whether this goal logs the VM model and its warnings (the chart goal, which runs first, does) */
+  protected boolean logsVm() {
+    return true;
+  }
+
   /** @return whether the chart's images are pinned to their built digests ({@code chart} only) */
   protected boolean pinDigest() {
     return false;
@@ -285,8 +290,10 @@ public abstract class AbstractChartMojo extends AbstractImageMojo {
       return Optional.empty();
     }
     Vm m = resolveVm(v, imageReference);
-    m.logLines().forEach(getLog()::info);
-    m.warnings().forEach(getLog()::warn);
+    if (logsVm()) {
+      m.logLines().forEach(getLog()::info);
+      m.warnings().forEach(getLog()::warn);
+    }
     return Optional.of(m);
   }
 

@@ -66,6 +66,12 @@ public class VmArtifactMojo extends AbstractChartMojo {
     return skipArtifact;
   }
 
+  /** The chart goal (prepare-package) has logged the VM already. */
+  @Override
+  protected boolean logsVm() {
+    return false;
+  }
+
   @Override
   protected void doExecute() throws MojoExecutionException, MojoFailureException {
     if (!artifact) {
