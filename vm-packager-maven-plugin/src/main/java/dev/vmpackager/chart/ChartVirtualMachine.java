@@ -261,7 +261,8 @@ public final class ChartVirtualMachine {
       String network = text(asMap(described.get(name)).get("network"));
       if (network.isEmpty()) {
         fail("vm.interfaces." + name + ".network is empty: set the Multus NetworkAttachmentDefinition"
-            + " ([namespace/]name) this NIC attaches to");
+            + " ([namespace/]name) this NIC attaches to, in the POM (<vm><nics><nic><network>) or in"
+            + " src/main/helm/values.yaml");
       }
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("name", name);
