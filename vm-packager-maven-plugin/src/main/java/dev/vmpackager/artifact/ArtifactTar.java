@@ -1,5 +1,6 @@
 package dev.vmpackager.artifact;
 
+import dev.vmpackager.io.Digests;
 import dev.vmpackager.io.TempPaths;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -39,9 +40,9 @@ final class ArtifactTar {
         Set<String> written = new HashSet<>();
         bytes(tar, "oci-layout", OCI_LAYOUT, created);
         bytes(tar, "index.json", index, created);
-        bytes(tar, blobName(dev.vmpackager.io.Digests.sha256(manifest)), manifest, created);
-        bytes(tar, blobName(dev.vmpackager.io.Digests.sha256(config)), config, created);
-        written.add(dev.vmpackager.io.Digests.sha256(config));
+        bytes(tar, blobName(Digests.sha256(manifest)), manifest, created);
+        bytes(tar, blobName(Digests.sha256(config)), config, created);
+        written.add(Digests.sha256(config));
         for (DiskLayerStep.Layer l : layers) {
           if (written.add(l.digest())) {
             tar.putArchiveEntry(entry(blobName(l.digest()), l.size(), created));

@@ -1,5 +1,6 @@
 package dev.vmpackager.artifact;
 
+import dev.vmpackager.io.Digests;
 import dev.vmpackager.io.DiskFullException;
 import dev.vmpackager.io.FileTrees;
 import dev.vmpackager.io.TempPaths;
@@ -69,7 +70,7 @@ public final class VmArtifact {
       byte[] index = ArtifactJson.index(manifest, ConfigBlob.architecture(request.virtualMachine()),
           request.created());
       ArtifactTar.write(output, index, manifest, config, layers, request.created());
-      return new ArtifactResult(output, dev.vmpackager.io.Digests.sha256(manifest), layers.stream()
+      return new ArtifactResult(output, Digests.sha256(manifest), layers.stream()
           .map(l -> new ArtifactResult.Layer(l.name(), l.digest(), l.size(), l.virtualSize())).toList());
     } catch (IOException e) {
       throw DiskFullException.named(e, output);

@@ -3,8 +3,6 @@ package dev.vmpackager.mojo;
 import dev.vmpackager.chart.ChartConfigException;
 import dev.vmpackager.chart.ChartDisk;
 import dev.vmpackager.chart.ChartNic;
-import dev.vmpackager.chart.ChartGenerator;
-import dev.vmpackager.chart.ChartPackager;
 import dev.vmpackager.chart.ChartSpec;
 import dev.vmpackager.chart.CloudInit;
 import dev.vmpackager.chart.ExtraDisk;
@@ -18,23 +16,16 @@ import dev.vmpackager.vm.Setting;
 import dev.vmpackager.vm.Vm;
 import dev.vmpackager.vm.VmDisk;
 import dev.vmpackager.vm.VmNic;
-import dev.vmpackager.registry.ImageReference;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import javax.inject.Inject;
 import org.apache.maven.model.Developer;
-import org.apache.maven.plugin.MojoExecutionException;
 import org.apache.maven.plugin.MojoFailureException;
-import org.apache.maven.plugins.annotations.LifecyclePhase;
-import org.apache.maven.plugins.annotations.Mojo;
 import org.apache.maven.plugins.annotations.Parameter;
-import org.apache.maven.project.MavenProjectHelper;
 
 /**
  * The goals that render the chart's VirtualMachine ({@code chart}, and {@code vm-artifact}, whose
