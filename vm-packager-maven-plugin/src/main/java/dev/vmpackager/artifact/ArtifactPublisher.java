@@ -101,7 +101,6 @@ public final class ArtifactPublisher {
       String index = new String(layout.index(), StandardCharsets.UTF_8);
       oras.call("pushing the index of " + reference, () -> registry.pushIndex(ref, Index.fromJson(index)));
     }
-    listener.info("Pushed the VM artifact " + reference + " (manifest " + layout.manifestDigest() + ")");
     return layout.manifestDigest();
   }
 }

@@ -5,6 +5,7 @@ import dev.vmpackager.artifact.ArtifactLayout;
 import dev.vmpackager.artifact.ArtifactPublisher;
 import dev.vmpackager.chart.Names;
 import dev.vmpackager.image.BuildRequest;
+import dev.vmpackager.io.Digests;
 import dev.vmpackager.image.BuildResult;
 import dev.vmpackager.image.ContainerDiskSpec;
 import dev.vmpackager.image.ImageException;
@@ -233,8 +234,8 @@ public class PushMojo extends AbstractRegistryMojo {
     try {
       String registry = reference.substring(0, reference.indexOf('/'));
       String digest = new ArtifactPublisher(listener()).push(layout, reference, registryAccess(registry));
-      getLog().info("Pushed VM artifact " + reference + "@" + digest + " (index); its manifest: "
-          + layout.manifestDigest());
+      getLog().info("Pushed VM artifact " + reference + " (index " + Digests.sha256(layout.index()) + ", manifest "
+          + digest + ")");
     } catch (IOException e) {
       RegistryAccessResolver.fail(e);
     }
