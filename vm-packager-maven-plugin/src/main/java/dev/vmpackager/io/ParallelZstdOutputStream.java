@@ -65,6 +65,9 @@ public final class ParallelZstdOutputStream extends OutputStream {
   private final List<ZstdCompressCtx> allContexts = new ArrayList<>();
   private final Thread writer;
   private final BlockingQueue<byte[]> freeBuffers;
+  /** Frame buffers to reuse: fresh 4 MiB arrays per frame cost page faults and GC time. */
+  private final BlockingQueue<byte[]> freeFrames;
+  private final int frameCapacity;
   private final BlockingQueue<CompletableFuture<Frame>> pending;
   private final MessageDigest uncompressedDigest = Digests.sha256();
   private final MessageDigest compressedDigest = Digests.sha256();
@@ -117,6 +120,9 @@ public final class ParallelZstdOutputStream extends OutputStream {
       freeBuffers.add(new byte[chunkSize]);
     }
     this.pending = new ArrayBlockingQueue<>(inFlight);
+    // At most inFlight queued frames and the one being written exist at a time.
+    this.freeFrames = new ArrayBlockingQueue<>(inFlight + 2);
+    this.frameCapacity = (int) Zstd.compressBound(chunkSize);
     this.contexts = new ArrayBlockingQueue<>(workers);
     int pool = POOL_NUMBER.incrementAndGet();
     AtomicInteger n = new AtomicInteger();
@@ -265,7 +271,10 @@ public final class ParallelZstdOutputStream extends OutputStream {
       }
     }
     try {
-      byte[] dst = new byte[(int) Zstd.compressBound(length)];
+      byte[] dst = freeFrames.poll();
+      if (dst == null) {
+        dst = new byte[frameCapacity];
+      }
       int n = ctx.compressByteArray(dst, 0, dst.length, chunk, 0, length);
       return new Frame(dst, n);
     } finally {
@@ -304,6 +313,7 @@ public final class ParallelZstdOutputStream extends OutputStream {
         out.write(frame.bytes(), 0, frame.length());
         compressedDigest.update(frame.bytes(), 0, frame.length());
         compressedSize += frame.length();
+        freeFrames.offer(frame.bytes());
       }
     } catch (InterruptedException e) {
       writerFailure = e;
