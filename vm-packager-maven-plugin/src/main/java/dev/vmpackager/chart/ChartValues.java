@@ -129,6 +129,21 @@ final class ChartValues {
   }
 
   /**
+   * @param spec the checked chart settings
+   * @return the values the chart installs with by default: the spec's, with the user's
+   *     {@code src/main/helm/values.yaml} merged over them when there is one
+   * @throws ChartConfigException naming the user's values file when it is wrong
+   */
+  static ChartValues defaults(ChartSpec spec) throws ChartConfigException {
+    ChartValues values = of(spec);
+    Path user = spec.userChartDirectory().map(d -> d.resolve("values.yaml")).orElse(null);
+    if (user != null && java.nio.file.Files.isRegularFile(user)) {
+      values.mergeOverrides(user);
+    }
+    return values;
+  }
+
+  /**
    * The VM's disks besides the root disk, by name: a map, not a list, so that a deployer can change
    * one with {@code --set vm.disks.data.bus=sata} (Helm replaces a whole list on {@code --set
    * list[0].x}). Their boot order is the build's, written into the template.

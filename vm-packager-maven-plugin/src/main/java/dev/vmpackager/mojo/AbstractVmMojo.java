@@ -347,6 +347,14 @@ public abstract class AbstractVmMojo extends AbstractMojo {
     return s == null || s.isBlank();
   }
 
+  /**
+   * @return {@code target/<finalName>-vm.oci.tar}, where {@code vm-artifact} writes KubeVirt's VM
+   *     artifact and {@code push} reads it
+   */
+  protected Path vmArtifactFile() {
+    return buildDirectory().resolve(project.getBuild().getFinalName() + "-vm.oci.tar");
+  }
+
   /** @return the project's build directory ({@code target/}) */
   protected Path buildDirectory() {
     return Path.of(project.getBuild().getDirectory());

@@ -1,6 +1,11 @@
 package dev.vmpackager.mojo;
 
+import dev.vmpackager.artifact.ArtifactException;
+import dev.vmpackager.artifact.ArtifactLayout;
+import dev.vmpackager.artifact.ArtifactPublisher;
+import dev.vmpackager.chart.Names;
 import dev.vmpackager.image.BuildRequest;
+import dev.vmpackager.io.Digests;
 import dev.vmpackager.image.BuildResult;
 import dev.vmpackager.image.ContainerDiskSpec;
 import dev.vmpackager.image.ImageException;
@@ -31,7 +36,8 @@ import org.apache.maven.settings.crypto.SettingsDecrypter;
 /**
  * Publishes what the build made: the containerDisk image to its registry ({@code image} and every
  * tag) and the Helm chart to the OCI chart repository {@code chartRepository}, as {@code helm push}
- * would lay it out, so {@code helm install oci://...} works. Offline mode refuses to push. A VM of
+ * would lay it out, so {@code helm install oci://...} works, and KubeVirt's VM artifact (built by
+ * {@code vm-artifact}) to {@code artifactRepository}. Offline mode refuses to push. A VM of
  * several disks has every disk's image pushed (each checked before any is sent), then the chart.
  *
  * <p>The image pushed under {@code image} is the one {@code containerize} built for that reference
@@ -83,6 +89,29 @@ public class PushMojo extends AbstractRegistryMojo {
   String chartVersion;
 
   /**
+   * Where KubeVirt's VM artifact ({@code target/<finalName>-vm.oci.tar}, built by
+   * {@code vm-artifact} with {@code vm.artifact=true}) goes: an OCI repository
+   * {@code oci://host[:port]/path}; it is pushed as {@code <path>/<artifactId>:<project version>}
+   * (e.g. {@code oci://registry.example.com/vms} gives {@code registry.example.com/vms/librespeed-vm:0.0.1}),
+   * with the image's credentials, TLS settings and retries. The tag names an OCI index whose one
+   * entry is the artifact's manifest. When empty, the artifact is not pushed; when set, the artifact
+   * must have been built.
+   *
+   * @since 0.3.0
+   */
+  @Parameter(property = "vm.artifact.repository")
+  String artifactRepository;
+
+  /**
+   * Whether {@code vm-artifact} builds the VM artifact; read here only to say, when it is set and
+   * {@code artifactRepository} is not, that the artifact stays in {@code target/}.
+   *
+   * @since 0.3.0
+   */
+  @Parameter(property = "vm.artifact", defaultValue = "false")
+  boolean artifact;
+
+  /**
    * Skips this goal.
    *
    * @since 0.1.0
@@ -109,9 +138,11 @@ public class PushMojo extends AbstractRegistryMojo {
   @Override
   protected void doExecute() throws MojoExecutionException, MojoFailureException {
     boolean pushChart = chartRepository != null && !chartRepository.isBlank();
+    boolean pushArtifact = artifactRepository != null && !artifactRepository.isBlank();
     ImageReference reference = parsedImageReference();
     RegistryAccessResolver.requireOnline(session, "push the image " + reference.written()
-        + (pushChart ? " and the chart to " + chartRepository.trim() : ""));
+        + (pushChart ? " and the chart to " + chartRepository.trim() : "")
+        + (pushArtifact ? (pushChart ? "," : " and") + " the VM artifact to " + artifactRepository.trim() : ""));
     // Check both inputs before publishing anything, so a missing chart cannot leave the image
     // pushed alone.
     // Every disk's image: the boot disk's is <image>, each other disk's its own.
@@ -148,11 +179,65 @@ public class PushMojo extends AbstractRegistryMojo {
     } else {
       getLog().info("No <chartRepository> (vm.chart.repository) is set: the chart is not pushed");
     }
+    ArtifactLayout layout = null;
+    String artifactReference = null;
+    if (pushArtifact) {
+      layout = vmArtifact();
+      try {
+        artifactReference = ArtifactPublisher.reference(
+            OciChartRepository.parse(artifactRepository.trim(), "vm.artifact.repository"), artifactName(),
+            project.getVersion());
+      } catch (PublishException e) {
+        RegistryAccessResolver.fail(e);
+      }
+    } else if (artifact) {
+      getLog().info("No <artifactRepository> (vm.artifact.repository) is set: the VM artifact " + vmArtifactFile()
+          + " is not pushed");
+    }
     for (Map.Entry<ImageReference, ContainerDiskSpec> image : images.entrySet()) {
       pushImage(image.getValue(), image.getKey());
     }
     if (pushChart) {
       pushChart(repository, chart);
+    }
+    if (pushArtifact) {
+      pushArtifact(layout, artifactReference);
+    }
+  }
+
+  /** The artifact tar, read and checked before anything is pushed. */
+  private ArtifactLayout vmArtifact() throws MojoFailureException, MojoExecutionException {
+    Path tar = vmArtifactFile();
+    if (!Files.isRegularFile(tar)) {
+      throw new MojoFailureException("No VM artifact to push to " + artifactRepository.trim()
+          + " (vm.artifact.repository): " + tar + " is missing. Build it with vm.artifact=true (the vm-artifact goal,"
+          + " bound to the package phase), or unset vm.artifact.repository");
+    }
+    try {
+      return ArtifactLayout.read(tar);
+    } catch (ArtifactException e) {
+      throw new MojoFailureException(e.getMessage(), e);
+    } catch (IOException e) {
+      throw new MojoExecutionException("Cannot read the VM artifact " + tar + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** @return the artifactId, made a valid repository name when it is not one (logged) */
+  private String artifactName() {
+    String id = project.getArtifactId();
+    return id.matches("[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*") ? id
+        : derived("VM artifact repository name", Names.chartName(id), "artifactId", id);
+  }
+
+  private void pushArtifact(ArtifactLayout layout, String reference)
+      throws MojoExecutionException, MojoFailureException {
+    try {
+      String registry = reference.substring(0, reference.indexOf('/'));
+      String digest = new ArtifactPublisher(listener()).push(layout, reference, registryAccess(registry));
+      getLog().info("Pushed VM artifact " + reference + " (index " + Digests.sha256(layout.index()) + ", manifest "
+          + digest + ")");
+    } catch (IOException e) {
+      RegistryAccessResolver.fail(e);
     }
   }
 

@@ -4,9 +4,7 @@ import dev.vmpackager.event.BuildListener;
 import dev.vmpackager.io.Digests;
 import dev.vmpackager.registry.RegistryAccess;
 import dev.vmpackager.registry.RegistryAuthenticationException;
-import dev.vmpackager.registry.RegistryCredentials;
 import dev.vmpackager.registry.RegistryException;
-import dev.vmpackager.registry.RegistryProbe;
 import dev.vmpackager.registry.RegistryUnreachableException;
 import dev.vmpackager.registry.RetryPolicy;
 import java.io.IOException;
@@ -19,18 +17,9 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import javax.net.ssl.SSLContext;
 import land.oras.ContainerRef;
 import land.oras.Manifest;
 import land.oras.Registry;
-import land.oras.auth.NoAuthProvider;
-import land.oras.auth.UsernamePasswordProvider;
 
 /**
  * Pushes a packaged chart ({@code .tgz}) to an OCI registry exactly as {@code helm push} does
@@ -160,98 +149,19 @@ public final class ChartPublisher {
       throw new PublishException("Invalid chart repository '" + repository + "' (" + OciChartRepository.PROPERTY
           + "): the host '" + access.registry() + "' must contain a '.' or a ':port'");
     }
-    Registry registry = openRegistry(access);
-    listener.info("Pushing chart " + meta.name() + " " + meta.version() + " to " + repository + " (" + reference + ")");
-    ExecutorService calls = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "vm-packager-chart-push");
-      t.setDaemon(true);
-      return t;
-    });
-    try {
+    try (OrasSession oras = new OrasSession(listener, retry, access, handshakeTimeout, callTimeout)) {
+      Registry registry = oras.registry();
+      listener.info("Pushing chart " + meta.name() + " " + meta.version() + " to " + repository + " (" + reference
+          + ")");
       // Blobs first, the manifest (which makes the tag visible) last.
-      call(calls, "uploading the chart config of " + reference, access, () -> registry.pushBlob(ref, config));
-      call(calls, "uploading the chart " + chartTgz.getFileName() + " to " + reference, access,
+      oras.call("uploading the chart config of " + reference, () -> registry.pushBlob(ref, config));
+      oras.call("uploading the chart " + chartTgz.getFileName() + " to " + reference,
           () -> registry.pushBlob(ref, chartTgz, Map.of()));
-      call(calls, "pushing the manifest of " + reference, access,
+      oras.call("pushing the manifest of " + reference,
           () -> registry.pushManifest(ref, Manifest.fromJson(manifestJson)));
-    } finally {
-      calls.shutdownNow();
-      // ORAS makes a thread pool per client (used for parallel pulls); do not leave it behind.
-      registry.getExecutorService().shutdownNow();
     }
     listener.info("Pushed chart " + reference + " (digest " + digest + ")");
     return new ChartPushResult(reference, tag, digest, meta.name(), meta.version());
-  }
-
-  /**
-   * Makes one ORAS call through the retry policy, each try on the calls thread with the call
-   * timeout: ORAS sets only a connect timeout.
-   */
-  private void call(ExecutorService calls, String what, RegistryAccess access, Runnable work)
-      throws RegistryException {
-    try {
-      retry.call(what, access, listener, () -> {
-        Future<?> f = calls.submit(work);
-        try {
-          return f.get(callTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-          f.cancel(true);
-          throw new RegistryException("The registry " + access.registry() + " did not answer within "
-              + callTimeout.toSeconds() + " s while " + what, e);
-        } catch (InterruptedException e) {
-          f.cancel(true);
-          throw e;
-        } catch (ExecutionException wrapped) {
-          if (wrapped.getCause() instanceof Error err) {
-            throw err;
-          }
-          throw wrapped.getCause() instanceof Exception e ? e : wrapped;
-        }
-      });
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new RegistryException("Interrupted while " + what, e);
-    }
-  }
-
-  /**
-   * Builds the ORAS client: https verified against the system trust store (or only the CA file, if
-   * one is given); with {@code allowInsecure}, a registry whose certificate does not verify is used
-   * without verification and one that does not speak TLS over plain http, each with a warning.
-   */
-  Registry openRegistry(RegistryAccess access) throws RegistryException {
-    Registry.Builder b = Registry.builder();
-    if (access.credentials().isPresent()) {
-      RegistryCredentials c = access.credentials().get();
-      b.withAuthProvider(new UsernamePasswordProvider(c.username(), c.password()));
-      listener.debug("Registry " + access.registry() + ": credentials for user '" + c.username() + "' from "
-          + c.source());
-    } else {
-      b.withAuthProvider(new NoAuthProvider());
-      listener.debug("Registry " + access.registry() + ": no credentials, pushing anonymously");
-    }
-    // ORAS reads the CA file itself, and trusts only it; read it here first for a clear error.
-    SSLContext trust = RegistryProbe.trust(access, false);
-    if (!access.allowInsecure()) {
-      access.caFile().ifPresent(b::withCaFile);
-      return b.build();
-    }
-    switch (RegistryProbe.tls(access, trust, handshakeTimeout, listener)) {
-      case VERIFIED -> access.caFile().ifPresent(b::withCaFile);
-      case UNVERIFIED -> {
-        listener.warn("The TLS certificate of registry " + access.registry() + " is not trusted; pushing without"
-            + " verifying it because vm.allowInsecureRegistries is set. Prefer vm.registry.caFile.");
-        b.withSkipTlsVerify(true);
-      }
-      case PLAIN -> {
-        listener.warn("Registry " + access.registry() + " does not speak TLS; pushing over plain http because"
-            + " vm.allowInsecureRegistries is set" + (access.credentials().isPresent()
-                ? ". The credentials travel unencrypted." : "."));
-        b.withInsecure(true);
-      }
-      default -> throw new IllegalStateException();
-    }
-    return b.build();
   }
 
   /**

@@ -36,23 +36,36 @@ public record OciChartRepository(String registry, String path) {
    * @throws PublishException naming {@value #PROPERTY} and what is wrong with the value
    */
   public static OciChartRepository parse(String url) throws PublishException {
+    return parse(url, PROPERTY);
+  }
+
+  /**
+   * Parses {@code oci://host[:port][/path]} strictly, for another parameter than the chart's
+   * (the VM artifact's {@code vm.artifact.repository}).
+   *
+   * @param url the configured value
+   * @param property the parameter's property, named in messages
+   * @return the repository
+   * @throws PublishException naming {@code property} and what is wrong with the value
+   */
+  public static OciChartRepository parse(String url, String property) throws PublishException {
     if (url == null || url.isBlank()) {
-      throw bad(url, "it is empty; set it to oci://host[:port]/path, e.g. oci://registry.example.com/charts");
+      throw bad(url, property, "it is empty; set it to oci://host[:port]/path, e.g. oci://registry.example.com/charts");
     }
     String value = url.trim();
     if (!value.startsWith("oci://")) {
       int scheme = value.indexOf("://");
-      throw bad(url, scheme > 0
+      throw bad(url, property, scheme > 0
           ? "the scheme must be oci://, not " + value.substring(0, scheme + 3)
-              + " (for a ChartMuseum-style HTTP repository use vm.chart.uploadUrl)"
+              + (property.equals(PROPERTY) ? " (for a ChartMuseum-style HTTP repository use vm.chart.uploadUrl)" : "")
           : "it must start with oci://, e.g. oci://" + value);
     }
     String rest = value.substring("oci://".length());
     if (rest.indexOf('?') >= 0 || rest.indexOf('#') >= 0) {
-      throw bad(url, "a query (?) or fragment (#) is not allowed");
+      throw bad(url, property, "a query (?) or fragment (#) is not allowed");
     }
     if (rest.indexOf('@') >= 0) {
-      throw bad(url, "credentials or a digest (@) do not belong in the URL;"
+      throw bad(url, property, "credentials or a digest (@) do not belong in the URL;"
           + " put credentials in a settings.xml <server> whose id is the registry host");
     }
     if (rest.endsWith("/")) {
@@ -62,7 +75,7 @@ public record OciChartRepository(String registry, String path) {
     String hostPort = slash < 0 ? rest : rest.substring(0, slash);
     String path = slash < 0 ? "" : rest.substring(slash + 1);
     if (hostPort.isEmpty()) {
-      throw bad(url, "the registry host is missing");
+      throw bad(url, property, "the registry host is missing");
     }
     String host = hostPort;
     int colon = hostPort.lastIndexOf(':');
@@ -70,22 +83,22 @@ public record OciChartRepository(String registry, String path) {
       host = hostPort.substring(0, colon);
       String port = hostPort.substring(colon + 1);
       if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
-        throw bad(url, "the port '" + port + "' is not a number between 1 and 65535");
+        throw bad(url, property, "the port '" + port + "' is not a number between 1 and 65535");
       }
     }
     if (!HOST.matcher(host).matches()) {
-      throw bad(url, "'" + host + "' is not a valid host name or IP address");
+      throw bad(url, property, "'" + host + "' is not a valid host name or IP address");
     }
     if (host.equals(hostPort) && host.indexOf('.') < 0 && !host.startsWith("[")) {
       // Docker's reference grammar (which the OCI client follows) reads a first component without
       // '.' or ':' as a Docker Hub namespace, so 'localhost/charts' would go to docker.io.
-      throw bad(url, "the host '" + host + "' needs a port or a domain, e.g. oci://" + host + ":5000"
+      throw bad(url, property, "the host '" + host + "' needs a port or a domain, e.g. oci://" + host + ":5000"
           + (path.isEmpty() ? "" : "/" + path) + "; without one it would be taken for a Docker Hub namespace");
     }
     if (!path.isEmpty()) {
       for (String component : path.split("/", -1)) {
         if (!COMPONENT.matcher(component).matches()) {
-          throw bad(url, "the path component '" + component + "' is not a valid OCI repository name"
+          throw bad(url, property, "the path component '" + component + "' is not a valid OCI repository name"
               + " (lower-case letters, digits and single . _ - separators)");
         }
       }
@@ -129,7 +142,8 @@ public record OciChartRepository(String registry, String path) {
     return "oci://" + registry + (path.isEmpty() ? "" : "/" + path);
   }
 
-  private static PublishException bad(String url, String why) {
-    return new PublishException("Invalid chart repository '" + url + "' (" + PROPERTY + "): " + why);
+  private static PublishException bad(String url, String property, String why) {
+    return new PublishException("Invalid " + (property.equals(PROPERTY) ? "chart" : "OCI") + " repository '" + url
+        + "' (" + property + "): " + why);
   }
 }

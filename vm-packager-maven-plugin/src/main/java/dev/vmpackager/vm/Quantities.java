@@ -34,6 +34,29 @@ public final class Quantities {
   }
 
   /**
+   * Writes a byte count as Kubernetes writes {@code resource.NewQuantity(bytes, BinarySI)}: in the
+   * largest binary unit up to {@code Ei} that divides it exactly ({@code 10Gi}, {@code 1536Mi}),
+   * and in plain bytes when it is below 1024 or no whole KiB. KubeVirt's VM artifact sizes its
+   * disks' claims with it ({@code io.kubevirt.disk.size}).
+   *
+   * @param bytes a positive number of bytes
+   * @return the quantity
+   */
+  public static String bytes(long bytes) {
+    if (bytes <= 0) {
+      throw new IllegalArgumentException("a size must be positive: " + bytes);
+    }
+    String[] units = {"Ki", "Mi", "Gi", "Ti", "Pi", "Ei"};
+    long v = bytes;
+    int unit = -1;
+    while (unit + 1 < units.length && v % 1024 == 0) {
+      v /= 1024;
+      unit++;
+    }
+    return unit < 0 ? Long.toString(v) : v + units[unit];
+  }
+
+  /**
    * @param quantity a memory quantity as the POM writes it
    * @return whether it is a non-zero Kubernetes quantity such as {@code 512Mi}, {@code 2Gi} or {@code 2G}
    */

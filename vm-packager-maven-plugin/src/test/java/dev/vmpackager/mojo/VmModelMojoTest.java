@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.marcnuri.helm.Helm;
+import dev.vmpackager.artifact.ArtifactLayout;
 import dev.vmpackager.image.ImageState;
 import dev.vmpackager.registry.ImageReference;
 import dev.vmpackager.testing.LocalRegistry;
@@ -87,6 +88,81 @@ class VmModelMojoTest {
     // The chart goal logs the VM with where each setting came from.
     assertTrue(log.infos.contains("memory 2Gi (from <vm><memory>)"), log.infos.toString());
     assertTrue(log.infos.stream().anyMatch(l -> l.startsWith("disk data: data.qcow2, bus sata")), log.infos.toString());
+  }
+
+  @Test
+  void vmArtifactOfTwoDisksFromThePomAndItsPush() throws Exception {
+    Path os = PatternedDisk.create(vmDir.resolve("os.raw"), 8L << 20, 1);
+    QemuImg.convert(PatternedDisk.create(base.resolve("data.raw"), (4L << 20) + 512, 2),
+        base.resolve("src/main/vm/data.qcow2"), "qcow2");
+    List<VmDiskConfig> disks = List.of(disk("os", "src/main/vm/os.raw", null), disk("data", "src/main/vm/data.qcow2",
+        "sata"));
+    try (LocalRegistry registry = LocalRegistry.plain(base.resolve("registry"))) {
+      String image = registry.hostPort() + "/apps/app-vm:1.0";
+      run(null, disks, image, null);
+      Path tar = base.resolve("target/app-vm-1.0-vm.oci.tar");
+
+      VmArtifactMojo off = vmArtifact(disks, image);
+      off.execute();
+      assertFalse(Files.exists(tar), "vm.artifact is false by default: nothing is built");
+
+      VmArtifactMojo a = vmArtifact(disks, image);
+      a.artifact = true;
+      a.execute();
+      ArtifactLayout layout = ArtifactLayout.read(tar);
+      JsonNode manifest = new ObjectMapper().readTree(layout.manifest());
+      assertEquals("rootdisk", manifest.at("/layers/0/annotations/io.kubevirt.disk.name").asText(), "the chart's name");
+      assertEquals("8Mi", manifest.at("/layers/0/annotations/io.kubevirt.disk.size").asText());
+      assertEquals("data", manifest.at("/layers/1/annotations/io.kubevirt.disk.name").asText());
+      assertEquals("4194816", manifest.at("/layers/1/annotations/io.kubevirt.disk.size").asText());
+      JsonNode vm = new ObjectMapper().readTree(layout.config());
+      assertManifestsValid(List.of(vm));
+      assertEquals(chartVm().at("/domain"), vm.at("/spec/template/spec/domain"), "the chart's domain");
+      assertEquals("data", vm.at("/spec/template/spec/volumes/1/persistentVolumeClaim/claimName").asText());
+
+      PushMojo noRepository = push(disks, image);
+      set(noRepository, "artifact", true);
+      noRepository.execute();
+      assertTrue(log.infos.contains("No <artifactRepository> (vm.artifact.repository) is set: the VM artifact " + tar
+          + " is not pushed"), log.infos.toString());
+
+      PushMojo p = push(disks, image);
+      set(p, "artifactRepository", "oci://" + registry.hostPort() + "/vms");
+      p.execute();
+      JsonNode index = new ObjectMapper().readTree(registry.skopeo("inspect", "--raw",
+          "docker://" + registry.hostPort() + "/vms/app-vm:1.0"));
+      assertEquals("application/vnd.kubevirt.virtualmachine.v1", index.path("artifactType").asText());
+      assertEquals(layout.manifestDigest(), index.at("/manifests/0/digest").asText());
+
+      Files.delete(tar);
+      PushMojo missing = push(disks, image);
+      set(missing, "artifactRepository", "oci://" + registry.hostPort() + "/vms");
+      org.apache.maven.plugin.MojoFailureException e = org.junit.jupiter.api.Assertions.assertThrows(
+          org.apache.maven.plugin.MojoFailureException.class, missing::execute);
+      assertTrue(e.getMessage().contains("vm.artifact.repository") && e.getMessage().contains("vm.artifact=true")
+          && e.getMessage().contains(tar.toString()), e.getMessage());
+    }
+  }
+
+  private VmArtifactMojo vmArtifact(List<VmDiskConfig> disks, String image) throws Exception {
+    VmArtifactMojo a = new VmArtifactMojo();
+    common(a, null, disks);
+    a.image = image;
+    a.outputTimestamp = "2026-01-01T00:00:00Z";
+    a.helmSourceDirectory = base.resolve("src/main/helm").toFile();
+    return a;
+  }
+
+  @SuppressWarnings("deprecation")
+  private PushMojo push(List<VmDiskConfig> disks, String image) throws Exception {
+    PushMojo p = new PushMojo(TwoExecutions.decrypter());
+    common(p, null, disks);
+    // The images go to the test registry; the chart is not pushed.
+    p.image = image;
+    p.allowInsecureRegistries = true;
+    p.outputTimestamp = "2026-01-01T00:00:00Z";
+    p.session = new MavenSession(null, null, new DefaultMavenExecutionRequest(), new DefaultMavenExecutionResult());
+    return p;
   }
 
   @Test

@@ -1,6 +1,12 @@
 package dev.vmpackager.publish;
 
+import dev.vmpackager.artifact.ArtifactDisk;
+import dev.vmpackager.artifact.ArtifactRequest;
+import dev.vmpackager.artifact.VmArtifact;
+import dev.vmpackager.chart.ChartConfigException;
+import dev.vmpackager.chart.ChartDisk;
 import dev.vmpackager.chart.ChartGenerator;
+import dev.vmpackager.chart.ChartVirtualMachine;
 import dev.vmpackager.chart.ChartPackager;
 import dev.vmpackager.chart.ChartSpec;
 import dev.vmpackager.chart.ExtraDisk;
@@ -16,6 +22,7 @@ import dev.vmpackager.image.ContainerDiskBuilder;
 import dev.vmpackager.image.ContainerDiskSpec;
 import dev.vmpackager.image.ImagePlatform;
 import dev.vmpackager.image.ImageTarget;
+import dev.vmpackager.image.LayerCompression;
 import dev.vmpackager.image.ManifestFormat;
 import dev.vmpackager.io.Digests;
 import dev.vmpackager.registry.ImageReference;
@@ -25,11 +32,12 @@ import java.time.Instant;
 
 /**
  * One whole build in a fresh JVM, for {@link ReproducibleAcrossJvmsTest}: converts a raw disk,
- * builds the containerDisk image (an OCI archive of three platforms, a Docker archive and an OCI
- * layout, with labels, annotations and environment), writes and packages a chart that uses every
+ * builds the containerDisk image (an OCI archive of three platforms, a Docker archive, an OCI
+ * layout, with labels, annotations and environment, and an OCI archive with a zstd layer), writes and packages a chart that uses every
  * feature whose values or schema are maps (node selector, tolerations and affinity from the user's
  * values.yaml, Secure Boot, dataVolume storage, USB devices, ports, cloud-init, extra disks, extra
- * chart files), and computes the config and manifest {@code push} would send for the chart. The
+ * chart files), computes the config and manifest {@code push} would send for the chart, and writes
+ * the VM artifact of the chart's VM with a second disk. The
  * calls are those the mojos make.
  *
  * <p>Arguments: the project folder (outputs go to its {@code target/}), the raw source disk.
@@ -69,6 +77,10 @@ public final class ReproducibleBuildMain {
     ContainerDiskBuilder.build(BuildRequest.builder().target(ImageTarget.OCI_LAYOUT).reference(reference)
         .spec(image(disk, "linux/amd64,linux/s390x", ManifestFormat.OCI, target.resolve("vm/containerdisk-layout")))
         .output(target.resolve("myvm-oci")).threads(threads).listener(quiet).build());
+    ContainerDiskBuilder.build(BuildRequest.builder().target(ImageTarget.TAR).reference(reference)
+        .spec(ContainerDiskSpec.builder().disk(disk).creationTime(TIME).compression(LayerCompression.ZSTD)
+            .cacheDirectory(target.resolve("vm/containerdisk-zstd")).label("team", "platform").build())
+        .output(target.resolve("myvm-containerdisk-zstd.tar")).threads(threads).listener(quiet).build());
 
     // chart
     Path helmSources = base.resolve("src/main/helm");
@@ -100,27 +112,7 @@ public final class ReproducibleBuildMain {
           interval: {{ .Values.monitoring.interval | quote }}
         """);
     Files.writeString(helmSources.resolve("README.md"), "# myvm\n\nThe user's own README.\n");
-    ChartSpec spec = ChartSpec.builder()
-        .name("myvm").version("1.0.0").appVersion("1.0.0").description("A VM with everything")
-        .home("https://example.com/myvm").addSource("https://github.com/example/myvm")
-        .addMaintainer(new Maintainer("Jane", "jane@example.com", "https://example.com/jane"))
-        .image(ref).imageDigest(digest).vmName("myvm")
-        .memory("2Gi").cpuCores(2).cpuSockets(1).cpuThreads(2)
-        .nodeSelector("kubernetes.io/arch", "amd64").nodeSelector("node-role.example.com/vm", "true")
-        .nodeSelector("topology.kubernetes.io/zone", "a")
-        .firmware("efi").secureBoot(true).machineType("q35").diskBus("virtio")
-        .storage("dataVolume").storageSize("20Gi").storageClass("fast").storagePullMethod("pod")
-        .storageSecretRef("registry-creds").storageCertConfigMap("registry-ca")
-        .addExtraDisk(new ExtraDisk("scratch", "", "10Gi", ""))
-        .addExtraDisk(new ExtraDisk("data", "scsi", "", "myvm-data"))
-        .usbList("kubevirt.io/wifi-dongle;0bda;0811,kubevirt.io/gsm-dongle;0bda;2838")
-        .addUsbDevice(new UsbDeviceRequest("kubevirt.io/wifi-dongle", 2, null))
-        .addUsbDevice(new UsbDeviceRequest("kubevirt.io/gsm-dongle", 1, null))
-        .addPort(new ServicePort("http", 8080, "TCP")).addPort(new ServicePort("dns", 53, "UDP"))
-        .cloudInitUserData("#cloud-config\nusers:\n  - name: jane\n")
-        .cloudInitNetworkData("version: 2\nethernets:\n  eth0: {dhcp4: true}\n")
-        .userChartDirectory(helmSources)
-        .build();
+    ChartSpec spec = chartSpec(ref, digest, helmSources, false);
     Path chartDir = new ChartGenerator(quiet).generate(spec, target.resolve("helm"));
     Path tgz = target.resolve("myvm-1.0.0.tgz");
     ChartPackager.pack(chartDir, spec.name(), tgz, TIME);
@@ -132,6 +124,48 @@ public final class ReproducibleBuildMain {
     Files.write(push.resolve("config.json"), config);
     Files.write(push.resolve("manifest.json"),
         ChartPublisher.manifest(meta, config, Digests.sha256(tgz), Files.size(tgz), TIME));
+
+    // vm-artifact: the chart's VM with two disks of two formats, compressed on `threads` workers
+    ChartSpec artifactSpec = chartSpec(ref, digest, helmSources, true);
+    VmArtifact.build(ArtifactRequest.builder()
+        .virtualMachine(ChartVirtualMachine.render(artifactSpec, artifactSpec.name()))
+        .cloudInitUserData(artifactSpec.cloudInitUserData().orElse(null))
+        .cloudInitNetworkData(artifactSpec.cloudInitNetworkData().orElse(null))
+        .disk(new ArtifactDisk("rootdisk", disk)).disk(new ArtifactDisk("logs", source))
+        .output(target.resolve("myvm-1.0.0-vm.oci.tar")).created(TIME).threads(threads).listener(quiet).build());
+  }
+
+  /**
+   * The chart's settings; for the VM artifact without the existing claim (no importer could fill
+   * it) and with a second disk.
+   */
+  private static ChartSpec chartSpec(String ref, String digest, Path helmSources, boolean artifact)
+      throws ChartConfigException {
+    ChartSpec.Builder b = ChartSpec.builder()
+        .name("myvm").version("1.0.0").appVersion("1.0.0").description("A VM with everything")
+        .home("https://example.com/myvm").addSource("https://github.com/example/myvm")
+        .addMaintainer(new Maintainer("Jane", "jane@example.com", "https://example.com/jane"))
+        .image(ref).imageDigest(digest).vmName("myvm")
+        .memory("2Gi").cpuCores(2).cpuSockets(1).cpuThreads(2)
+        .nodeSelector("kubernetes.io/arch", "amd64").nodeSelector("node-role.example.com/vm", "true")
+        .nodeSelector("topology.kubernetes.io/zone", "a")
+        .firmware("efi").secureBoot(true).machineType("q35").diskBus("virtio")
+        .storage("dataVolume").storageSize("20Gi").storageClass("fast").storagePullMethod("pod")
+        .storageSecretRef("registry-creds").storageCertConfigMap("registry-ca")
+        .addExtraDisk(new ExtraDisk("scratch", "", "10Gi", ""))
+        .usbList("kubevirt.io/wifi-dongle;0bda;0811,kubevirt.io/gsm-dongle;0bda;2838")
+        .addUsbDevice(new UsbDeviceRequest("kubevirt.io/wifi-dongle", 2, null))
+        .addUsbDevice(new UsbDeviceRequest("kubevirt.io/gsm-dongle", 1, null))
+        .addPort(new ServicePort("http", 8080, "TCP")).addPort(new ServicePort("dns", 53, "UDP"))
+        .cloudInitUserData("#cloud-config\nusers:\n  - name: jane\n")
+        .cloudInitNetworkData("version: 2\nethernets:\n  eth0: {dhcp4: true}\n")
+        .userChartDirectory(helmSources);
+    if (artifact) {
+      b.addDisk(ChartDisk.named("logs").withBus("sata").withStorage("containerDisk", "", ""));
+    } else {
+      b.addExtraDisk(new ExtraDisk("data", "scsi", "", "myvm-data"));
+    }
+    return b.build();
   }
 
   private static ContainerDiskSpec image(Path disk, String platforms, ManifestFormat format, Path cache) {

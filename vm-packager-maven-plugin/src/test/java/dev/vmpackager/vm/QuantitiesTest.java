@@ -29,4 +29,17 @@ class QuantitiesTest {
     assertFalse(Quantities.isMemory("0Gi"));
     assertFalse(Quantities.isMemory("lots"));
   }
+
+  /** As Kubernetes' resource.NewQuantity(n, BinarySI).String() writes a disk size (io.kubevirt.disk.size). */
+  @Test
+  void diskSizesAsKubernetesWritesThem() {
+    assertEquals("10Gi", Quantities.bytes(10L << 30));
+    assertEquals("1536Mi", Quantities.bytes(1536L << 20));
+    assertEquals("24579Ki", Quantities.bytes((24L << 20) + 3 * 1024));
+    assertEquals("6291968", Quantities.bytes((6L << 20) + 512), "no whole KiB: plain bytes");
+    assertEquals("512", Quantities.bytes(512));
+    assertEquals("2Pi", Quantities.bytes(2L << 50), "beyond Ti, unlike memory()");
+    assertEquals("1Ei", Quantities.bytes(1L << 60));
+    assertThrows(IllegalArgumentException.class, () -> Quantities.bytes(0));
+  }
 }

@@ -1,6 +1,7 @@
 package dev.vmpackager.disk.convert;
 
 import dev.vmpackager.disk.DiskFormat;
+import dev.vmpackager.disk.DiskImageWriter;
 import dev.vmpackager.disk.DiskImages;
 import dev.vmpackager.disk.DiskOpenOptions;
 import dev.vmpackager.disk.OpenedDisk;
@@ -96,6 +97,50 @@ public final class DiskConverter {
     } catch (RuntimeException | Error e) {
       cleanUp(tmp, out, stateFile);
       throw e;
+    }
+  }
+
+  /** Makes the writer a disk's guest bytes go to, once the disk's virtual size is known. */
+  @FunctionalInterface
+  public interface WriterFactory {
+    /**
+     * @param virtualSize the disk's virtual size in bytes
+     * @return a new writer for a disk of that size
+     * @throws IOException when its output cannot be opened
+     */
+    DiskImageWriter create(long virtualSize) throws IOException;
+  }
+
+  /**
+   * Converts a disk image with the java engine into a writer of the caller's, for outputs that are
+   * no disk file of their own: a raw disk compressed as it is streamed (KubeVirt's VM artifact). The
+   * source is detected from content and opened read-only; nothing is written beside it. The writer
+   * is {@link DiskImageWriter#finish() finished} and closed here.
+   *
+   * @param source the disk image, e.g. a converted qcow2 or raw disk
+   * @param options how to open it (backing files, scratch folder, listener)
+   * @param threads worker threads (0: one per core)
+   * @param task what progress lines say, e.g. {@code Compressing app.qcow2}
+   * @param writers makes the writer once the virtual size is known
+   * @return the disk's virtual size in bytes
+   * @throws IOException naming the file and the problem ({@link dev.vmpackager.disk.DiskImageException}
+   *     for bad or unsupported images)
+   */
+  public long convert(Path source, DiskOpenOptions options, int threads, String task, WriterFactory writers)
+      throws IOException {
+    if (!Files.isRegularFile(source)) {
+      throw new IOException(source + ": the disk image does not exist");
+    }
+    try (OpenedDisk disk = DiskImages.open(source, null, options)) {
+      long virtualSize = disk.reader().virtualSize();
+      ProgressReporter progress = ProgressReporter.start(options.listener(), task, virtualSize);
+      Path imageFile = disk.format() != DiskFormat.OVA && disk.source().size() == Files.size(source) ? source : null;
+      int n = Math.max(1, Math.min(MAX_THREADS, threads > 0 ? threads : Runtime.getRuntime().availableProcessors()));
+      try (DiskImageWriter writer = writers.create(virtualSize)) {
+        new JavaConversion(disk.reader(), imageFile, DiskFormat.RAW, false, n, progress).run(writer);
+      }
+      progress.finish();
+      return virtualSize;
     }
   }
 

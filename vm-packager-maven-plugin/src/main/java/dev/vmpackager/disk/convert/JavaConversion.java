@@ -66,16 +66,25 @@ final class JavaConversion {
    * @return the output file's length
    */
   long run(Path out) throws IOException {
+    try (DiskImageWriter writer = createWriter(out)) {
+      return run(writer);
+    }
+  }
+
+  /**
+   * Converts the whole disk into a writer made for its virtual size, which this leaves open.
+   *
+   * @return what the writer's {@link DiskImageWriter#finish()} returned
+   */
+  long run(DiskImageWriter writer) throws IOException {
     FileChannel image = imageFile == null ? null : FileChannel.open(imageFile, StandardOpenOption.READ);
     try {
       int window = image != null && firstDataStored() ? MAPPED_WINDOW : WINDOW;
-      try (DiskImageWriter writer = createWriter(out)) {
-        int block = writer.blockSize();
-        pipeline = new ConversionPipeline(reader, writer, window, compress, threads,
-            () -> new SourceWindow(reader, image, imageFile, window, block), progress);
-        pipeline.run();
-        return writer.finish();
-      }
+      int block = writer.blockSize();
+      pipeline = new ConversionPipeline(reader, writer, window, compress, threads,
+          () -> new SourceWindow(reader, image, imageFile, window, block), progress);
+      pipeline.run();
+      return writer.finish();
     } finally {
       if (image != null) {
         image.close();
