@@ -231,7 +231,7 @@ public final class DeploymentPackage {
           + (used.isEmpty() ? "." : ", with its kubevirt parameter usbList=" + used
               + " (the USB devices this VM is given).");
       String description = chart.description();
-      String packageDescription = description + " " + requirement;
+      String packageDescription = description + (description.matches(".*[.!?]$") ? " " : ". ") + requirement;
       checkDescription(packageDescription, "the DeploymentPackage's description (the chart's and the Virtualization note)");
 
       List<String> warnings = new ArrayList<>(KubevirtHelperRules.warnings(values,
@@ -261,7 +261,7 @@ public final class DeploymentPackage {
       try {
         repository = OciChartRepository.parse(chartRepository);
       } catch (PublishException e) {
-        throw new DeploymentPackageException(parameter, e.getMessage());
+        throw new DeploymentPackageException(parameter, parameter + ": " + e.getMessage());
       }
       // Host names are case-insensitive; the catalog's rootUrl pattern takes lower case only.
       String root = "oci://" + repository.registry().toLowerCase(Locale.ROOT)
