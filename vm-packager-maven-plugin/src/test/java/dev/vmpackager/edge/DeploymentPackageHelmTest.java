@@ -45,7 +45,9 @@ class DeploymentPackageHelmTest {
     JsonNode imageRegistry = ofKind(docs, "Registry").stream()
         .filter(r -> r.path("name").asText().equals(app.path("imageRegistry").asText())).findFirst().orElseThrow();
     String values = files.get(app.at("/profiles/0/valuesFileName").asText()).text();
-    assertTrue(values.contains(DeploymentPackage.IMAGE_REGISTRY_URL), values);
+    assertEquals(DeploymentPackage.IMAGE_REGISTRY_URL + "/" + spec.imageRepository().substring(spec.imageRepository()
+        .lastIndexOf('/') + 1), ChartTesting.documents(values).get(0).at("/image/repository").asText(),
+        "the profile names the image through the Application's image registry");
     // ADM (configgen.go): %ImageRegistryURL% is the image registry's rootUrl without its scheme.
     String host = imageRegistry.path("rootUrl").asText().replaceFirst("^[a-z]+://", "");
     Path profile = tmp.resolve("profile.yaml");
