@@ -91,7 +91,7 @@ public final class DeploymentPackage {
 
   private final String name;
   private final String version;
-  private final String valuesFile;
+  private final String virtualizationVersion;
   private final String usbList;
   private final String requirement;
   private final List<String> warnings;
@@ -101,7 +101,7 @@ public final class DeploymentPackage {
       Map<String, byte[]> files) {
     this.name = b.chart.name();
     this.version = b.chart.version();
-    this.valuesFile = valuesFileName(name);
+    this.virtualizationVersion = b.virtualizationPackageVersion;
     this.usbList = usbList;
     this.requirement = requirement;
     this.warnings = List.copyOf(warnings);
@@ -138,6 +138,11 @@ public final class DeploymentPackage {
   /** @return the Application's and the DeploymentPackage's version (the chart's) */
   public String version() {
     return version;
+  }
+
+  /** @return the Virtualization package version the application requires */
+  public String virtualizationPackageVersion() {
+    return virtualizationVersion;
   }
 
   /**

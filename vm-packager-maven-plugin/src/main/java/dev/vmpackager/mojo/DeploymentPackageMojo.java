@@ -116,9 +116,13 @@ public class DeploymentPackageMojo extends AbstractChartMojo {
     }
     pkg.warnings().forEach(getLog()::warn);
     getLog().info("Edge Orchestrator deployment package " + pkg.name() + " " + pkg.version() + ": " + out);
-    getLog().info(pkg.requirement());
-    pkg.usbList().ifPresent(u -> getLog().info("Deploy the Virtualization package with usbList=" + u
-        + " (Override Profile Values > kubevirt); the catalog gives this package no way to set it"));
+    if (pkg.usbList().isPresent()) {
+      getLog().info("Deploy the Virtualization package (" + DeploymentPackage.VIRTUALIZATION + " "
+          + pkg.virtualizationPackageVersion() + ") with usbList=" + pkg.usbList().get()
+          + " (Override Profile Values > kubevirt); the catalog gives this package no way to set it");
+    } else {
+      getLog().info(pkg.requirement());
+    }
     projectHelper.attachArtifact(project, "tar.gz", CLASSIFIER, out.toFile());
   }
 }
