@@ -50,26 +50,74 @@ public final class ChartPackager {
       throw new IOException("Chart.yaml is missing in " + chartDir);
     }
     List<String> files = list(chartDir);
-    // Not Files.createTempFile: its 0600 would stay on the chart after the rename.
+    List<Entry> entries = new ArrayList<>();
+    for (String rel : files) {
+      Path f = chartDir.resolve(rel);
+      entries.add(new Entry(chartName + "/" + rel, Files.size(f), out -> Files.copy(f, out)));
+    }
+    write(entries, tgz, mtime, true);
+  }
+
+  /**
+   * One regular file of an archive: its name and size, and what writes its bytes.
+   *
+   * @param name the '/'-separated path in the archive
+   * @param size the number of bytes {@code content} writes
+   * @param content writes the file's bytes
+   */
+  public record Entry(String name, long size, Content content) {
+
+    /**
+     * @param name the '/'-separated path in the archive
+     * @param bytes the file's bytes
+     * @return an entry holding them
+     */
+    public static Entry of(String name, byte[] bytes) {
+      return new Entry(name, bytes.length, out -> out.write(bytes));
+    }
+  }
+
+  /** Writes an entry's bytes. */
+  @FunctionalInterface
+  public interface Content {
+    /** @param out where the bytes go */
+    void writeTo(OutputStream out) throws IOException;
+  }
+
+  /**
+   * Writes a gzip-compressed tar the same way {@link #pack} does (regular files only, in the order
+   * given, mode 0644, owner 0:0 without names, one mtime, no gzip timestamp), for archives other
+   * than charts: the same entries and time give a byte-identical file.
+   *
+   * @param entries the files, in the order they are written
+   * @param out where to write; written to a temporary file beside it and renamed on success
+   * @param mtime the modification time of every entry (whole seconds are kept)
+   * @throws IOException when the file cannot be written
+   */
+  public static void writeTarGz(List<Entry> entries, Path out, Instant mtime) throws IOException {
+    write(entries, out, mtime, false);
+  }
+
+  private static void write(List<Entry> entries, Path tgz, Instant mtime, boolean helm) throws IOException {
+    // Not Files.createTempFile: its 0600 would stay on the archive after the rename.
     Path tmp = TempPaths.createFile(tgz);
     FileTime time = FileTime.from(Instant.ofEpochSecond(Math.max(0, mtime.getEpochSecond())));
     try {
       try (OutputStream file = new BufferedOutputStream(Files.newOutputStream(tmp));
-          HelmGzipOutputStream gz = new HelmGzipOutputStream(file);
+          HelmGzipOutputStream gz = new HelmGzipOutputStream(file, helm);
           TarArchiveOutputStream tar = new TarArchiveOutputStream(gz, StandardCharsets.UTF_8.name())) {
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-        for (String rel : files) {
-          Path f = chartDir.resolve(rel);
-          TarArchiveEntry e = new TarArchiveEntry(chartName + "/" + rel, true);
+        for (Entry entry : entries) {
+          TarArchiveEntry e = new TarArchiveEntry(entry.name(), true);
           e.setMode(0100644);
-          e.setSize(Files.size(f));
+          e.setSize(entry.size());
           e.setModTime(time);
           e.setIds(0, 0);
           e.setUserName("");
           e.setGroupName("");
           tar.putArchiveEntry(e);
-          Files.copy(f, tar);
+          entry.content().writeTo(tar);
           tar.closeArchiveEntry();
         }
         tar.finish();
@@ -112,7 +160,8 @@ public final class ChartPackager {
 
   /**
    * gzip as Go's {@code compress/gzip} writes it for Helm: header with FEXTRA and FCOMMENT, MTIME 0,
-   * XFL 0, OS 255 (unknown), then raw deflate, CRC-32 and size.
+   * XFL 0, OS 255 (unknown), then raw deflate, CRC-32 and size. Without {@code helm}, the same with
+   * neither extra field nor comment.
    */
   private static final class HelmGzipOutputStream extends FilterOutputStream {
     private final OutputStream raw;
@@ -121,15 +170,17 @@ public final class ChartPackager {
     private long size;
     private boolean closed;
 
-    HelmGzipOutputStream(OutputStream raw) throws IOException {
+    HelmGzipOutputStream(OutputStream raw, boolean helm) throws IOException {
       super(null);
       this.raw = raw;
-      raw.write(new byte[] {0x1f, (byte) 0x8b, 8, 0x04 | 0x10, 0, 0, 0, 0, 0, (byte) 255});
-      raw.write(HELM_EXTRA.length & 0xff);
-      raw.write(HELM_EXTRA.length >>> 8);
-      raw.write(HELM_EXTRA);
-      raw.write("Helm".getBytes(StandardCharsets.ISO_8859_1));
-      raw.write(0);
+      raw.write(new byte[] {0x1f, (byte) 0x8b, 8, (byte) (helm ? 0x04 | 0x10 : 0), 0, 0, 0, 0, 0, (byte) 255});
+      if (helm) {
+        raw.write(HELM_EXTRA.length & 0xff);
+        raw.write(HELM_EXTRA.length >>> 8);
+        raw.write(HELM_EXTRA);
+        raw.write("Helm".getBytes(StandardCharsets.ISO_8859_1));
+        raw.write(0);
+      }
       this.out = new DeflaterOutputStream(raw, deflater, 64 * 1024);
     }
 

@@ -28,9 +28,11 @@ import org.apache.maven.plugin.MojoFailureException;
 import org.apache.maven.plugins.annotations.Parameter;
 
 /**
- * The goals that render the chart's VirtualMachine ({@code chart}, and {@code vm-artifact}, whose
- * VM is the one the chart renders with its default values): the {@code <vm>} settings, the chart's
- * name, version and files, the USB devices, read into one checked {@link ChartSpec}.
+ * The goals that build on the chart's settings: {@code chart} writes the chart, {@code vm-artifact}
+ * the VM the chart renders with its default values, {@code deployment-package} the Edge Orchestrator
+ * package that installs the chart. The {@code <vm>} settings, the chart's name, version and files and
+ * the USB devices are read here into one checked {@link ChartSpec}; every such goal reads every
+ * parameter here, so each lists them.
  */
 public abstract class AbstractChartMojo extends AbstractImageMojo {
 
@@ -254,7 +256,9 @@ public abstract class AbstractChartMojo extends AbstractImageMojo {
       if (v.getCloudInit() != null) {
         Path userData = inBasedir(v.getCloudInit());
         String text = CloudInit.read(userData);
-        CloudInit.plainTextPasswords(text, userData.toString()).forEach(getLog()::warn);
+        if (logsVm()) {
+          CloudInit.plainTextPasswords(text, userData.toString()).forEach(getLog()::warn);
+        }
         b.cloudInitUserData(text);
       }
       if (v.getCloudInitNetworkData() != null) {

@@ -30,7 +30,8 @@ class PluginHelpTest {
         "convert", List.of("chartName", "chartVersion", "image", "outputTimestamp", "tags", "registryUsername"),
         "containerize", List.of("chartName", "chartVersion", "chartRepository", "usbList"),
         "push", List.of("usbList", "appVersion"),
-        "chart", List.of("tags", "registryUsername", "chartRepository"));
+        "chart", List.of("tags", "registryUsername", "chartRepository", "deploymentPackage"),
+        "deployment-package", List.of("tags", "registryUsername", "skipChart"));
     notRead.forEach((goal, names) -> {
       for (String name : names) {
         assertFalse(descriptor.parameters(goal).containsKey(name), goal + " lists " + name + ", which it never reads");
@@ -40,7 +41,9 @@ class PluginHelpTest {
         "convert", List.of("vm", "format", "source", "skip"),
         "containerize", List.of("vm", "format", "image", "outputTimestamp", "tags"),
         "push", List.of("vm", "format", "disks", "definition", "image", "chartName", "chartVersion", "chartRepository", "outputTimestamp", "tags"),
-        "chart", List.of("vm", "image", "chartName", "chartVersion", "outputTimestamp", "usbList"));
+        "chart", List.of("vm", "image", "chartName", "chartVersion", "outputTimestamp", "usbList"),
+        "deployment-package", List.of("deploymentPackage", "virtualizationPackageVersion", "chartRepository", "vm",
+            "image", "chartName", "chartVersion", "description", "usbList", "usbDevices", "outputTimestamp"));
     read.forEach((goal, names) -> {
       for (String name : names) {
         assertTrue(descriptor.parameters(goal).containsKey(name), goal + " must list " + name);

@@ -71,7 +71,8 @@ class ReproducibleAcrossJvmsTest {
       digests.add(d);
     }
     SortedMap<String, String> first = digests.get(0);
-    for (String expected : List.of("myvm-1.0.0.tgz", "helm/myvm/values.schema.json", "helm/myvm/values.yaml",
+    for (String expected : List.of("myvm-1.0.0.tgz", "myvm-1.0.0-deployment-package.tar.gz",
+        "helm/myvm/values.schema.json", "helm/myvm/values.yaml",
         "helm/myvm/Chart.yaml", "helm/myvm/templates/virtualmachine.yaml", "helm/myvm/templates/configmap.yaml",
         "helm/myvm/kubevirt-usb.yaml", "push/config.json", "push/manifest.json", "myvm-containerdisk.tar",
         "myvm-containerdisk-docker.tar", "myvm-containerdisk-zstd.tar", "myvm-oci/index.json", "vm/myvm.qcow2",

@@ -14,6 +14,7 @@ import dev.vmpackager.chart.Maintainer;
 import dev.vmpackager.chart.ServicePort;
 import dev.vmpackager.chart.UsbDeviceRequest;
 import dev.vmpackager.disk.DiskFormat;
+import dev.vmpackager.edge.DeploymentPackage;
 import dev.vmpackager.disk.convert.ConversionRequest;
 import dev.vmpackager.disk.convert.DiskConverter;
 import dev.vmpackager.event.BuildListener;
@@ -36,8 +37,9 @@ import java.time.Instant;
  * layout, with labels, annotations and environment, and an OCI archive with a zstd layer), writes and packages a chart that uses every
  * feature whose values or schema are maps (node selector, tolerations and affinity from the user's
  * values.yaml, Secure Boot, dataVolume storage, USB devices, ports, cloud-init, extra disks, extra
- * chart files), computes the config and manifest {@code push} would send for the chart, and writes
- * the VM artifact of the chart's VM with a second disk. The
+ * chart files), writes the chart's Edge Orchestrator deployment package, computes the config and
+ * manifest {@code push} would send for the chart, and writes the VM artifact of the chart's VM with
+ * a second disk. The
  * calls are those the mojos make.
  *
  * <p>Arguments: the project folder (outputs go to its {@code target/}), the raw source disk.
@@ -116,6 +118,11 @@ public final class ReproducibleBuildMain {
     Path chartDir = new ChartGenerator(quiet).generate(spec, target.resolve("helm"));
     Path tgz = target.resolve("myvm-1.0.0.tgz");
     ChartPackager.pack(chartDir, spec.name(), tgz, TIME);
+
+    // deployment-package: the Edge Orchestrator archive of the same chart
+    DeploymentPackage.builder().chart(spec).chartValues(new ChartGenerator(quiet).files(spec).get("values.yaml"))
+        .chartRepository("oci://registry.example.com/charts").build()
+        .write(target.resolve(DeploymentPackage.fileName(spec.name(), spec.version())), TIME);
 
     // push: the blobs and manifest helm push would send
     ChartMetadata meta = ChartArchive.readMetadata(tgz);
