@@ -17,14 +17,16 @@
 #   INSTALL      1 (default) builds and installs the plugin first, into a private copy of
 #                ~/.m2/repository in the work folder (other engineers' installs into ~/.m2 cannot
 #                swap the plugin under a running benchmark); 0 uses the one an earlier run installed
-#   MVN_ARGS     more arguments for ours' mvn (e.g. -Dvm.compressionLevel=...)
+#   MVN_ARGS     more arguments for ours' mvn
+#   OURS_WRAP    a command ours' mvn runs under, e.g. "perf record -F 199 -o /tmp/ours.perf --"
 #   XMX          ours' Maven heap, MAVEN_OPTS=-Xmx$XMX (default 256m)
 #
 # Every run starts alike: nothing left of earlier runs (podman storage, target/, registry storage
 # all removed), the source disk read into the page cache, `sync`. Printed per run: each phase's
 # seconds (ours: from Maven's log timestamps, the first mojo's start to the next one's), the total,
-# the peak RSS (GNU time: the largest process, for ours the Maven JVM), the load average; at the end
-# the medians and the median of the per-pair ratios ours/seed. The pushed digests are checked:
+# the user+system CPU seconds (GNU time; the registry's own from /proc), the peak RSS (GNU time: the
+# largest process, for ours the Maven JVM) and ours' peak heap in use (its GC log), the load
+# average; at the end the medians and the medians of the per-pair ratios ours/seed (elapsed, CPU). The pushed digests are checked:
 # ours must equal the image.digest containerize recorded, the same in every run.
 # Needs: mvn, java 17, qemu-img, podman, docker-registry, skopeo, /usr/bin/time, python3, ~12 GiB of disk.
 set -euo pipefail
@@ -187,7 +189,7 @@ prepare() {
   sync
 }
 
-declare -a SEED_T=() OURS_T=() RATIOS=()
+declare -a SEED_T=() OURS_T=() RATIOS=() SEED_CPU=() OURS_CPU=() CPU_RATIOS=()
 declare -a SEED_CONV=() SEED_BUILD=() SEED_PUSH=() OURS_MVN=() OURS_CONV=() OURS_CTR=() OURS_PUSH=()
 OURS_DIGEST=""
 
@@ -212,6 +214,7 @@ run_seed() {
   local creg
   creg=$(registry_cpu)
   stop_registry
+  SEED_CPU+=("$(echo "$c1 + $c2 + $c3 + $creg" | bc -l)")
   SEED_T+=("$total") SEED_CONV+=("$t_conv") SEED_BUILD+=("$t_build") SEED_PUSH+=("$t_push")
   printf '  seed  %7.2f s  (convert %6.2f, podman build %6.2f, podman push %6.2f)  CPU s %.1f+%.1f+%.1f, registry %.1f  peak RSS MiB %d/%d/%d  load %s -> %s  cpu some %s -> %s  %s\n' \
     "$total" "$t_conv" "$t_build" "$t_push" "$c1" "$c2" "$c3" "$creg" "$rss1" "$rss2" "$rss3" "$l0" "$(load)" "$p0" \
@@ -232,11 +235,15 @@ run_ours() {
   local l0 p0
   l0=$(load) p0=$(cpu_pressure)
   : >"$WORK/run.log"
-  (cd "$OURS" && MAVEN_OPTS="-Xmx$XMX" timed mvn -B -Dmaven.repo.local="$REPO" \
+  # shellcheck disable=SC2086
+  rm -f "$WORK/gc.log"
+  (cd "$OURS" && MAVEN_OPTS="-Xmx$XMX -Xlog:gc:file=$WORK/gc.log" timed ${OURS_WRAP:-} mvn -B -Dmaven.repo.local="$REPO" \
       -Dorg.slf4j.simpleLogger.showDateTime=true -Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS \
       -Dregistry="$REGISTRY" -Dvm.layerCompression="$LAYER" ${MVN_ARGS:-} deploy) || { tail -60 "$WORK/run.log"; exit 1; }
-  local total rss c creg
+  local total rss c creg heap
   total=$(secs) rss=$(rss_mib) c=$(cpu)
+  # The most heap in use at any collection (G1's "before" figure), the heap goal's measure.
+  heap=$(grep -o '[0-9]*M->' "$WORK/gc.log" | tr -d 'M->' | sort -n | tail -1)
   local s_chart s_conv s_ctr s_push s_inst s_end
   s_chart=$(stamp ':chart \(')
   s_conv=$(stamp ':convert \(')
@@ -264,9 +271,10 @@ run_ours() {
   fi
   OURS_DIGEST=$pushed
   cp "$WORK/run.log" "$WORK/ours-last.log"
+  OURS_CPU+=("$(echo "$c + $creg" | bc -l)")
   OURS_T+=("$total") OURS_MVN+=("$t_mvn") OURS_CONV+=("$t_conv") OURS_CTR+=("$t_ctr") OURS_PUSH+=("$t_push")
-  printf '  ours  %7.2f s  (maven start %5.2f, convert %6.2f, containerize %6.2f, push %6.2f)  CPU s %.1f, registry %.1f  peak RSS MiB %d  load %s -> %s  cpu some %s -> %s  %s\n' \
-    "$total" "$t_mvn" "$t_conv" "$t_ctr" "$t_push" "$c" "$creg" "$rss" "$l0" "$(load)" "$p0" "$(cpu_pressure)" "${pushed:0:19}"
+  printf '  ours  %7.2f s  (maven start %5.2f, convert %6.2f, containerize %6.2f, push %6.2f)  CPU s %.1f, registry %.1f  peak RSS MiB %d, heap %s  load %s -> %s  cpu some %s -> %s  %s\n' \
+    "$total" "$t_mvn" "$t_conv" "$t_ctr" "$t_push" "$c" "$creg" "$rss" "${heap:-?}" "$l0" "$(load)" "$p0" "$(cpu_pressure)" "${pushed:0:19}"
 }
 
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
@@ -282,6 +290,7 @@ for ((i = 1; i <= PAIRS; i++)); do
   done
   if ((${#SEED_T[@]} == i && ${#OURS_T[@]} == i)); then
     RATIOS+=("$(echo "${OURS_T[i - 1]} / ${SEED_T[i - 1]}" | bc -l)")
+    CPU_RATIOS+=("$(echo "${OURS_CPU[i - 1]} / ${SEED_CPU[i - 1]}" | bc -l)")
   fi
 done
 
@@ -299,4 +308,8 @@ fi
 if ((${#RATIOS[@]})); then
   printf '  ratio ours/seed per pair: %s; median %.2f (layer %s)\n' "$(printf '%.2f ' "${RATIOS[@]}")" \
     "$(median "${RATIOS[@]}")" "$LAYER"
+  # On a machine other work keeps busy, elapsed time is the share of the cores a route gets: CPU
+  # seconds (the registry's included) are the steadier comparison of the work each route does.
+  printf '  CPU s ours %.1f, seed %.1f (medians); CPU ratio per pair: %s; median %.2f\n' "$(median "${OURS_CPU[@]}")" \
+    "$(median "${SEED_CPU[@]}")" "$(printf '%.2f ' "${CPU_RATIOS[@]}")" "$(median "${CPU_RATIOS[@]}")"
 fi
