@@ -1,5 +1,6 @@
 package dev.vmpackager.image;
 
+import dev.vmpackager.io.ParallelZstdOutputStream;
 import dev.vmpackager.io.TempPaths;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -43,6 +44,9 @@ public final class ContainerDiskSpec {
    */
   public static final int DEFAULT_COMPRESSION_LEVEL = 1;
 
+  /** The default zstd level: {@code zstd}'s own default, 3 (faster than gzip level 1 and smaller). */
+  public static final int DEFAULT_ZSTD_LEVEL = ParallelZstdOutputStream.DEFAULT_LEVEL;
+
   private static final Pattern FILE_NAME_PATTERN = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
@@ -68,10 +72,17 @@ public final class ContainerDiskSpec {
     this.platforms = List.copyOf(b.platforms.isEmpty() ? List.of(ImagePlatform.LINUX_AMD64) : b.platforms);
     this.format = Objects.requireNonNull(b.format, "format");
     this.compression = Objects.requireNonNull(b.compression, "compression");
-    if (b.compressionLevel < 1 || b.compressionLevel > 9) {
-      throw new IllegalArgumentException("compression level must be 1..9, not " + b.compressionLevel);
+    if (format == ManifestFormat.DOCKER && compression == LayerCompression.ZSTD) {
+      throw new IllegalArgumentException("layerCompression=zstd needs imageFormat=OCI: Docker's image manifest has"
+          + " no zstd layer media type; set imageFormat to OCI, or layerCompression to gzip or none");
     }
-    this.compressionLevel = b.compressionLevel;
+    this.compressionLevel = b.compressionLevel != 0 ? b.compressionLevel
+        : compression == LayerCompression.ZSTD ? DEFAULT_ZSTD_LEVEL : DEFAULT_COMPRESSION_LEVEL;
+    int maxLevel = compression == LayerCompression.ZSTD ? 19 : 9;
+    if (compressionLevel < 1 || compressionLevel > maxLevel) {
+      throw new IllegalArgumentException(compression.name().toLowerCase(java.util.Locale.ROOT)
+          + " compression level must be 1.." + maxLevel + ", not " + compressionLevel);
+    }
     this.creationTime = Objects.requireNonNull(b.creationTime, "creationTime");
     if (creationTime.isBefore(Instant.EPOCH)) {
       throw new IllegalArgumentException("the image timestamp " + creationTime + " is before 1970");
@@ -117,7 +128,7 @@ public final class ContainerDiskSpec {
     return compression;
   }
 
-  /** @return the deflate level used when {@link #compression()} is GZIP */
+  /** @return the deflate level (GZIP, 1..9) or the zstd level (ZSTD, 1..19); recorded, unused, for NONE */
   public int compressionLevel() {
     return compressionLevel;
   }
@@ -278,7 +289,8 @@ public final class ContainerDiskSpec {
     private List<ImagePlatform> platforms = new ArrayList<>();
     private ManifestFormat format = ManifestFormat.OCI;
     private LayerCompression compression = LayerCompression.GZIP;
-    private int compressionLevel = DEFAULT_COMPRESSION_LEVEL;
+    /** 0: the compression's default. */
+    private int compressionLevel;
     private Instant creationTime = Instant.EPOCH;
     private final SortedMap<String, String> labels = new TreeMap<>();
     private final SortedMap<String, String> environment = new TreeMap<>();
@@ -325,7 +337,7 @@ public final class ContainerDiskSpec {
     }
 
     /**
-     * @param compression GZIP (default) or NONE
+     * @param compression GZIP (default), ZSTD (OCI format only) or NONE
      * @return this
      */
     public Builder compression(LayerCompression compression) {
@@ -334,7 +346,8 @@ public final class ContainerDiskSpec {
     }
 
     /**
-     * @param level deflate level 1..9, default {@value ContainerDiskSpec#DEFAULT_COMPRESSION_LEVEL}
+     * @param level deflate level 1..9, default {@value ContainerDiskSpec#DEFAULT_COMPRESSION_LEVEL}, or zstd level
+     *     1..19, default {@value ContainerDiskSpec#DEFAULT_ZSTD_LEVEL}; 0 for the compression's default
      * @return this
      */
     public Builder compressionLevel(int level) {

@@ -96,7 +96,11 @@ final class ImageArchive {
         }
         out.write(new byte[DiskLayerTar.padding(layer.size())]);
         String layerName = oci ? "blobs/sha256/" + layer.hex()
-            : layer.hex() + (layer.compression() == LayerCompression.GZIP ? ".tar.gz" : ".tar");
+            : layer.hex() + switch (layer.compression()) {
+              case GZIP -> ".tar.gz";
+              case ZSTD -> ".tar.zst";
+              case NONE -> ".tar";
+            };
         out.patch(header, DiskLayerTar.header(layerName, '0', layer.size(), FILE_MODE, 0, mtime));
 
         image = ImageJson.of(spec, layer);

@@ -9,7 +9,7 @@ import java.util.Objects;
  * @param digest {@code sha256:...} of the blob
  * @param diffId {@code sha256:...} of the uncompressed tar; equal to {@code digest} when uncompressed
  * @param size the blob's size in bytes
- * @param compression GZIP or NONE
+ * @param compression GZIP, ZSTD or NONE
  */
 record LayerInfo(String digest, String diffId, long size, LayerCompression compression) {
 
@@ -29,9 +29,18 @@ record LayerInfo(String digest, String diffId, long size, LayerCompression compr
    * @return the layer media type for that format and this compression
    */
   String mediaType(ManifestFormat format) {
-    boolean gzip = compression == LayerCompression.GZIP;
-    return format == ManifestFormat.OCI
-        ? (gzip ? "application/vnd.oci.image.layer.v1.tar+gzip" : "application/vnd.oci.image.layer.v1.tar")
-        : (gzip ? "application/vnd.docker.image.rootfs.diff.tar.gzip" : "application/vnd.docker.image.rootfs.diff.tar");
+    if (format == ManifestFormat.OCI) {
+      return switch (compression) {
+        case GZIP -> "application/vnd.oci.image.layer.v1.tar+gzip";
+        case ZSTD -> "application/vnd.oci.image.layer.v1.tar+zstd";
+        case NONE -> "application/vnd.oci.image.layer.v1.tar";
+      };
+    }
+    return switch (compression) {
+      case GZIP -> "application/vnd.docker.image.rootfs.diff.tar.gzip";
+      case NONE -> "application/vnd.docker.image.rootfs.diff.tar";
+      // ContainerDiskSpec refuses the combination; this is the last line of defence.
+      case ZSTD -> throw new IllegalStateException("Docker manifests have no zstd layer media type");
+    };
   }
 }

@@ -3,6 +3,7 @@ package dev.vmpackager.image;
 import dev.vmpackager.event.BuildListener;
 import dev.vmpackager.event.ProgressReporter;
 import dev.vmpackager.io.Digests;
+import dev.vmpackager.io.ParallelZstdOutputStream;
 import java.io.FilterOutputStream;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
@@ -19,9 +20,9 @@ import java.util.Locale;
 
 /**
  * Writes the containerDisk layer blob into a stream in one pass over the disk: the tar of
- * {@link DiskLayerTar}, deflated on every core by {@link ParallelGzipOutputStream} (digest and diff
- * id computed on the way), or, for {@link LayerCompression#NONE}, the plain tar hashed once (its
- * digest is its diff id).
+ * {@link DiskLayerTar}, deflated on every core by {@link ParallelGzipOutputStream} or compressed on
+ * every core by {@link ParallelZstdOutputStream} (digest and diff id computed on the way), or, for
+ * {@link LayerCompression#NONE}, the plain tar hashed once (its digest is its diff id).
  */
 final class LayerWriter {
 
@@ -29,7 +30,7 @@ final class LayerWriter {
 
   /**
    * @param spec the disk, its name and time, the compression
-   * @param threads deflating threads
+   * @param threads compressing threads
    * @param out where the blob goes; not closed
    * @param listener progress
    * @return the blob's digests and size
@@ -37,8 +38,9 @@ final class LayerWriter {
   static LayerInfo write(ContainerDiskSpec spec, int threads, ChannelOutput out, BuildListener listener)
       throws IOException {
     long diskSize = java.nio.file.Files.size(spec.disk());
-    boolean gzip = spec.compression() == LayerCompression.GZIP;
-    String task = (gzip ? "Compressing " : "Writing ") + spec.disk().getFileName() + " into the image layer";
+    LayerCompression compression = spec.compression();
+    String task = (compression == LayerCompression.NONE ? "Writing " : "Compressing ") + spec.disk().getFileName()
+        + " into the image layer";
     ProgressReporter progress = ProgressReporter.start(listener, task, diskSize);
     long start = System.nanoTime();
     LayerInfo info;
@@ -53,19 +55,30 @@ final class LayerWriter {
         out.flush();
       }
     };
-    if (gzip) {
-      ParallelGzipOutputStream gz = new ParallelGzipOutputStream(keepOpen, spec.compressionLevel(), threads);
-      try (gz) {
-        DiskLayerTar.write(spec.disk(), spec.diskFileName(), spec.creationTime(), gz, progress);
+    switch (compression) {
+      case GZIP -> {
+        ParallelGzipOutputStream gz = new ParallelGzipOutputStream(keepOpen, spec.compressionLevel(), threads);
+        try (gz) {
+          DiskLayerTar.write(spec.disk(), spec.diskFileName(), spec.creationTime(), gz, progress);
+        }
+        info = new LayerInfo(gz.compressedDigest(), gz.uncompressedDigest(), gz.compressedSize(), compression);
       }
-      info = new LayerInfo(gz.compressedDigest(), gz.uncompressedDigest(), gz.compressedSize(), LayerCompression.GZIP);
-    } else {
-      info = writePlain(spec, out, progress);
+      case ZSTD -> {
+        ParallelZstdOutputStream zs = new ParallelZstdOutputStream(keepOpen, spec.compressionLevel(), threads);
+        try (zs) {
+          DiskLayerTar.write(spec.disk(), spec.diskFileName(), spec.creationTime(), zs, progress);
+        }
+        info = new LayerInfo(zs.compressedDigest(), zs.uncompressedDigest(), zs.compressedSize(), compression);
+      }
+      case NONE -> info = writePlain(spec, out, progress);
+      default -> throw new IllegalStateException(compression.name());
     }
     progress.finish();
     listener.info(String.format(Locale.ROOT, "Layer %s: %d MiB of disk -> %d MiB in %.1f s (%s)", info.digest(),
         diskSize >> 20, info.size() >> 20, (System.nanoTime() - start) / 1e9,
-        gzip ? "gzip level " + spec.compressionLevel() + ", " + threads + " threads" : "uncompressed tar"));
+        compression == LayerCompression.NONE ? "uncompressed tar"
+            : compression.name().toLowerCase(Locale.ROOT) + " level " + spec.compressionLevel() + ", " + threads
+                + " threads"));
     return info;
   }
 

@@ -133,11 +133,14 @@ public class ContainerizeMojo extends AbstractRegistryMojo {
   String platform;
 
   /**
-   * The layer's compression: {@code gzip} (default; deflated on every core, level 1) or
-   * {@code none} (an uncompressed tar layer, media type {@code ...layer.v1.tar}: close to a copy, as
-   * large as the disk).
+   * The layer's compression: {@code gzip} (default; deflated on every core, level 1: every runtime
+   * reads it), {@code zstd} (level 3 on every core, media type {@code ...layer.v1.tar+zstd}: about
+   * three times faster than gzip and smaller; read by containerd 1.5+, CRI-O and CDI 1.57+, not by
+   * older runtimes; needs {@code imageFormat=OCI}) or {@code none} (an uncompressed tar layer, media
+   * type {@code ...layer.v1.tar}: close to a copy, as large as the disk). Each gives the same bytes on
+   * every machine, whatever its core count.
    *
-   * @since 0.1.0
+   * @since 0.1.0 ({@code zstd} since 0.2.0)
    */
   @Parameter(property = "vm.layerCompression", defaultValue = "gzip")
   String layerCompression;

@@ -8,20 +8,20 @@ import java.time.Instant;
  * Entry point of {@code bench/image-benchmark.sh} (run by hand, not by CI): builds the
  * containerDisk image tar of one disk and prints the wall time in seconds.
  *
- * <p>Arguments: {@code <disk> <output.tar> <cacheDir> <gzip|none> [level]}.
+ * <p>Arguments: {@code <disk> <output.tar> <cacheDir> <gzip|zstd|none> [level]}.
  */
 public final class ImageBenchmarkMain {
 
   private ImageBenchmarkMain() {}
 
-  /** @param args disk, output tar, cache folder, compression, optional deflate level */
+  /** @param args disk, output tar, cache folder, compression, optional level (default the compression's) */
   public static void main(String[] args) throws Exception {
     Path disk = Path.of(args[0]);
     ContainerDiskSpec spec = ContainerDiskSpec.builder()
         .disk(disk)
         .diskFileName("bench.qcow2")
         .compression(LayerCompression.parse(args[3]))
-        .compressionLevel(args.length > 4 ? Integer.parseInt(args[4]) : ContainerDiskSpec.DEFAULT_COMPRESSION_LEVEL)
+        .compressionLevel(args.length > 4 ? Integer.parseInt(args[4]) : 0)
         .creationTime(Instant.EPOCH)
         .cacheDirectory(Path.of(args[2]))
         .build();

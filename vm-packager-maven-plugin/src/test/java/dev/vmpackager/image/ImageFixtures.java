@@ -92,11 +92,18 @@ final class ImageFixtures {
   static List<Entry> layerEntries(Path layerBlob) throws Exception {
     List<Entry> entries = new ArrayList<>();
     boolean gzip;
+    boolean zstd;
     try (InputStream head = Files.newInputStream(layerBlob)) {
-      byte[] magic = head.readNBytes(2);
-      gzip = magic.length == 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b;
+      byte[] magic = head.readNBytes(4);
+      gzip = magic.length >= 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b;
+      zstd = magic.length == 4 && (magic[0] & 0xff) == 0x28 && (magic[1] & 0xff) == 0xb5 && (magic[2] & 0xff) == 0x2f
+          && (magic[3] & 0xff) == 0xfd;
     }
-    InputStream raw = new java.io.BufferedInputStream(Files.newInputStream(layerBlob), 1 << 16);
+    // zstd is read back by the zstd CLI, not by the library that wrote it: an independent reader.
+    Process unzstd = zstd ? new ProcessBuilder("zstd", "-d", "-c", "-q", layerBlob.toString())
+        .redirectError(ProcessBuilder.Redirect.INHERIT).start() : null;
+    InputStream raw = new java.io.BufferedInputStream(zstd ? unzstd.getInputStream()
+        : Files.newInputStream(layerBlob), 1 << 16);
     try (InputStream in = gzip ? new GZIPInputStream(raw, 1 << 16) : raw;
         TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
       TarArchiveEntry e;
@@ -114,6 +121,12 @@ final class ImageFixtures {
         entries.add(new Entry(e.getName(), e.isDirectory(), e.getMode() & 07777, e.getLongUserId(),
             e.getLongGroupId(), e.getSize(), sha));
       }
+      if (unzstd != null) {
+        in.transferTo(java.io.OutputStream.nullOutputStream());
+      }
+    }
+    if (unzstd != null) {
+      assertEquals(0, unzstd.waitFor(), "zstd -d " + layerBlob);
     }
     return entries;
   }

@@ -119,6 +119,31 @@ class ImagePublisherTest {
   }
 
   @Test
+  void zstdImageIsPushedAsBuiltAndReadBackBySkopeo() throws Exception {
+    ContainerDiskSpec zstd = ContainerDiskBuilderTest.spec(shared.resolve("zstd-cache"))
+        .compression(LayerCompression.ZSTD).build();
+    Path tar = shared.resolve("zstd.tar");
+    BuildResult result = ContainerDiskBuilderTest.tar(zstd, tar);
+    RegistryAccess access = new RegistryAccess(plain.hostPort(), Optional.empty(), true, Optional.empty());
+    String ref = plain.hostPort() + "/apps/zstd:1.0";
+    RecordingListener log = new RecordingListener();
+    BuildResult pushed = push(zstd, ref, List.of(), access, false, log);
+    assertEquals(result.digest(), pushed.digest());
+    assertTrue(pushed.layerReused(), "the push sends the zstd layer containerize wrote into the tar");
+    assertFalse(log.lines.stream().anyMatch(l -> l.contains("Compressing")), () -> "not compressed again: " + log.lines);
+    JsonNode manifest = json(plain.skopeo("inspect", "--raw", "docker://" + ref));
+    assertEquals("application/vnd.oci.image.layer.v1.tar+zstd", manifest.get("layers").get(0).get("mediaType").asText());
+    assertEquals(result.digest(), ImageFixtures.sha256Of(plain.skopeo("inspect", "--raw", "docker://" + ref)));
+    assertEquals(result.digest(), json(plain.skopeo("inspect", "docker://" + ref)).get("Digest").asText());
+    // skopeo pulls it (checking every digest) and the layer is the disk, read by zstd -d.
+    Path pulled = shared.resolve("zstd-pulled");
+    plain.skopeo("copy", "docker://" + ref, "oci:" + pulled + ":x");
+    Path blob = ImageFixtures.blob(pulled, result.layerDigest());
+    assertEquals(result.layerDigest(), ImageFixtures.sha256(blob));
+    ContainerDiskBuilderTest.assertContainerDiskLayer(blob, "myvm.qcow2", ContainerDiskBuilderTest.disk);
+  }
+
+  @Test
   void withoutABuiltLayerThePushRefusesAndCompressesNothing() throws Exception {
     ContainerDiskSpec fresh = ContainerDiskBuilderTest.spec(shared.resolve("fresh-cache")).build();
     RegistryAccess access = new RegistryAccess(plain.hostPort(), Optional.empty(), true, Optional.empty());

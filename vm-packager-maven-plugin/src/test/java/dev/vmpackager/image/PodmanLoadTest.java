@@ -79,6 +79,24 @@ class PodmanLoadTest {
   }
 
   @Test
+  void zstdOciArchiveLoadsWithItsDigestAndItsDisk() throws Exception {
+    Path tar = dir.resolve("zstd.tar");
+    BuildResult built = ContainerDiskBuilderTest.tar(ContainerDiskBuilderTest.spec(dir.resolve("zstd-cache"))
+        .compression(LayerCompression.ZSTD).build(), tar);
+    String out = podman("zstd-store", "load", "-i", tar.toString());
+    assertTrue(out.contains("Loaded image: example.org/apps/myvm-containerdisk:1.0"), out);
+    assertLoaded("zstd-store", "example.org/apps/myvm-containerdisk:1.0", built.digest());
+    // Without running anything: podman decompressed the zstd layer into its store; the disk is there.
+    Path exported = dir.resolve("zstd-export.tar");
+    String container = podman("zstd-store", "create", "example.org/apps/myvm-containerdisk:1.0", "none").trim();
+    podman("zstd-store", "export", "-o", exported.toString(), container);
+    Path unpacked = Files.createDirectories(dir.resolve("zstd-export"));
+    ImageFixtures.run("tar", "-xf", exported.toString(), "-C", unpacked.toString(), "disk");
+    assertEquals(ImageFixtures.sha256(ContainerDiskBuilderTest.disk),
+        ImageFixtures.sha256(unpacked.resolve("disk/myvm.qcow2")));
+  }
+
+  @Test
   void dockerArchiveLoads() throws Exception {
     Path tar = dir.resolve("docker.tar");
     ContainerDiskBuilderTest.tar(ContainerDiskBuilderTest.spec(dir.resolve("docker-cache"))

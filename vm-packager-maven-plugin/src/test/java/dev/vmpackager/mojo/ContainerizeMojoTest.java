@@ -138,9 +138,16 @@ class ContainerizeMojoTest {
     assertTrue(noDisk.getMessage().contains("vm-cirros.qcow2") && noDisk.getMessage().contains("vm-packager:convert"),
         noDisk.getMessage());
     convertedDisk();
-    m.layerCompression = "zstd";
+    m.layerCompression = "brotli";
     MojoFailureException bad = assertThrows(MojoFailureException.class, m::execute);
-    assertTrue(bad.getMessage().contains("vm.layerCompression") && bad.getMessage().contains("zstd"), bad.getMessage());
+    assertTrue(bad.getMessage().contains("vm.layerCompression") && bad.getMessage().contains("brotli")
+        && bad.getMessage().contains("gzip, zstd or none"), bad.getMessage());
+    m.layerCompression = "zstd";
+    m.imageFormat = "Docker";
+    bad = assertThrows(MojoFailureException.class, m::execute);
+    assertTrue(bad.getMessage().contains("layerCompression=zstd") && bad.getMessage().contains("imageFormat=OCI"),
+        bad.getMessage());
+    m.imageFormat = "OCI";
     m.layerCompression = "none";
     m.target = "floppy";
     bad = assertThrows(MojoFailureException.class, m::execute);

@@ -74,7 +74,7 @@ class ReproducibleAcrossJvmsTest {
     for (String expected : List.of("myvm-1.0.0.tgz", "helm/myvm/values.schema.json", "helm/myvm/values.yaml",
         "helm/myvm/Chart.yaml", "helm/myvm/templates/virtualmachine.yaml", "helm/myvm/templates/configmap.yaml",
         "helm/myvm/kubevirt-usb.yaml", "push/config.json", "push/manifest.json", "myvm-containerdisk.tar",
-        "myvm-containerdisk-docker.tar", "myvm-oci/index.json", "vm/myvm.qcow2", "vm/.myvm.qcow2.state",
+        "myvm-containerdisk-docker.tar", "myvm-containerdisk-zstd.tar", "myvm-oci/index.json", "vm/myvm.qcow2", "vm/.myvm.qcow2.state",
         "vm/containerdisk.properties", "vm/containerdisk.digest", "vm/containerdisk/layer.properties")) {
       assertTrue(first.containsKey(expected), () -> expected + " was not written: " + first.keySet());
     }

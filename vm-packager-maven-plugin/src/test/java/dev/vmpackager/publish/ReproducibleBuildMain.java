@@ -16,6 +16,7 @@ import dev.vmpackager.image.ContainerDiskBuilder;
 import dev.vmpackager.image.ContainerDiskSpec;
 import dev.vmpackager.image.ImagePlatform;
 import dev.vmpackager.image.ImageTarget;
+import dev.vmpackager.image.LayerCompression;
 import dev.vmpackager.image.ManifestFormat;
 import dev.vmpackager.io.Digests;
 import dev.vmpackager.registry.ImageReference;
@@ -25,8 +26,8 @@ import java.time.Instant;
 
 /**
  * One whole build in a fresh JVM, for {@link ReproducibleAcrossJvmsTest}: converts a raw disk,
- * builds the containerDisk image (an OCI archive of three platforms, a Docker archive and an OCI
- * layout, with labels, annotations and environment), writes and packages a chart that uses every
+ * builds the containerDisk image (an OCI archive of three platforms, a Docker archive, an OCI
+ * layout, with labels, annotations and environment, and an OCI archive with a zstd layer), writes and packages a chart that uses every
  * feature whose values or schema are maps (node selector, tolerations and affinity from the user's
  * values.yaml, Secure Boot, dataVolume storage, USB devices, ports, cloud-init, extra disks, extra
  * chart files), and computes the config and manifest {@code push} would send for the chart. The
@@ -69,6 +70,10 @@ public final class ReproducibleBuildMain {
     ContainerDiskBuilder.build(BuildRequest.builder().target(ImageTarget.OCI_LAYOUT).reference(reference)
         .spec(image(disk, "linux/amd64,linux/s390x", ManifestFormat.OCI, target.resolve("vm/containerdisk-layout")))
         .output(target.resolve("myvm-oci")).threads(threads).listener(quiet).build());
+    ContainerDiskBuilder.build(BuildRequest.builder().target(ImageTarget.TAR).reference(reference)
+        .spec(ContainerDiskSpec.builder().disk(disk).creationTime(TIME).compression(LayerCompression.ZSTD)
+            .cacheDirectory(target.resolve("vm/containerdisk-zstd")).label("team", "platform").build())
+        .output(target.resolve("myvm-containerdisk-zstd.tar")).threads(threads).listener(quiet).build());
 
     // chart
     Path helmSources = base.resolve("src/main/helm");
