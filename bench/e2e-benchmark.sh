@@ -243,7 +243,7 @@ run_ours() {
   local total rss c creg heap
   total=$(secs) rss=$(rss_mib) c=$(cpu)
   # The most heap in use at any collection (G1's "before" figure), the heap goal's measure.
-  heap=$(grep -o '[0-9]*M->' "$WORK/gc.log" | tr -d 'M->' | sort -n | tail -1)
+  heap=$(grep -o '[0-9]*M->' "$WORK/gc.log" | sed 's/M->//' | sort -n | tail -1)
   local s_chart s_conv s_ctr s_push s_inst s_end
   s_chart=$(stamp ':chart \(')
   s_conv=$(stamp ':convert \(')
