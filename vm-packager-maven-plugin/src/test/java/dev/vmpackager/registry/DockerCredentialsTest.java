@@ -165,4 +165,41 @@ class DockerCredentialsTest {
     assertEquals(List.of(Path.of("/a"), Path.of("/b c")), DockerCredentials.pathOf("/a::/b c"));
     assertEquals(List.of(), DockerCredentials.pathOf(null));
   }
+
+  /**
+   * Most builds have no Docker config: looking one up must not build Jackson 3's mapper, whose
+   * some 600 classes took 1.5-2 s of every push on the loaded build machine (bench/e2e-benchmark.sh).
+   * Checked in a class loader of its own, so classes the other tests loaded do not count.
+   */
+  @Test
+  void noConfigFileLoadsNoJsonMapper() throws Exception {
+    List<String> loaded = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    java.net.URL[] urls = java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+        .map(f -> {
+          try {
+            return Path.of(f).toUri().toURL();
+          } catch (java.net.MalformedURLException e) {
+            throw new IllegalStateException(e);
+          }
+        })
+        .toArray(java.net.URL[]::new);
+    try (java.net.URLClassLoader own = new java.net.URLClassLoader(urls, ClassLoader.getPlatformClassLoader()) {
+      @Override
+      protected Class<?> findClass(String name) throws ClassNotFoundException {
+        loaded.add(name);
+        return super.findClass(name);
+      }
+    }) {
+      Class<?> listener = own.loadClass("dev.vmpackager.event.BuildListener");
+      Object none = listener.getField("NONE").get(null);
+      Object store = own.loadClass("dev.vmpackager.registry.DockerCredentials")
+          .getConstructor(Path.class, List.class, listener)
+          .newInstance(dir.resolve("no-such-config.json"), List.of(bin), none);
+      Object found = store.getClass().getMethod("lookup", String.class).invoke(store, "127.0.0.1:5000");
+      assertEquals(Optional.empty(), found);
+      List<String> jackson = loaded.stream().filter(n -> n.startsWith("tools.jackson.")).toList();
+      assertTrue(jackson.size() < 40, jackson.size() + " Jackson 3 classes loaded for a missing config.json: "
+          + jackson.subList(0, Math.min(10, jackson.size())));
+    }
+  }
 }
