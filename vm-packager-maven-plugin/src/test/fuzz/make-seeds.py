@@ -263,6 +263,12 @@ def ova(stream_vmdk):
     oq2 = ovf(["disk.qcow2", "disk2.qcow2"]).replace(STREAM.encode(), qf.encode())
     seed(t, m, "two-disks", tar([("app.ovf", oq2), ("disk.qcow2", q), ("disk2.qcow2", q)]))
     seed(t, m, "outside-href", tar([("app.ovf", ovf(["../outside-stream.vmdk"]))]))
+    # A full VM description (hardware, two disks, EFI) as VMware exports it, for the OVA's
+    # description reader; its disk entries hold the small qcow2 (the disk reader refuses them).
+    full = read(os.path.join(RES, "vm", "ovf", "vmware-two-disks-efi.ovf"))
+    full = full.replace(b"@SIZE1@", str(len(q)).encode()).replace(b"@SIZE2@", str(len(q)).encode())
+    seed(t, m, "vmware-two-disks", tar([("app.ovf", full), ("appvm-1.vmdk", q), ("appvm-2.vmdk", q),
+                                        ("appvm-3.nvram", bytes(512))]))
 
 
 def descriptions():
