@@ -17,7 +17,7 @@ class ChartInputFuzzTest {
 
   /** usbList: parse, and what parses must format back to a string that parses the same. */
   @FuzzTest
-  @Timeout(DiskFuzzTest.PER_INPUT_SECONDS)
+  @Timeout(value = DiskFuzzTest.PER_INPUT_SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void usbList(byte[] data) {
     String text = new String(data, StandardCharsets.UTF_8);
     FuzzCase.get().check(() -> {
@@ -31,7 +31,7 @@ class ChartInputFuzzTest {
 
   /** cloud-init: the file read as user-data (then scanned for plain-text passwords) and as network-data. */
   @FuzzTest
-  @Timeout(DiskFuzzTest.PER_INPUT_SECONDS)
+  @Timeout(value = DiskFuzzTest.PER_INPUT_SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void cloudInit(byte[] data) {
     FuzzCase fc = FuzzCase.get();
     fc.check(() -> {

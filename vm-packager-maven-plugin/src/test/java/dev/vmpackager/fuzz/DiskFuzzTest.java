@@ -20,7 +20,11 @@ import org.junit.jupiter.api.Timeout;
  */
 class DiskFuzzTest {
 
-  /** Seconds per input: real inputs take milliseconds; a loop in a table must end in an error instead. */
+  /**
+   * Seconds per input: real inputs take milliseconds; a loop in a table must end in an error instead.
+   * Jazzer passes it to libFuzzer as {@code -timeout} when fuzzing; in regression mode JUnit enforces
+   * it per input, in a separate thread so that a hanging input fails the build instead of hanging it.
+   */
   static final int PER_INPUT_SECONDS = 10;
 
   private static void disk(String name, byte[] data) {
@@ -35,14 +39,14 @@ class DiskFuzzTest {
 
   /** qcow2 v2/v3: header extensions, L1/L2 incl. extended L2 (subclusters), compressed clusters, snapshots, backing files. */
   @FuzzTest
-  @Timeout(PER_INPUT_SECONDS)
+  @Timeout(value = PER_INPUT_SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void qcow2(byte[] data) {
     disk("disk.qcow2", data);
   }
 
   /** VMDK binary extents: monolithicSparse (KDMV, grain directory/tables) and streamOptimized (markers, deflate grains). */
   @FuzzTest
-  @Timeout(PER_INPUT_SECONDS)
+  @Timeout(value = PER_INPUT_SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void vmdk(byte[] data) {
     disk("disk.vmdk", data);
   }
@@ -52,35 +56,35 @@ class DiskFuzzTest {
    * the case folder, parentFileNameHint chains, and names that try to leave the folder.
    */
   @FuzzTest
-  @Timeout(PER_INPUT_SECONDS)
+  @Timeout(value = PER_INPUT_SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void vmdkDescriptor(byte[] data) {
     disk("disk.vmdk", data);
   }
 
   /** VDI (VirtualBox): header, block map; the input is a {@link SparseInput}. */
   @FuzzTest
-  @Timeout(PER_INPUT_SECONDS)
+  @Timeout(value = PER_INPUT_SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void vdi(byte[] data) {
     sparse("disk.vdi", SparseInput.decode(data));
   }
 
   /** VHD (vpc): footer, dynamic header, BAT, sector bitmaps; a {@link SparseInput} with checksums fixed. */
   @FuzzTest
-  @Timeout(PER_INPUT_SECONDS)
+  @Timeout(value = PER_INPUT_SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void vhd(byte[] data) {
     sparse("disk.vhd", SparseInput.fixVhd(SparseInput.decode(data)));
   }
 
   /** VHDX: headers, region table, metadata, BAT, log replay; a {@link SparseInput} with CRC-32Cs fixed. */
   @FuzzTest
-  @Timeout(PER_INPUT_SECONDS)
+  @Timeout(value = PER_INPUT_SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void vhdx(byte[] data) {
     sparse("disk.vhdx", SparseInput.fixVhdx(SparseInput.decode(data)));
   }
 
   /** QED: header, L1/L2 tables, backing file name. */
   @FuzzTest
-  @Timeout(PER_INPUT_SECONDS)
+  @Timeout(value = PER_INPUT_SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void qed(byte[] data) {
     disk("disk.qed", data);
   }
@@ -91,7 +95,7 @@ class DiskFuzzTest {
    * for even-length inputs ({@link SparseInput#fixTar}).
    */
   @FuzzTest
-  @Timeout(PER_INPUT_SECONDS)
+  @Timeout(value = PER_INPUT_SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void ova(byte[] data) {
     FuzzCase fc = FuzzCase.get();
     byte[] tar = SparseInput.fixTar(data);

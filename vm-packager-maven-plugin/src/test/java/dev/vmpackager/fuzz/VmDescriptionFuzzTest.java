@@ -21,28 +21,28 @@ class VmDescriptionFuzzTest {
 
   /** OVF 1.x/2.x descriptors: sections, references, deployment options, units. */
   @FuzzTest
-  @Timeout(DiskFuzzTest.PER_INPUT_SECONDS)
+  @Timeout(value = DiskFuzzTest.PER_INPUT_SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void ovf(byte[] data) {
     read("vm.ovf", data);
   }
 
   /** libvirt domain XML. */
   @FuzzTest
-  @Timeout(DiskFuzzTest.PER_INPUT_SECONDS)
+  @Timeout(value = DiskFuzzTest.PER_INPUT_SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void libvirt(byte[] data) {
     read("vm.xml", data);
   }
 
   /** VMware .vmx key/value files. */
   @FuzzTest
-  @Timeout(DiskFuzzTest.PER_INPUT_SECONDS)
+  @Timeout(value = DiskFuzzTest.PER_INPUT_SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void vmx(byte[] data) {
     read("vm.vmx", data);
   }
 
   /** VirtualBox .vbox XML. */
   @FuzzTest
-  @Timeout(DiskFuzzTest.PER_INPUT_SECONDS)
+  @Timeout(value = DiskFuzzTest.PER_INPUT_SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void vbox(byte[] data) {
     read("vm.vbox", data);
   }
