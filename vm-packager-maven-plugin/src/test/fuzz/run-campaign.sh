@@ -45,7 +45,7 @@ one() {
   before=$(ls "$inputs" | grep -cE '^(crash|timeout|oom|slow-unit)-' || true)
   load=$(cut -d' ' -f1 /proc/loadavg)
   echo "$(date -u +%H:%M:%S) start $target (${minutes} min, load $load)"
-  JAZZER_FUZZ=1 nice -n 10 java -Xmx256m -Djazzer.hooks=true -Djunit.jupiter.execution.timeout.mode=disabled \
+  JAZZER_FUZZ=1 nice -n 10 java -Xmx256m -javaagent:src/test/fuzz/jazzer-premain.jar -Djazzer.hooks=true -Djunit.jupiter.execution.timeout.mode=disabled \
     -Djazzer.max_duration="${minutes}m" -Djazzer.keep_going=100 -Djazzer.internal.basedir="$PWD" \
     -cp "$cp" dev.vmpackager.fuzz.FuzzMain "$class" "$method" >"$log" 2>&1 || true
   local stats execs cov ft corp after
