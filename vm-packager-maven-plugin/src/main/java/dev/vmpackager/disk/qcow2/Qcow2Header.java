@@ -65,6 +65,10 @@ final class Qcow2Header {
     refcountTableClusters = Integer.toUnsignedLong(b.getInt(56));
     nbSnapshots = b.getInt(60);
     if (version == 3) {
+      if (b.limit() < 104) {
+        throw new CorruptImageException(name + ": truncated qcow2 image: " + b.limit()
+            + " bytes, a version 3 header alone needs 104");
+      }
       incompatible = b.getLong(72);
       refcountOrder = b.getInt(96);
       headerLength = b.getInt(100);
