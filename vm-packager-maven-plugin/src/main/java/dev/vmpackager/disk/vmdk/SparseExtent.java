@@ -11,6 +11,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.zip.Adler32;
 import java.util.zip.DataFormatException;
 import java.util.zip.Inflater;
 
@@ -44,15 +45,18 @@ final class SparseExtent implements Extent {
    * Input bytes read at a time when inflating a grain: a whole incompressible 64 KiB grain with
    * its marker and deflate's stored-block overhead fits, so one read per grain is the rule.
    */
-  private static final int INPUT_CHUNK = 68 * 1024;
+  static final int INPUT_CHUNK = 68 * 1024;
   /*
    * The two ThreadLocals below are scratch space for speed, not state: each read takes them, resets
    * them and is done with them before it returns, so nothing one read leaves there is seen by the next.
    * Per thread because the conversion reads grains from several threads at once.
    */
 
-  /** One inflater per thread, reset per grain: creating one per grain costs more than inflating. */
-  private static final ThreadLocal<Inflater> INFLATERS = ThreadLocal.withInitial(Inflater::new);
+  /**
+   * One raw inflater per thread (the zlib wrapper is handled by {@link #inflateGrain}), reset per
+   * grain: creating one per grain costs more than inflating.
+   */
+  private static final ThreadLocal<Inflater> INFLATERS = ThreadLocal.withInitial(() -> new Inflater(true));
   /**
    * One input buffer per thread: the marker and the first chunk of compressed data. Direct, so the
    * file is read straight into it and the inflater reads it in place (a heap array would cost
@@ -375,6 +379,11 @@ final class SparseExtent implements Extent {
    * Inflates a compressed grain in bounded chunks, copying bytes [inGrain, inGrain+n) into dst.
    * One positional read fetches the marker with the first chunk of data; inflaters and input
    * buffers are per thread, so concurrent readers share nothing.
+   *
+   * <p>Grains are zlib streams. The inflater reads the raw deflate data between the 2-byte zlib
+   * header (checked here as zlib checks it) and the Adler-32 trailer, which is checked here with
+   * the JDK's {@link Adler32} (vectorized) rather than by zlib's scalar adler32: that was a tenth of
+   * the CPU time of inflating a disk of system files.
    */
   private void inflateGrain(long grain, long sector, long inGrain, int n, ByteBuffer dst) throws IOException {
     String name = file.name();
@@ -412,10 +421,16 @@ final class SparseExtent implements Extent {
     }
     long dataAt = at + headerLen;
     long want = inGrain + n;
+    long fed = Math.min(first - headerLen, dataLen);
+    if (fed < 2) {
+      throw new CorruptImageException(String.format(
+          "%s: the compressed grain at sector %d ends before its data does", name, sector));
+    }
+    checkZlibHeader(in.get(headerLen) & 0xff, in.get(headerLen + 1) & 0xff, sector);
     Inflater inflater = INFLATERS.get();
     inflater.reset();
-    long fed = Math.min(first - headerLen, dataLen);
-    inflater.setInput(in.limit(headerLen + (int) fed).position(headerLen));
+    inflater.setInput(in.limit(headerLen + (int) fed).position(headerLen + 2));
+    Adler32 check = new Adler32();
     try {
       // Whole grains and grain heads inflate straight into the caller's buffer; a read starting
       // inside a grain inflates through a scratch buffer and keeps the wanted part.
@@ -433,7 +448,15 @@ final class SparseExtent implements Extent {
           fed += k;
           inflater.setInput(in.flip());
         }
-        int got = direct != null ? inflater.inflate(direct) : inflater.inflate(out);
+        int got;
+        if (direct != null) {
+          int from = direct.position();
+          got = inflater.inflate(direct);
+          check.update(direct.duplicate().limit(from + got).position(from));
+        } else {
+          got = inflater.inflate(out);
+          check.update(out, 0, got);
+        }
         if (got == 0 && inflater.needsDictionary()) {
           throw new CorruptImageException(name + ": the compressed grain at sector " + sector + " needs a zlib dictionary");
         }
@@ -451,12 +474,50 @@ final class SparseExtent implements Extent {
             "%s: the compressed grain at sector %d inflates to %d bytes, fewer than the %d the disk needs",
             name, sector, produced, want));
       }
+      if (inflater.finished()) {
+        // As zlib does at a stream's end (and only there): the trailer must match what came out.
+        long trailerAt = 2 + inflater.getBytesRead();
+        if (trailerAt + 4 > dataLen) {
+          throw new CorruptImageException(String.format(
+              "%s: the compressed grain at sector %d ends before its data does", name, sector));
+        }
+        int expected;
+        if (in.remaining() >= 4) {
+          expected = Integer.reverseBytes(in.getInt(in.position()));
+        } else {
+          ByteBuffer t = ByteBuffer.allocate(4);
+          file.readFully(t, dataAt + trailerAt);
+          expected = t.getInt(0);
+        }
+        if ((int) check.getValue() != expected) {
+          throw new CorruptImageException(String.format(
+              "%s: the compressed grain at sector %d is not valid zlib data: incorrect data check", name, sector));
+        }
+      }
       if (direct != null) {
         dst.position(dst.position() + n);
       }
     } catch (DataFormatException e) {
       throw new CorruptImageException(String.format(
           "%s: the compressed grain at sector %d is not valid zlib data: %s", name, sector, e.getMessage()), e);
+    }
+  }
+
+  /** Checks a grain's zlib header (RFC 1950) as zlib does, with zlib's words. */
+  private void checkZlibHeader(int cmf, int flg, long sector) throws CorruptImageException {
+    String problem = null;
+    if (((cmf << 8) | flg) % 31 != 0) {
+      problem = "is not valid zlib data: incorrect header check";
+    } else if ((cmf & 0x0f) != 8) {
+      problem = "is not valid zlib data: unknown compression method";
+    } else if ((cmf >> 4) > 7) {
+      problem = "is not valid zlib data: invalid window size";
+    } else if ((flg & 0x20) != 0) {
+      problem = "needs a zlib dictionary";
+    }
+    if (problem != null) {
+      throw new CorruptImageException(String.format(
+          "%s: the compressed grain at sector %d %s", file.name(), sector, problem));
     }
   }
 

@@ -25,9 +25,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.zip.Deflater;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -216,6 +218,55 @@ class VmdkDriverTest {
       }
     }
     return raw;
+  }
+
+  @Test
+  void largeGrainsWithTheChecksumSplitBetweenInputReads() throws Exception {
+    // 128 KiB grains take two input reads or more. Grain 0 is a random head and zeros whose
+    // compressed length puts the Adler-32 trailer across the end of the first read, so the trailer
+    // is read from the file on its own; grain 1 is all random (three reads), grain 2 all zeros.
+    Path sub = Files.createDirectories(dir.resolve("bigGrains"));
+    int grain = 128 << 10;
+    byte[] noise = new byte[grain];
+    new SplittableRandom(7).nextBytes(noise);
+    byte[] head = null;
+    Deflater deflater = new Deflater();
+    byte[] sink = new byte[2 * grain];
+    for (int r = SparseExtent.INPUT_CHUNK - 2000; head == null && r < SparseExtent.INPUT_CHUNK; r++) {
+      byte[] b = new byte[grain];
+      System.arraycopy(noise, 0, b, 0, r);
+      deflater.reset();
+      deflater.setInput(b);
+      deflater.finish();
+      long inSecondRead = deflater.deflate(sink) - (SparseExtent.INPUT_CHUNK - 12L);
+      if (inSecondRead >= 1 && inSecondRead <= 3) {
+        head = b;
+      }
+    }
+    deflater.end();
+    assertTrue(head != null, "a head length must put the checksum across the first read's end");
+    Path raw = sub.resolve("big.raw");
+    try (FileChannel ch = FileChannel.open(raw, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+      ch.write(ByteBuffer.wrap(head), 0);
+      ch.write(ByteBuffer.wrap(noise), grain);
+      ch.write(ByteBuffer.wrap(new byte[grain]), 2L * grain);
+    }
+    Path vmdk = VmwareStreamWriter.write(raw, sub.resolve("big.vmdk"), grain / 512);
+    QemuImg.assertIdentical(vmdk, "vmdk", raw, "raw");
+    QemuImg.assertIdentical(raw, "raw", readBack(driver, vmdk, "streamOptimized"), "raw");
+    // And it is checked there: a wrong checksum in grain 0 fails the read.
+    long at;
+    try (FileChannel ch = FileChannel.open(vmdk, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      ByteBuffer h = ByteBuffer.allocate(512).order(ByteOrder.LITTLE_ENDIAN);
+      ch.read(h, 0);
+      at = h.getLong(64) * 512;
+      ByteBuffer m = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
+      ch.read(m, at);
+      assertEquals(0, m.getLong(0), "grain 0's marker comes first");
+      ch.write(ByteBuffer.wrap(new byte[] {0, 0, 0, 0}), at + 12 + m.getInt(8) - 4);
+    }
+    IOException e = assertThrows(IOException.class, () -> readBack(driver, vmdk, "streamOptimized"));
+    assertTrue(e.getMessage().contains("incorrect data check"), e.getMessage());
   }
 
   @Test

@@ -272,6 +272,32 @@ class VmdkHostileTest {
   }
 
   @Test
+  void wrongChecksumOfAGrain() throws Exception {
+    Path f = copy(stream, "adler.vmdk");
+    long at = grain0Sector(f) * 512;
+    long size = readLe(f, at + 8, 4);
+    patch(f, at + 12 + size - 1, ByteBuffer.wrap(new byte[] {(byte) ~readLe(f, at + 12 + size - 1, 1)}));
+    assertFails(CorruptImageException.class, f, "incorrect data check");
+  }
+
+  @Test
+  void grainWithAZlibDictionary() throws Exception {
+    Path f = copy(stream, "fdict.vmdk");
+    // 78 BB: deflate, 32 KiB window, a valid header check, FDICT set.
+    patch(f, grain0Sector(f) * 512 + 12, ByteBuffer.wrap(new byte[] {0x78, (byte) 0xbb}));
+    assertFails(CorruptImageException.class, f, "needs a zlib dictionary");
+  }
+
+  @Test
+  void grainWithABadZlibHeader() throws Exception {
+    Path f = copy(stream, "header.vmdk");
+    patch(f, grain0Sector(f) * 512 + 12, ByteBuffer.wrap(new byte[] {0x78, 0x00}));
+    assertFails(CorruptImageException.class, f, "incorrect header check");
+    patch(f, grain0Sector(f) * 512 + 12, ByteBuffer.wrap(new byte[] {0x79, 0x18}));
+    assertFails(CorruptImageException.class, f, "unknown compression method");
+  }
+
+  @Test
   void descriptorNamingAbsolutePath() throws Exception {
     Path d = Files.createDirectories(dir.resolve("abs")).resolve("abs.vmdk");
     Files.writeString(d, "# Disk DescriptorFile\nversion=1\nparentCID=ffffffff\ncreateType=\"monolithicFlat\"\n"

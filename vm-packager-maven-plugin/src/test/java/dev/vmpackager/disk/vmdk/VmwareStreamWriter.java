@@ -22,7 +22,6 @@ public final class VmwareStreamWriter {
 
   private static final int SECTOR = 512;
   private static final int GRAIN_SECTORS = 128;
-  private static final int GRAIN = GRAIN_SECTORS * SECTOR;
   private static final int GTES = 512;
   /** gdOffset in the head header: "the grain directory is at the end, read the footer". */
   private static final long GD_AT_END = -1L;
@@ -35,12 +34,23 @@ public final class VmwareStreamWriter {
    * @return {@code out}
    */
   public static Path write(Path raw, Path out) throws IOException {
+    return write(raw, out, GRAIN_SECTORS);
+  }
+
+  /**
+   * @param raw the guest disk, a raw file whose size is a multiple of 512
+   * @param out the stream VMDK to write
+   * @param grainSectors the grain size in sectors (VMware's default is 128: 64 KiB)
+   * @return {@code out}
+   */
+  public static Path write(Path raw, Path out, int grainSectors) throws IOException {
+    int grainBytes = grainSectors * SECTOR;
     long size = Files.size(raw);
     if (size % SECTOR != 0) {
       throw new IllegalArgumentException("raw size must be a multiple of 512");
     }
     long capacity = size / SECTOR;
-    int grains = (int) ((capacity + GRAIN_SECTORS - 1) / GRAIN_SECTORS);
+    int grains = (int) ((capacity + grainSectors - 1) / grainSectors);
     int gdEntries = (grains + GTES - 1) / GTES;
     int[] gtes = new int[grains];
     String descriptor = "# Disk DescriptorFile\nversion=1\nCID=12345678\nparentCID=ffffffff\n"
@@ -53,14 +63,14 @@ public final class VmwareStreamWriter {
     try (FileChannel in = FileChannel.open(raw, StandardOpenOption.READ);
         OutputStream o = Files.newOutputStream(out)) {
       Sink s = new Sink(o);
-      s.sector(header(capacity, 1, descSectors, GD_AT_END, grainOffset));
+      s.sector(header(capacity, grainSectors, 1, descSectors, GD_AT_END, grainOffset));
       s.padded(desc);
       Deflater deflater = new Deflater();
-      byte[] grain = new byte[GRAIN];
-      byte[] compressed = new byte[GRAIN * 2 + 64];
+      byte[] grain = new byte[grainBytes];
+      byte[] compressed = new byte[grainBytes * 2 + 64];
       for (int g = 0; g < grains; g++) {
-        long at = (long) g * GRAIN;
-        int len = (int) Math.min(GRAIN, size - at);
+        long at = (long) g * grainBytes;
+        int len = (int) Math.min(grainBytes, size - at);
         ByteBuffer b = ByteBuffer.wrap(grain, 0, len);
         while (b.hasRemaining()) {
           in.read(b, at + b.position());
@@ -77,7 +87,7 @@ public final class VmwareStreamWriter {
         }
         gtes[g] = (int) s.sectors;
         ByteBuffer m = ByteBuffer.allocate(12 + clen).order(ByteOrder.LITTLE_ENDIAN);
-        m.putLong((long) g * GRAIN_SECTORS).putInt(clen).put(compressed, 0, clen);
+        m.putLong((long) g * grainSectors).putInt(clen).put(compressed, 0, clen);
         s.padded(m.array());
       }
       deflater.end();
@@ -109,19 +119,20 @@ public final class VmwareStreamWriter {
       }
       s.padded(gdb.array());
       s.sector(marker(1, 3));
-      s.sector(header(capacity, 1, descSectors, gdOffset, grainOffset));
+      s.sector(header(capacity, grainSectors, 1, descSectors, gdOffset, grainOffset));
       s.sector(new byte[SECTOR]); // end-of-stream marker: all zeros (type 0)
     }
     return out;
   }
 
-  static byte[] header(long capacity, long descOffset, long descSectors, long gdOffset, long grainOffset) {
+  static byte[] header(long capacity, long grainSectors, long descOffset, long descSectors, long gdOffset,
+      long grainOffset) {
     ByteBuffer h = ByteBuffer.allocate(SECTOR).order(ByteOrder.LITTLE_ENDIAN);
     h.put(new byte[] {'K', 'D', 'M', 'V'});
     h.putInt(3); // version
     h.putInt(0x30003); // valid newline test, redundant GD flag, compressed, markers (as VMware writes)
     h.putLong(capacity);
-    h.putLong(GRAIN_SECTORS);
+    h.putLong(grainSectors);
     h.putLong(descOffset);
     h.putLong(descSectors);
     h.putInt(GTES);
