@@ -1,17 +1,8 @@
 package dev.vmpackager.image;
 
-import dev.vmpackager.io.Digests;
+import dev.vmpackager.io.ParallelCompressorOutputStream;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.io.OutputStream;
-import java.security.MessageDigest;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 
@@ -28,14 +19,12 @@ import java.util.zip.Deflater;
  * deflated at the given level. Level {@code 0} stores everything (a gzip container around the
  * uncompressed tar).
  *
- * <p>While writing it computes the SHA-256 of the uncompressed input (the layer's diff id) and of
- * the compressed output (the blob digest), so the data is read once. Memory is bounded: at most
- * {@code 2 * threads + 2} blocks are in flight.
- *
- * <p>Not thread-safe: one producer writes. Worker and writer threads are its own and end on
- * {@link #close()}.
+ * <p>The pipeline (workers, the ordered writer, the SHA-256 of the input, the layer's diff id, and of
+ * the output, the blob digest, computed while writing; bounded memory) is
+ * {@link ParallelCompressorOutputStream}'s, shared with the zstd writer; this class adds the gzip
+ * header, the CRC-32 and the trailer, and deflates a block.
  */
-public final class ParallelGzipOutputStream extends OutputStream {
+public final class ParallelGzipOutputStream extends ParallelCompressorOutputStream {
 
   /** The default block size: large enough that per-block overhead vanishes, small enough to spread. */
   static final int DEFAULT_BLOCK_SIZE = 1 << 20;
@@ -52,25 +41,10 @@ public final class ParallelGzipOutputStream extends OutputStream {
     0, 0, 0, 0, // mtime 0: reproducible
     0, (byte) 0xff // no extra flags, OS unknown
   };
-  private static final AtomicInteger POOL_NUMBER = new AtomicInteger();
 
-  private final OutputStream out;
   private final int level;
-  private final int blockSize;
-  private final ExecutorService deflaters;
-  private final Thread writer;
-  private final BlockingQueue<byte[]> freeBuffers;
-  private final BlockingQueue<CompletableFuture<byte[]>> pending;
   private final CRC32 crc = new CRC32();
-  private final MessageDigest uncompressedDigest = Digests.sha256();
-  private final MessageDigest compressedDigest = Digests.sha256();
-  private volatile Throwable writerFailure;
-  private byte[] current;
-  private int currentLength;
-  private long uncompressedSize;
-  private volatile long compressedSize;
-  private boolean closed;
-  private static final CompletableFuture<byte[]> END = CompletableFuture.completedFuture(new byte[0]);
+  private long inputSize;
 
   /**
    * @param out where the gzip stream goes; closed by {@link #close()}
@@ -82,210 +56,45 @@ public final class ParallelGzipOutputStream extends OutputStream {
   }
 
   ParallelGzipOutputStream(OutputStream out, int level, int threads, int blockSize) throws IOException {
+    super(out, "gzip", checkedThreads(level, threads), blockSize, GZIP_HEADER);
+    this.level = level;
+  }
+
+  /** Checks the level before the pipeline starts its threads. */
+  private static int checkedThreads(int level, int threads) {
     if (level < 0 || level > 9) {
       throw new IllegalArgumentException("deflate level must be 0..9, not " + level);
     }
-    if (threads < 1 || blockSize < 1024) {
-      throw new IllegalArgumentException("threads >= 1 and blockSize >= 1024 required");
-    }
-    this.out = out;
-    this.level = level;
-    this.blockSize = blockSize;
-    int inFlight = 2 * threads + 2;
-    this.freeBuffers = new ArrayBlockingQueue<>(inFlight + 1);
-    for (int i = 0; i < inFlight + 1; i++) {
-      freeBuffers.add(new byte[blockSize]);
-    }
-    this.pending = new ArrayBlockingQueue<>(inFlight);
-    int pool = POOL_NUMBER.incrementAndGet();
-    AtomicInteger n = new AtomicInteger();
-    this.deflaters = Executors.newFixedThreadPool(threads, r -> {
-      Thread t = new Thread(r, "vm-packager-gzip-" + pool + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
-    out.write(GZIP_HEADER);
-    compressedDigest.update(GZIP_HEADER);
-    compressedSize = GZIP_HEADER.length;
-    this.writer = new Thread(this::writeLoop, "vm-packager-gzip-" + pool + "-writer");
-    writer.setDaemon(true);
-    writer.start();
-    this.current = takeBuffer();
+    return threads;
   }
 
+  /** The CRC-32 and length of the whole input, for the trailer. */
   @Override
-  public void write(int b) throws IOException {
-    write(new byte[] {(byte) b}, 0, 1);
-  }
-
-  @Override
-  public void write(byte[] b, int off, int len) throws IOException {
-    ensureOpen();
-    while (len > 0) {
-      int n = Math.min(len, blockSize - currentLength);
-      System.arraycopy(b, off, current, currentLength, n);
-      currentLength += n;
-      off += n;
-      len -= n;
-      if (currentLength == blockSize) {
-        dispatch(false);
-        current = takeBuffer();
-      }
-    }
-  }
-
-  /** Finishes the gzip stream (last block, trailer) and closes the underlying stream. */
-  @Override
-  public void close() throws IOException {
-    if (closed) {
-      return;
-    }
-    closed = true;
-    try {
-      dispatch(true);
-      put(END);
-      writer.join();
-      checkWriter();
-      long c = crc.getValue();
-      long isize = uncompressedSize & 0xffffffffL;
-      byte[] trailer = {
-        (byte) c, (byte) (c >>> 8), (byte) (c >>> 16), (byte) (c >>> 24),
-        (byte) isize, (byte) (isize >>> 8), (byte) (isize >>> 16), (byte) (isize >>> 24)
-      };
-      out.write(trailer);
-      compressedDigest.update(trailer);
-      compressedSize += trailer.length;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while compressing");
-    } finally {
-      deflaters.shutdownNow();
-      writer.interrupt();
-      out.close();
-    }
-  }
-
-  /** @return {@code sha256:<hex>} of the uncompressed input (the layer diff id); after {@link #close()} */
-  public String uncompressedDigest() {
-    requireClosed();
-    return Digests.ociDigest(uncompressedDigest.digest());
-  }
-
-  /** @return {@code sha256:<hex>} of the gzip stream (the blob digest); after {@link #close()} */
-  public String compressedDigest() {
-    requireClosed();
-    return Digests.ociDigest(compressedDigest.digest());
-  }
-
-  /** @return the number of bytes written to the underlying stream; after {@link #close()} */
-  public long compressedSize() {
-    requireClosed();
-    return compressedSize;
-  }
-
-  /** @return the number of uncompressed bytes written */
-  public long uncompressedSize() {
-    return uncompressedSize;
-  }
-
-  private void requireClosed() {
-    if (!closed) {
-      throw new IllegalStateException("the stream is not closed yet");
-    }
-  }
-
-  private void ensureOpen() throws IOException {
-    if (closed) {
-      throw new IOException("stream closed");
-    }
-    checkWriter();
-  }
-
-  private void checkWriter() throws IOException {
-    Throwable t = writerFailure;
-    if (t != null) {
-      if (t instanceof IOException io) {
-        throw new IOException("writing the compressed layer failed: " + io.getMessage(), io);
-      }
-      throw new IOException("compressing the layer failed: " + t, t);
-    }
-  }
-
-  private void dispatch(boolean last) throws IOException {
-    byte[] block = current;
-    int length = currentLength;
-    current = null;
-    currentLength = 0;
+  protected void consumed(byte[] block, int length) {
     crc.update(block, 0, length);
-    uncompressedDigest.update(block, 0, length);
-    uncompressedSize += length;
-    CompletableFuture<byte[]> f = CompletableFuture.supplyAsync(() -> {
-      try {
-        return deflateBlock(block, length, last);
-      } finally {
-        freeBuffers.offer(block);
-      }
-    }, deflaters);
-    put(f);
+    inputSize += length;
   }
 
-  private void put(CompletableFuture<byte[]> f) throws IOException {
-    try {
-      pending.put(f);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while compressing");
-    }
-    checkWriter();
+  /** The final deflate block ends the stream even when the input ended on a block boundary. */
+  @Override
+  protected boolean alwaysEndsWithLastBlock() {
+    return true;
   }
 
-  private byte[] takeBuffer() throws IOException {
-    try {
-      return freeBuffers.take();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while compressing");
-    }
+  /** CRC-32 and length modulo 2^32, little-endian. */
+  @Override
+  protected byte[] trailer() {
+    long c = crc.getValue();
+    long isize = inputSize & 0xffffffffL;
+    return new byte[] {
+      (byte) c, (byte) (c >>> 8), (byte) (c >>> 16), (byte) (c >>> 24),
+      (byte) isize, (byte) (isize >>> 8), (byte) (isize >>> 16), (byte) (isize >>> 24)
+    };
   }
 
-  /** The writer thread: takes blocks in order, writes them and hashes them. */
-  private void writeLoop() {
-    try {
-      while (true) {
-        CompletableFuture<byte[]> f = pending.take();
-        if (f == END) {
-          return;
-        }
-        if (writerFailure != null) {
-          continue; // drain so the producer never blocks on a full queue
-        }
-        byte[] compressed = f.get();
-        out.write(compressed);
-        compressedDigest.update(compressed);
-        compressedSize += compressed.length;
-      }
-    } catch (InterruptedException e) {
-      writerFailure = e;
-    } catch (ExecutionException e) {
-      writerFailure = e.getCause();
-      drain();
-    } catch (IOException | RuntimeException e) {
-      writerFailure = e;
-      drain();
-    }
-  }
-
-  private void drain() {
-    try {
-      while (pending.take() != END) {
-        // discard
-      }
-    } catch (InterruptedException ignored) {
-      // closing
-    }
-  }
-
-  private byte[] deflateBlock(byte[] block, int length, boolean last) {
+  /** One block raw-deflated on its own, ended with a sync flush (the last one with the final block). */
+  @Override
+  protected Compressed compress(byte[] block, int length, boolean last) {
     int effectiveLevel = level;
     int strategy = Deflater.DEFAULT_STRATEGY;
     if (level > 0) {
@@ -323,7 +132,7 @@ public final class ParallelGzipOutputStream extends OutputStream {
           }
         }
       }
-      return java.util.Arrays.copyOf(buf, used);
+      return new Compressed(buf, used);
     } finally {
       deflater.end();
     }
