@@ -1,5 +1,6 @@
 package dev.vmpackager.image;
 
+import dev.vmpackager.io.ChunkedWrites;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -42,10 +43,7 @@ final class ChannelOutput extends OutputStream {
   public void write(byte[] b, int off, int len) throws IOException {
     if (len >= BUFFER) {
       flush();
-      ByteBuffer direct = ByteBuffer.wrap(b, off, len);
-      while (direct.hasRemaining()) {
-        channel.write(direct);
-      }
+      ChunkedWrites.write(channel, ByteBuffer.wrap(b, off, len));
       position += len;
       return;
     }
@@ -64,9 +62,7 @@ final class ChannelOutput extends OutputStream {
   @Override
   public void flush() throws IOException {
     buffer.flip();
-    while (buffer.hasRemaining()) {
-      channel.write(buffer);
-    }
+    ChunkedWrites.write(channel, buffer);
     buffer.clear();
   }
 

@@ -1,6 +1,7 @@
 package dev.vmpackager.disk.qcow2;
 
 import dev.vmpackager.disk.DiskImageWriter;
+import dev.vmpackager.io.ChunkedWrites;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -171,9 +172,7 @@ public final class Qcow2Writer implements DiskImageWriter {
    */
   @Override
   public void write(ByteBuffer data, long host) throws IOException {
-    while (data.hasRemaining()) {
-      host += ch.write(data, host);
-    }
+    ChunkedWrites.write(ch, data, host);
   }
 
   private static long cluster(long guestOffset) {

@@ -1,6 +1,7 @@
 package dev.vmpackager.disk.raw;
 
 import dev.vmpackager.disk.DiskImageWriter;
+import dev.vmpackager.io.ChunkedWrites;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
@@ -70,10 +71,7 @@ public final class RawWriter implements DiskImageWriter {
     if (guestOffset < 0 || guestOffset + data.remaining() > size) {
       throw new IllegalArgumentException("write past the disk end: " + guestOffset + "+" + data.remaining());
     }
-    long pos = guestOffset;
-    while (data.hasRemaining()) {
-      pos += channel.write(data, pos);
-    }
+    ChunkedWrites.write(channel, data, guestOffset);
   }
 
   /**
