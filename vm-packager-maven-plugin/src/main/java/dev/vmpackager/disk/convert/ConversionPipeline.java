@@ -13,7 +13,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
@@ -21,12 +20,12 @@ import java.util.function.Supplier;
  * Copies a disk's data from a reader to a writer in fixed guest windows, on a pool of workers.
  *
  * <p>The calling thread walks the reader's extents; zero extents are skipped without reading.
- * Each window with data goes to a worker, which {@link SourceWindow loads} it (mapped or read) into
+ * Each window with data goes to a worker, which {@link SourceWindow reads} it into
  * runs of non-zero blocks, {@link ClusterCompressor compresses} them if asked, then, when the
  * writer needs guest order, waits for its turn (the windows' order) to allocate them, so the
  * output is the same on every run and for any number of threads; it writes outside its turn when
  * the writer allows, else within it. At most {@code threads + 1} windows are in flight, each in its
- * worker's reused buffers or mappings: heap use does not grow with the disk.
+ * worker's reused buffers: heap use does not grow with the disk.
  */
 final class ConversionPipeline {
 
@@ -43,7 +42,6 @@ final class ConversionPipeline {
   private final Object turn = new Object();
   private long nextSeq;
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
-  private final AtomicLong mappedWindows = new AtomicLong();
 
   /**
    * @param window the guest window one task covers, a multiple of the writer's block size
@@ -70,11 +68,6 @@ final class ConversionPipeline {
     final ClusterCompressor compressor = compress ? new ClusterCompressor(window) : null;
     /** Per window block: where the writer put it. */
     final long[] position = new long[window / block];
-  }
-
-  /** @return how many windows were scanned and written from a mapping of the image file */
-  long mappedWindows() {
-    return mappedWindows.get();
   }
 
   /** Copies every window with data; the writer is then ready to {@link DiskImageWriter#finish finish}. */
@@ -187,9 +180,6 @@ final class ConversionPipeline {
     SourceWindow source = s.source;
     try {
       DataRuns runs = source.load(w);
-      if (source.mapped()) {
-        mappedWindows.incrementAndGet();
-      }
       if (compress) {
         s.compressor.compress(runs);
       }
@@ -218,12 +208,6 @@ final class ConversionPipeline {
         }
       }
       progress.advance(w.dataBytes());
-    } catch (InternalError e) {
-      if (!source.mapped()) {
-        throw e;
-      }
-      // A mapped page past the file's end faults (SIGBUS) when the source shrinks under us.
-      throw source.mappingFault(e);
     } finally {
       source.release();
     }

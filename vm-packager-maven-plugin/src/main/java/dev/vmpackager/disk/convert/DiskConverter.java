@@ -71,10 +71,7 @@ public final class DiskConverter {
         virtualSize = disk.reader().virtualSize();
         if (req.engine() == ConversionRequest.Engine.JAVA) {
           ProgressReporter progress = ProgressReporter.start(log, "Converting " + req.source().getFileName(), virtualSize);
-          // The reader's bytes are the whole file (not a member of an archive): its data may be mapped.
-          Path imageFile = fmt != DiskFormat.OVA && disk.source().size() == Files.size(req.source())
-              ? req.source() : null;
-          outSize = new JavaConversion(disk.reader(), imageFile, req.outputFormat(), req.compress(), threads(req),
+          outSize = new JavaConversion(disk.reader(), req.outputFormat(), req.compress(), threads(req),
               progress).run(tmp);
           progress.finish();
         } else {
@@ -134,10 +131,9 @@ public final class DiskConverter {
     try (OpenedDisk disk = DiskImages.open(source, null, options)) {
       long virtualSize = disk.reader().virtualSize();
       ProgressReporter progress = ProgressReporter.start(options.listener(), task, virtualSize);
-      Path imageFile = disk.format() != DiskFormat.OVA && disk.source().size() == Files.size(source) ? source : null;
       int n = Math.max(1, Math.min(MAX_THREADS, threads > 0 ? threads : Runtime.getRuntime().availableProcessors()));
       try (DiskImageWriter writer = writers.create(virtualSize)) {
-        new JavaConversion(disk.reader(), imageFile, DiskFormat.RAW, false, n, progress).run(writer);
+        new JavaConversion(disk.reader(), DiskFormat.RAW, false, n, progress).run(writer);
       }
       progress.finish();
       return virtualSize;
