@@ -40,6 +40,7 @@ final class ConversionPipeline {
   private final ProgressReporter progress;
 
   private final Object turn = new Object();
+  private final Object writeLock = new Object();
   private long nextSeq;
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
@@ -258,7 +259,7 @@ final class ConversionPipeline {
           continue;
         }
         if (runBuf != null) {
-          writer.write(runBuf.duplicate().limit(runFrom + runLen).position(runFrom), runAt);
+          put(runBuf.duplicate().limit(runFrom + runLen).position(runFrom), runAt);
         }
         runBuf = src;
         runFrom = from;
@@ -267,7 +268,20 @@ final class ConversionPipeline {
       }
     }
     if (runBuf != null) {
-      writer.write(runBuf.duplicate().limit(runFrom + runLen).position(runFrom), runAt);
+      put(runBuf.duplicate().limit(runFrom + runLen).position(runFrom), runAt);
+    }
+  }
+
+  /**
+   * One write to the output at a time. The kernel runs writes to one file one at a time anyway
+   * (ext4 holds the inode lock for each), and a worker waiting for that lock spins on it: 20 % of
+   * all CPU samples in {@code rwsem_spin_on_owner} for qcow2 -> qcow2 on the benchmark machine.
+   * Waiting here parks it instead (system CPU 0.56-0.64 -> 0.44-0.57 s, and 0.05-0.5 s less
+   * elapsed time, for 1 GiB of data).
+   */
+  private void put(ByteBuffer b, long at) throws IOException {
+    synchronized (writeLock) {
+      writer.write(b, at);
     }
   }
 
