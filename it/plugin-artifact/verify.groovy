@@ -39,8 +39,15 @@ def builtJar = new File(basedir, "../../${base}.jar")
 def sha = { File f -> MessageDigest.getInstance('SHA-256').digest(f.bytes).encodeHex().toString() }
 assert installedJar.isFile() && builtJar.isFile() : "${installedJar} / ${builtJar}"
 assert sha(installedJar) == sha(builtJar) : "${installedJar} is not the jar the build made (${builtJar})"
+// The jar shade started from is the plugin's own (a build without clean must not shade the
+// shaded jar again: maven-jar-plugin's forceCreation).
+new JarFile(new File(basedir, "../../original-${base}.jar")).withCloseable { original ->
+  assert original.getEntry('dev/vmpackager/mojo/ConvertMojo.class') != null
+  assert original.getEntry('com/google/cloud/tools/jib/api/Jib.class') == null : "original-${base}.jar is itself a shaded jar"
+}
 
-// 3. The jar: the bundled libraries with their Maven metadata and native libraries, no
+// 3. The jar: the bundled libraries with their Maven metadata (written by the build for jars
+//    that have none: jib-core, bcprov, zstd-jni...) and native libraries, no
 //    signature files (the JVM would refuse the classes of a jar whose signature no longer
 //    matches), no module-info, no Maven API, and Multi-Release for bcprov's and Jackson's
 //    versioned classes.
@@ -58,7 +65,8 @@ new JarFile(installedJar).withCloseable { jar ->
    'META-INF/maven/com.google.cloud.tools/jib-core/pom.properties',
    'META-INF/maven/com.google.cloud.tools/jib-core/pom.xml',
    'META-INF/maven/org.bouncycastle/bcprov-jdk18on/pom.properties',
-   'META-INF/maven/land.oras/oras-java-sdk/pom.properties'].each {
+   'META-INF/maven/land.oras/oras-java-sdk/pom.properties',
+   'META-INF/maven/com.github.luben/zstd-jni/pom.properties'].each {
     assert names.contains(it) : "${installedJar} has no ${it}"
   }
   def signatures = names.findAll { it ==~ /(?i)META-INF\/[^\/]+\.(SF|DSA|RSA|EC)/ }
