@@ -27,7 +27,10 @@ public final class ChunkedWrites {
   private ChunkedWrites() {}
 
   /**
-   * Writes {@code data} from its position to its limit at file offset {@code at}, all of it.
+   * Writes {@code data} from its position to its limit at file offset {@code at}, all of it, in
+   * pieces that end at multiples of {@link #PIECE} (the first may be shorter): a qcow2 output's
+   * clusters start at 64 KiB boundaries, and pieces cut from there gave 64 KiB folios and 1.5-3.2 s
+   * for 2 GiB of data where aligned pieces took 0.8-1.8 s (VDI -> qcow2, 3 runs each).
    *
    * @param channel the file
    * @param data the bytes; its position ends at its limit
@@ -39,7 +42,8 @@ public final class ChunkedWrites {
     long pos = at;
     try {
       while (data.hasRemaining()) {
-        data.limit(Math.min(limit, data.position() + PIECE));
+        int piece = (int) (PIECE - (pos & (PIECE - 1)));
+        data.limit((int) Math.min(limit, (long) data.position() + piece));
         while (data.hasRemaining()) {
           pos += channel.write(data, pos);
         }

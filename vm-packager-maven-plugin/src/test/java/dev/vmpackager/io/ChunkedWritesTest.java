@@ -69,16 +69,28 @@ class ChunkedWritesTest {
     byte[] bytes = data(5 * ChunkedWrites.PIECE / 2);
     Recording ch = new Recording();
     ChunkedWrites.write(ch, ByteBuffer.wrap(bytes), 10);
+    int positional = ch.sizes.size();
     ChunkedWrites.write(ch, ByteBuffer.wrap(bytes));
     assertTrue(ch.sizes.stream().allMatch(s -> s <= ChunkedWrites.PIECE), ch.sizes.toString());
     assertEquals(2L * bytes.length, ch.taken);
-    assertEquals(List.of(10L, 10L + ChunkedWrites.PIECE / 2), ch.offsets.subList(0, 2));
+    // Positional pieces never cross a PIECE boundary; each resumes where the short write stopped.
+    long expected = 10;
+    for (int i = 0; i < positional; i++) {
+      long at = ch.offsets.get(i);
+      assertEquals(expected, at, "write " + i);
+      assertEquals(at / ChunkedWrites.PIECE, (at + ch.sizes.get(i) - 1) / ChunkedWrites.PIECE,
+          "write " + i + " at " + at + " of " + ch.sizes.get(i) + " crosses a piece boundary");
+      expected = at + ch.took.get(i);
+    }
+    assertEquals(10L + bytes.length, expected);
+    assertEquals(ChunkedWrites.PIECE - 10, ch.sizes.get(0), "the first piece ends at the first boundary");
   }
 
   /** Records each write's offered size and offset; takes at most half of what it is offered (short writes). */
   private static final class Recording extends FileChannel {
     final List<Integer> sizes = new ArrayList<>();
     final List<Long> offsets = new ArrayList<>();
+    final List<Integer> took = new ArrayList<>();
     long taken;
 
     private int take(ByteBuffer src, long at) {
@@ -87,6 +99,7 @@ class ChunkedWritesTest {
       offsets.add(at);
       src.position(src.position() + n);
       taken += n;
+      took.add(n);
       return n;
     }
 
