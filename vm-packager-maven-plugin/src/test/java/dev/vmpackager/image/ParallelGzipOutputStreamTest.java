@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vmpackager.testing.MixedBytes;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,32 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
 class ParallelGzipOutputStreamTest {
 
   @TempDir Path dir;
-
-  /** Random, text and zero stretches: stored, deflated and trivially deflated blocks in one stream. */
-  private static byte[] mixed(int size, long seed) {
-    byte[] data = new byte[size];
-    SplittableRandom r = new SplittableRandom(seed);
-    byte[] text = "KubeVirt containerDisk layer text, compressible. ".getBytes(StandardCharsets.US_ASCII);
-    int at = 0;
-    while (at < size) {
-      int len = Math.min(size - at, 1 + r.nextInt(300_000));
-      switch (r.nextInt(3)) {
-        case 0 -> {
-          byte[] b = new byte[len];
-          r.nextBytes(b);
-          System.arraycopy(b, 0, data, at, len);
-        }
-        case 1 -> {
-          for (int i = 0; i < len; i++) {
-            data[at + i] = text[i % text.length];
-          }
-        }
-        default -> { } // zeros
-      }
-      at += len;
-    }
-    return data;
-  }
 
   private static String sha256(byte[] b, int off, int len) throws Exception {
     MessageDigest md = MessageDigest.getInstance("SHA-256");
@@ -70,7 +45,7 @@ class ParallelGzipOutputStreamTest {
 
   @Test
   void outputIsOneGzipStreamOfTheExactInputWithBothDigests() throws Exception {
-    byte[] data = mixed(5_000_000, 42);
+    byte[] data = MixedBytes.of(5_000_000, 42);
     for (int level : new int[] {0, 1, 6}) {
       ParallelGzipOutputStream[] gz = new ParallelGzipOutputStream[1];
       Path file = compress(data, level, 2, 64 << 10, 77_777, gz);
@@ -133,7 +108,7 @@ class ParallelGzipOutputStreamTest {
   @Test
   void edgeSizesEmptyOneByteAndExactBlockMultiples() throws Exception {
     for (int size : new int[] {0, 1, 4096, 8192, 3 * 4096, 3 * 4096 + 1}) {
-      byte[] data = mixed(size, size);
+      byte[] data = MixedBytes.of(size, size);
       ParallelGzipOutputStream[] gz = new ParallelGzipOutputStream[1];
       Path file = compress(data, 1, 3, 4096, 1000, gz);
       ByteArrayOutputStream back = new ByteArrayOutputStream();
@@ -148,7 +123,7 @@ class ParallelGzipOutputStreamTest {
 
   @Test
   void sameInputGivesSameBytesWhateverTheThreadCount() throws Exception {
-    byte[] data = mixed(2_000_000, 3);
+    byte[] data = MixedBytes.of(2_000_000, 3);
     ParallelGzipOutputStream[] a = new ParallelGzipOutputStream[1];
     ParallelGzipOutputStream[] b = new ParallelGzipOutputStream[1];
     compress(data, 1, 1, 64 << 10, 5000, a);

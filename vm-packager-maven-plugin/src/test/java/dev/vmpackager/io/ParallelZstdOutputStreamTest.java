@@ -5,13 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.vmpackager.testing.MixedBytes;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -21,32 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
 class ParallelZstdOutputStreamTest {
 
   @TempDir Path dir;
-
-  /** Random, text and zero stretches: incompressible, compressible and trivial chunks in one stream. */
-  static byte[] mixed(int size, long seed) {
-    byte[] data = new byte[size];
-    SplittableRandom r = new SplittableRandom(seed);
-    byte[] text = "KubeVirt containerDisk layer text, compressible. ".getBytes(StandardCharsets.US_ASCII);
-    int at = 0;
-    while (at < size) {
-      int len = Math.min(size - at, 1 + r.nextInt(300_000));
-      switch (r.nextInt(3)) {
-        case 0 -> {
-          byte[] b = new byte[len];
-          r.nextBytes(b);
-          System.arraycopy(b, 0, data, at, len);
-        }
-        case 1 -> {
-          for (int i = 0; i < len; i++) {
-            data[at + i] = text[(i + at) % text.length];
-          }
-        }
-        default -> { } // zeros
-      }
-      at += len;
-    }
-    return data;
-  }
 
   private Path compress(byte[] data, int level, int workers, int chunkSize, int writeSize,
       ParallelZstdOutputStream[] stream) throws IOException {
@@ -85,7 +59,7 @@ class ParallelZstdOutputStreamTest {
 
   @Test
   void zstdReadsBackTheExactInputFromFramesOfOneChunkEachWithBothDigests() throws Exception {
-    byte[] data = mixed(5_000_000, 42);
+    byte[] data = MixedBytes.of(5_000_000, 42);
     for (int level : new int[] {1, 3, 9}) {
       ParallelZstdOutputStream[] z = new ParallelZstdOutputStream[1];
       Path file = compress(data, level, 2, 64 << 10, 77_777, z);
@@ -105,7 +79,7 @@ class ParallelZstdOutputStreamTest {
   @Test
   void sameBytesForOneTwoAndFourWorkersAndAnyWriteSize() throws Exception {
     // Three default-size chunks and a tail: the real chunking, not a test-only one.
-    byte[] data = mixed(3 * ParallelZstdOutputStream.CHUNK_SIZE + 123_457, 3);
+    byte[] data = MixedBytes.of(3 * ParallelZstdOutputStream.CHUNK_SIZE + 123_457, 3);
     String digest = null;
     int[][] runs = {{1, 5000}, {2, 1 << 20}, {4, 65536}, {4, 333}};
     for (int[] r : runs) {
@@ -124,7 +98,7 @@ class ParallelZstdOutputStreamTest {
 
   @Test
   void singleByteWritesGiveTheSameStreamAsBulkWrites() throws Exception {
-    byte[] data = mixed(300_000, 5);
+    byte[] data = MixedBytes.of(300_000, 5);
     ByteArrayOutputStream bulk = new ByteArrayOutputStream();
     try (ParallelZstdOutputStream z = new ParallelZstdOutputStream(bulk, 3, 4, 4096)) {
       z.write(data);
@@ -144,7 +118,7 @@ class ParallelZstdOutputStreamTest {
    */
   @Test
   void outputOfAFixedInputIsPinned() throws Exception {
-    byte[] data = mixed(ParallelZstdOutputStream.CHUNK_SIZE + 1_000_000, 11);
+    byte[] data = MixedBytes.of(ParallelZstdOutputStream.CHUNK_SIZE + 1_000_000, 11);
     ParallelZstdOutputStream[] z = new ParallelZstdOutputStream[1];
     compress(data, ParallelZstdOutputStream.DEFAULT_LEVEL, 2, ParallelZstdOutputStream.CHUNK_SIZE, 1 << 16, z);
     assertEquals(PINNED, z[0].compressedDigest());
@@ -164,7 +138,7 @@ class ParallelZstdOutputStreamTest {
   @Test
   void exactChunkMultiplesAddNoEmptyFrame() throws Exception {
     for (int size : new int[] {1, 4096, 8192, 3 * 4096, 3 * 4096 + 1}) {
-      byte[] data = mixed(size, size);
+      byte[] data = MixedBytes.of(size, size);
       ParallelZstdOutputStream[] z = new ParallelZstdOutputStream[1];
       Path file = compress(data, 3, 3, 4096, 1000, z);
       assertArrayEquals(data, zstdDecompress(file), "size " + size);
@@ -185,7 +159,7 @@ class ParallelZstdOutputStreamTest {
         throw new IOException("No space left on device");
       }
     };
-    byte[] data = mixed(2_000_000, 8);
+    byte[] data = MixedBytes.of(2_000_000, 8);
     IOException e = assertThrows(IOException.class, () -> {
       try (ParallelZstdOutputStream z = new ParallelZstdOutputStream(broken, 3, 2, 4096)) {
         for (int i = 0; i < 20; i++) {
