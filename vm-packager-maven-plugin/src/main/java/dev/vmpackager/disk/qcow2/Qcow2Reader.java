@@ -277,36 +277,6 @@ public final class Qcow2Reader implements DiskImageReader {
   }
 
   @Override
-  public Stored stored(long offset, long maxLength) throws IOException {
-    if (h.extendedL2 || offset < 0 || offset >= h.size || maxLength < 1) {
-      return null;
-    }
-    long l2Span = (long) l2Entries << cb;
-    int l1i = (int) (offset / l2Span);
-    long[] t = l2(l1i);
-    long cluster = offset >>> cb;
-    if (t == null || kind(t, cluster, 0) != DATA) {
-      return null;
-    }
-    long base = entry(t, cluster) & OFFSET_MASK;
-    if (base == 0 || (base & (cs - 1)) != 0) {
-      return null; // corrupt: read() reports it
-    }
-    long host = base + (offset & (cs - 1));
-    long end = Math.min(Math.min(h.size, offset + maxLength), (l1i + 1L) * l2Span);
-    long len = Math.min(end, (cluster + 1) << cb) - offset;
-    // Clusters that follow on the host as in the guest make one run (qemu's convert lays them so).
-    while (offset + len < end) {
-      long c2 = (offset + len) >>> cb;
-      if (kind(t, c2, 0) != DATA || (entry(t, c2) & OFFSET_MASK) != host + len) {
-        break;
-      }
-      len = Math.min(end, (c2 + 1) << cb) - offset;
-    }
-    return host + len <= src.size() ? new Stored(host, len) : null;
-  }
-
-  @Override
   public void read(ByteBuffer dst, long offset) throws IOException {
     if (offset < 0 || offset > h.size - dst.remaining()) {
       throw new IllegalArgumentException(src.name() + ": read of " + dst.remaining() + " bytes at " + offset

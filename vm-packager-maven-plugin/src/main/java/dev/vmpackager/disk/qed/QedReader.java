@@ -268,26 +268,6 @@ final class QedReader implements DiskImageReader {
   }
 
   @Override
-  public Stored stored(long offset, long maxLength) throws IOException {
-    if (offset < 0 || offset >= virtualSize || maxLength < 1) {
-      return null;
-    }
-    long end = Math.min(virtualSize, offset + maxLength);
-    long c = offset >>> clusterBits;
-    long[] w = l2Window(c, ((end - 1) >>> clusterBits) - c + 1);
-    if (w == null || w[0] <= ZERO_CLUSTER) {
-      return null;
-    }
-    long host = w[0] + (offset - (c << clusterBits));
-    long len = Math.min(end, (c + 1) << clusterBits) - offset;
-    // Clusters that follow each other in the file as in the guest make one run.
-    for (int j = 1; j < w.length && offset + len < end && w[j] == w[j - 1] + clusterSize; j++) {
-      len = Math.min(end, (c + j + 1) << clusterBits) - offset;
-    }
-    return host + len <= source.size() ? new Stored(host, len) : null;
-  }
-
-  @Override
   public void read(ByteBuffer dst, long offset) throws IOException {
     if (offset < 0 || offset > virtualSize - dst.remaining()) {
       throw new IllegalArgumentException("read of " + dst.remaining() + " bytes at " + offset

@@ -39,14 +39,6 @@ public final class RawReader implements DiskImageReader {
   }
 
   @Override
-  public Stored stored(long offset, long maxLength) {
-    if (offset < 0 || offset >= source.size() || maxLength < 1) {
-      return null;
-    }
-    return new Stored(offset, Math.min(maxLength, source.size() - offset));
-  }
-
-  @Override
   public void read(ByteBuffer dst, long offset) throws IOException {
     source.readFully(dst, offset);
   }

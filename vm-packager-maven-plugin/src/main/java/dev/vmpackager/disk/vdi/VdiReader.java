@@ -185,16 +185,6 @@ final class VdiReader implements DiskImageReader {
   }
 
   @Override
-  public Stored stored(long offset, long maxLength) {
-    if (offset < 0 || offset >= virtualSize || maxLength < 1) {
-      return null;
-    }
-    // Blocks allocated one after the other on the host (no block_extra) make one run.
-    return Stored.ofBlocks(offset, Math.min(virtualSize, offset + maxLength), blockSize,
-        i -> allocated(map[i]) ? dataStart + Integer.toUnsignedLong(map[i]) * stride : -1, source.size());
-  }
-
-  @Override
   public void read(ByteBuffer dst, long offset) throws IOException {
     if (offset < 0 || offset > virtualSize - dst.remaining()) {
       throw new IllegalArgumentException("read of " + dst.remaining() + " bytes at " + offset

@@ -29,11 +29,6 @@ final class FileView {
     return size;
   }
 
-  /** @return whether these are the source's own bytes (no log laid over them) */
-  boolean plain() {
-    return overlay == null && size == source.size();
-  }
-
   String name() {
     return source.name();
   }

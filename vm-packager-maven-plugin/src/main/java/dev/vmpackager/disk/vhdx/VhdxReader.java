@@ -344,16 +344,6 @@ final class VhdxReader implements DiskImageReader {
   }
 
   @Override
-  public Stored stored(long offset, long maxLength) {
-    // With a replayed log the file's bytes are not the image's: those are read through the overlay.
-    if (!file.plain() || offset < 0 || offset >= virtualSize || maxLength < 1) {
-      return null;
-    }
-    // Payload blocks that follow each other in the file as in the guest make one run.
-    return Stored.ofBlocks(offset, Math.min(virtualSize, offset + maxLength), blockSize, i -> blocks[i], file.size());
-  }
-
-  @Override
   public void read(ByteBuffer dst, long offset) throws IOException {
     if (offset < 0 || offset > virtualSize - dst.remaining()) {
       throw new IllegalArgumentException("read of " + dst.remaining() + " bytes at " + offset

@@ -295,27 +295,6 @@ final class VpcReader implements DiskImageReader {
   }
 
   @Override
-  public Stored stored(long offset, long maxLength) throws IOException {
-    if (offset < 0 || offset >= virtualSize || maxLength < 1) {
-      return null;
-    }
-    long end = Math.min(virtualSize, offset + maxLength);
-    if (blocks == null) {
-      return end <= source.size() ? new Stored(offset, end - offset) : null;
-    }
-    int b = (int) (offset / blockSize);
-    long blockStart = b * blockSize;
-    if (blocks[b] < 0 || !sectorPresent(b, (offset - blockStart) / SECTOR)) {
-      return null;
-    }
-    // Within one block only: the next block's sector bitmap lies between the two on the host.
-    long runEnd = runEnd(b, offset, Math.min(end, blockStart + blockSize), true);
-    long host = blocks[b] + bitmapSize + (offset - blockStart);
-    long len = runEnd - offset;
-    return len > 0 && host + len <= source.size() ? new Stored(host, len) : null;
-  }
-
-  @Override
   public void read(ByteBuffer dst, long offset) throws IOException {
     if (offset < 0 || offset > virtualSize - dst.remaining()) {
       throw new IllegalArgumentException("read of " + dst.remaining() + " bytes at " + offset
