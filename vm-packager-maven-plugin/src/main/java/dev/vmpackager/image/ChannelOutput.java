@@ -77,11 +77,7 @@ final class ChannelOutput extends OutputStream {
       throw new IllegalArgumentException("patch beyond the written end");
     }
     flush();
-    ByteBuffer b = ByteBuffer.wrap(bytes);
-    long p = at;
-    while (b.hasRemaining()) {
-      p += channel.write(b, p);
-    }
+    ChunkedWrites.write(channel, ByteBuffer.wrap(bytes), at);
   }
 
   /**

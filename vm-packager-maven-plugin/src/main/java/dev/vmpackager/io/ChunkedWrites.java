@@ -55,24 +55,17 @@ public final class ChunkedWrites {
   }
 
   /**
-   * Writes {@code data} from its position to its limit at the channel's position, all of it.
+   * Writes {@code data} from its position to its limit at the channel's position, all of it, as
+   * {@link #write(FileChannel, ByteBuffer, long)} does there, and moves the channel's position past it.
    *
    * @param channel the file
    * @param data the bytes; its position ends at its limit
    * @throws IOException when the file cannot be written
    */
   public static void write(FileChannel channel, ByteBuffer data) throws IOException {
-    int limit = data.limit();
-    try {
-      while (data.hasRemaining()) {
-        data.limit(Math.min(limit, data.position() + PIECE));
-        while (data.hasRemaining()) {
-          channel.write(data);
-        }
-        data.limit(limit);
-      }
-    } finally {
-      data.limit(limit);
-    }
+    long at = channel.position();
+    int n = data.remaining();
+    write(channel, data, at);
+    channel.position(at + n);
   }
 }

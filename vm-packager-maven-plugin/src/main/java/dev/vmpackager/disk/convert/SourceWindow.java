@@ -24,10 +24,9 @@ final class SourceWindow {
   static final int PIECE = 256 << 10;
 
   private final DiskImageReader reader;
-  private final int window;
   private final int block;
   private final DataRuns runs;
-  private ByteBuffer data;
+  private final ByteBuffer data;
 
   /**
    * @param reader the source
@@ -36,9 +35,9 @@ final class SourceWindow {
    */
   SourceWindow(DiskImageReader reader, int window, int block) {
     this.reader = reader;
-    this.window = window;
     this.block = block;
     this.runs = new DataRuns(block, window / block);
+    this.data = ByteBuffer.allocateDirect(window);
   }
 
   /**
@@ -60,19 +59,12 @@ final class SourceWindow {
     runs.clear();
   }
 
-  private ByteBuffer data() {
-    if (data == null) {
-      data = ByteBuffer.allocateDirect(window);
-    }
-    return data;
-  }
-
   /**
    * Reads the window's data ranges into the data buffer, with zeros around them where they share a
    * block, and zero-checks each piece right after reading it.
    */
   private void read(Window w, int padded, int blocks) throws IOException {
-    ByteBuffer data = data().clear();
+    data.clear();
     // Read in pieces small enough to stay in the CPU cache and zero-check each piece right away,
     // rather than reading 4 MiB and then streaming it through memory a second time.
     int cursor = 0;
